@@ -1,0 +1,5 @@
+package io.mqttbackends.runtime.action;
+
+/** A topic filter and QoS to subscribe a client to (server-side subscription). */
+public record Subscription(String topic, int qos) {
+}

@@ -1,0 +1,28 @@
+package io.mqttbackends.runtime.backend;
+
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.PoolConfig;
+import java.util.Set;
+
+/**
+ * The service-provider interface every database implements once: one {@code @ApplicationScoped} CDI bean per
+ * {@link DatabaseKind}. The runtime finds backends by kind; a kind with no bean, or with two, fails start.
+ *
+ * <p>Driver types never leave the implementing package: everything crossing this interface is a runtime type.
+ */
+public interface Backend {
+
+    /** The database kind this backend serves. */
+    DatabaseKind kind();
+
+    /** The built-in function names this backend implements (spec, per database). */
+    Set<String> functions();
+
+    /**
+     * Creates a pool from its configuration. Must not fail because the database is unreachable: the pool reports
+     * that through {@link BackendPool#ping()} and its actions' failures, and reconnects by itself.
+     *
+     * @throws io.mqttbackends.runtime.config.ConfigException when a setting is unusable (names the key)
+     */
+    BackendPool open(PoolConfig config);
+}

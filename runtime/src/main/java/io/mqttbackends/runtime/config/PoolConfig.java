@@ -1,0 +1,64 @@
+package io.mqttbackends.runtime.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One named connection pool, e.g. {@code backend.pgsql.pool1.*}.
+ *
+ * @param kind      the database kind
+ * @param name      the pool name ({@code pool1})
+ * @param settings  every key of that database's pool schema, defaults applied, values as written (trimmed)
+ * @param locations where each explicitly written key came from; keys left at their default are absent
+ * @param location  where the pool was first mentioned
+ */
+public record PoolConfig(DatabaseKind kind, String name, Map<String, String> settings,
+        Map<String, ConfigLocation> locations, ConfigLocation location) {
+
+    public PoolConfig {
+        settings = Map.copyOf(settings);
+        locations = Map.copyOf(locations);
+    }
+
+    /** The value of a key of this database's pool schema (a key outside the schema is a programming error). */
+    public String get(String key) {
+        String value = settings.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no key '" + key + "' in the " + kind + " pool schema");
+        }
+        return value;
+    }
+
+    public Optional<String> optional(String key) {
+        return Optional.ofNullable(settings.get(key)).filter(v -> !v.isEmpty());
+    }
+
+    /** Where a key was written, or the pool's own location when it was left at its default. */
+    public ConfigLocation locationOf(String key) {
+        return locations.getOrDefault(key, location);
+    }
+
+    public int intValue(String key) {
+        String v = get(key);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(locationOf(key), "'" + v + "' is not an integer");
+        }
+    }
+
+    /** EMQX booleans: {@code true/false}, {@code on/off}, {@code 1/0}. */
+    public boolean boolValue(String key) {
+        String v = get(key).toLowerCase();
+        return switch (v) {
+            case "true", "on", "1", "yes" -> true;
+            case "false", "off", "0", "no", "" -> false;
+            default -> throw new ConfigException(locationOf(key), "'" + v + "' is not a boolean (true/false, on/off)");
+        };
+    }
+
+    /** {@code kind.name}, e.g. {@code pgsql.pool1}: how logs and metrics name the pool. */
+    public String qualifiedName() {
+        return kind + "." + name;
+    }
+}

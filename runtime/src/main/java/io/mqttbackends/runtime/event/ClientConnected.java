@@ -1,0 +1,16 @@
+package io.mqttbackends.runtime.event;
+
+import java.util.Optional;
+
+/** A client connected. */
+public record ClientConnected(ClientInfo client) implements Event {
+    @Override
+    public HookPoint hookPoint() {
+        return HookPoint.CLIENT_CONNECTED;
+    }
+
+    @Override
+    public Optional<String> topic() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,9 @@
+package io.mqttbackends.runtime.event;
+
+/** A subscriber acknowledged a QoS 1/2 message; {@link #client()} is the receiver. */
+public record MessageAcked(ClientInfo client, Message message) implements MessageEvent {
+    @Override
+    public HookPoint hookPoint() {
+        return HookPoint.MESSAGE_ACKED;
+    }
+}

@@ -1,0 +1,9 @@
+package io.mqttbackends.runtime.event;
+
+/** A message was published; {@link #client()} is the publisher. */
+public record MessagePublish(ClientInfo client, Message message) implements MessageEvent {
+    @Override
+    public HookPoint hookPoint() {
+        return HookPoint.MESSAGE_PUBLISH;
+    }
+}
