@@ -1,0 +1,124 @@
+package io.mqttbackends.runtime.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runtime's own settings (not the EMQX conf files): where the conf lives, the broker, ingestion, broker control
+ * and retries. Every key can be given as an environment variable, e.g. {@code MQTTBACKENDS_MQTT_HOST}.
+ */
+@ConfigMapping(prefix = "mqttbackends")
+public interface RuntimeConfig {
+
+    /** Directories holding the EMQX-style {@code *.conf} files, comma-separated ({@code MQTTBACKENDS_CONF_DIR}). */
+    @WithName("conf-dir")
+    List<String> confDirs();
+
+    /** Node name bound to {@code ${node}} and written by {@code on_client_connected} when the event has none. */
+    @WithDefault("mqttbackends@127.0.0.1")
+    String node();
+
+    Mqtt mqtt();
+
+    Ingest ingest();
+
+    @WithName("broker-control")
+    BrokerControl brokerControl();
+
+    Retry retry();
+
+    /** The MQTT 5 connection the runtime consumes events on and publishes replays with. */
+    interface Mqtt {
+        @WithDefault("localhost")
+        String host();
+
+        @WithDefault("1883")
+        int port();
+
+        /** Client id of the persistent session; keep it stable across restarts so the broker keeps the backlog. */
+        @WithName("client-id")
+        @WithDefault("mqttbackends-runtime")
+        String clientId();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** How long the broker keeps the session (and queued events) while the runtime is away. */
+        @WithName("session-expiry")
+        @WithDefault("PT24H")
+        Duration sessionExpiry();
+
+        /** Unacked QoS 1 events the broker may have in flight to us (MQTT 5 Receive Maximum): our memory bound. */
+        @WithName("receive-maximum")
+        @WithDefault("1024")
+        int receiveMaximum();
+
+        /** Shared-subscription group; empty means plain (non-shared) subscriptions. */
+        @WithName("share-group")
+        Optional<String> shareGroup();
+
+        @WithName("keep-alive")
+        @WithDefault("30")
+        int keepAliveSeconds();
+    }
+
+    /** Which ingestion formats are on and which topic filters each consumes. */
+    interface Ingest {
+        @WithName("emqx-rule")
+        Format emqxRule();
+
+        @WithName("emqx-sys")
+        Format emqxSys();
+
+        Format raw();
+    }
+
+    interface Format {
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Topic filters. Defaults: {@code mqttbackends/events/#} (emqx-rule), {@code $SYS/brokers/+/clients/#}
+         * (emqx-sys), {@code #} (raw; topics of the other formats are excluded from it).
+         */
+        Optional<List<String>> topics();
+    }
+
+    interface BrokerControl {
+        /** {@code mqtt}: replays by publishing; {@code emqx}: also subscribes clients through the EMQX 5 REST API. */
+        @WithDefault("mqtt")
+        BrokerControlType type();
+
+        /** EMQX 5 dashboard/API base URL, e.g. {@code http://emqx:18083}. */
+        @WithName("emqx.url")
+        Optional<String> emqxUrl();
+
+        @WithName("emqx.api-key")
+        Optional<String> emqxApiKey();
+
+        @WithName("emqx.api-secret")
+        Optional<String> emqxApiSecret();
+    }
+
+    enum BrokerControlType { MQTT, EMQX }
+
+    /** Retries of a failing action before the event is given up (transient database failures retry forever). */
+    interface Retry {
+        @WithName("max-attempts")
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithName("initial-backoff")
+        @WithDefault("PT0.1S")
+        Duration initialBackoff();
+
+        @WithName("max-backoff")
+        @WithDefault("PT10S")
+        Duration maxBackoff();
+    }
+}
