@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The README's test command: starts any missing server, then runs every test of every module.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+deploy/local/services.sh
+exec ./mvnw -B -ntp verify "$@"

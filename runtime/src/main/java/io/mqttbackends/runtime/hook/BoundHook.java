@@ -1,0 +1,29 @@
+package io.mqttbackends.runtime.hook;
+
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.runtime.event.Event;
+import java.util.function.Predicate;
+
+/**
+ * A hook line compiled against its pool: when it applies (topic filter and function guard) and what it runs.
+ */
+public record BoundHook(HookConfig config, BackendPool pool, PoolAction action, Predicate<Event> guard) {
+
+    /** Whether this hook runs for the event: the topic filter matches (where the hook point has a topic) and the guard holds. */
+    public boolean appliesTo(Event event) {
+        if (config.hookPoint().hasTopic() && config.topicFilter().isPresent()) {
+            String topic = event.topic().orElse(null);
+            if (topic == null || !MqttTopics.matches(config.topicFilter().get(), topic)) {
+                return false;
+            }
+        }
+        return guard.test(event);
+    }
+
+    /** The pool's qualified name, e.g. {@code pgsql.pool1}, for logs and metric tags. */
+    public String poolName() {
+        return pool.config().qualifiedName();
+    }
+}

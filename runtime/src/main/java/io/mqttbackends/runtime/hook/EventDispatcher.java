@@ -1,0 +1,109 @@
+package io.mqttbackends.runtime.hook;
+
+import io.mqttbackends.runtime.action.ActionRunner;
+import io.mqttbackends.runtime.event.Event;
+import io.mqttbackends.runtime.ingest.DecodeResult;
+import io.mqttbackends.runtime.ingest.Inbound;
+import io.mqttbackends.runtime.ingest.MqttIngress;
+import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The event pipeline: inbound publishes are split into ordered lanes by their ordering key (client id for lifecycle
+ * events, topic for messages), each lane runs its events one after another through every applying hook in conf
+ * order, and an event is acked to the broker only when all its hooks are done. Different lanes run in parallel; the
+ * broker's Receive Maximum bounds how many events are in flight, so a slow database pushes back on the broker
+ * instead of growing memory.
+ */
+@ApplicationScoped
+public class EventDispatcher {
+    private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
+    /** Independent ordered lanes; enough to overlap database round trips on a small pool. */
+    static final int LANES = 16;
+
+    private final ActiveConfiguration configuration;
+    private final MqttIngress ingress;
+    private final ActionRunner runner;
+    private final RuntimeMetrics metrics;
+    private final Set<String> warnedRejections = ConcurrentHashMap.newKeySet();
+    private volatile Cancellable subscription;
+
+    public EventDispatcher(ActiveConfiguration configuration, MqttIngress ingress, ActionRunner runner,
+            RuntimeMetrics metrics) {
+        this.configuration = configuration;
+        this.ingress = ingress;
+        this.runner = runner;
+        this.metrics = metrics;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        configuration.load();
+        subscription = configuration.initSchemas()
+                .onItem().transformToMulti(ready -> ingress.events())
+                .group().by(this::lane)
+                .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(this::handle))
+                .merge(LANES)
+                .subscribe().with(
+                        done -> { },
+                        failure -> LOG.error("event pipeline stopped", failure));
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        Cancellable s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+        configuration.close();
+    }
+
+    private int lane(Inbound inbound) {
+        if (inbound.result() instanceof DecodeResult.Decoded decoded) {
+            Event e = decoded.event();
+            return Math.floorMod((e.hookPoint().kind() + "\u0000" + e.orderingKey()).hashCode(), LANES);
+        }
+        return 0;
+    }
+
+    /** Runs one inbound publish to completion and acks it; never fails, so one event cannot stop a lane. */
+    Uni<Void> handle(Inbound inbound) {
+        DecodeResult result = inbound.result();
+        String format = inbound.format().configName();
+        if (result instanceof DecodeResult.Malformed malformed) {
+            metrics.eventRejected(format, malformed.kind());
+            if (warnedRejections.add(format + "/" + malformed.kind())) {
+                LOG.warnf("skipping malformed %s input on topic '%s' (%s: %s); further input of this kind is"
+                        + " counted in mqttbackends_events_rejected_total only", format, inbound.topic(),
+                        malformed.kind(), malformed.detail());
+            }
+            inbound.ack().run();
+            return Uni.createFrom().voidItem();
+        }
+        if (result instanceof DecodeResult.Skipped skipped) {
+            metrics.eventSkipped(format, skipped.reason());
+            inbound.ack().run();
+            return Uni.createFrom().voidItem();
+        }
+        Event event = ((DecodeResult.Decoded) result).event();
+        metrics.eventIn(format, event.hookPoint().confName());
+        metrics.eventStarted();
+        List<BoundHook> hooks = configuration.running().table().hooksFor(event);
+        return Multi.createFrom().iterable(hooks)
+                .onItem().transformToUniAndConcatenate(h -> runner.run(h.pool(), h.action(), h.config(), event))
+                .collect().last()
+                .onItem().invoke(() -> {
+                    metrics.eventFinished();
+                    inbound.ack().run();
+                })
+                .replaceWithVoid();
+    }
+}

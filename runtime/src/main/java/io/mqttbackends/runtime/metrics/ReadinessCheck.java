@@ -1,0 +1,61 @@
+package io.mqttbackends.runtime.metrics;
+
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.hook.ActiveConfiguration;
+import io.mqttbackends.runtime.ingest.MqttIngress;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Readiness at {@code /q/health/ready}: up when the MQTT session is connected and every pool answers a ping. Each
+ * pool's state is in the response data and in the {@code mqttbackends_pool_up} gauge.
+ */
+@Readiness
+@ApplicationScoped
+public class ReadinessCheck implements AsyncHealthCheck {
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+
+    private final MqttIngress ingress;
+    private final ActiveConfiguration configuration;
+    private final RuntimeMetrics metrics;
+
+    public ReadinessCheck(MqttIngress ingress, ActiveConfiguration configuration, RuntimeMetrics metrics) {
+        this.ingress = ingress;
+        this.configuration = configuration;
+        this.metrics = metrics;
+        metrics.brokerConnected(ingress::isConnected);
+    }
+
+    @Override
+    public Uni<HealthCheckResponse> call() {
+        return Multi.createFrom().iterable(configuration.pools())
+                .onItem().transformToUniAndMerge(this::ping)
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                .onItem().transform(this::response);
+    }
+
+    private Uni<Map.Entry<String, Boolean>> ping(BackendPool pool) {
+        String name = pool.config().qualifiedName();
+        return pool.ping()
+                .ifNoItem().after(PING_TIMEOUT).fail()
+                .onItem().transform(ok -> Map.entry(name, true))
+                .onFailure().recoverWithItem(f -> Map.entry(name, false))
+                .onItem().invoke(e -> metrics.poolState(e.getKey(), e.getValue()));
+    }
+
+    private HealthCheckResponse response(Map<String, Boolean> pools) {
+        boolean mqtt = ingress.isConnected();
+        HealthCheckResponseBuilder builder = HealthCheckResponse.named("mqttbackends")
+                .status(mqtt && pools.values().stream().allMatch(Boolean::booleanValue))
+                .withData("mqtt", mqtt ? "connected" : "disconnected");
+        pools.forEach((name, up) -> builder.withData("pool " + name, up ? "up" : "down"));
+        return builder.build();
+    }
+}

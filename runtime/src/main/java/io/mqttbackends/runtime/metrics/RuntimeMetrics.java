@@ -1,0 +1,88 @@
+package io.mqttbackends.runtime.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The runtime's Micrometer meters, exported at {@code /q/metrics}. Tags are bounded sets (hook point, format, pool,
+ * function, outcome, reason): never a client id or topic, which would explode the series count.
+ */
+@ApplicationScoped
+public class RuntimeMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> poolUp = new ConcurrentHashMap<>();
+
+    public RuntimeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("mqttbackends.events.in.flight", inFlight);
+    }
+
+    /** An event decoded from a format, by hook point. */
+    public void eventIn(String format, String hookPoint) {
+        registry.counter("mqttbackends.events", "format", format, "hookpoint", hookPoint).increment();
+    }
+
+    /** Input that could not be decoded (not JSON, missing field, ...): acked and skipped. */
+    public void eventRejected(String format, String reason) {
+        registry.counter("mqttbackends.events.rejected", "format", format, "reason", reason).increment();
+    }
+
+    /** Input deliberately not processed (our own replay, an event type we do not handle). */
+    public void eventSkipped(String format, String reason) {
+        registry.counter("mqttbackends.events.skipped", "format", format, "reason", reason).increment();
+    }
+
+    /** One finished action run (after its retries), with its latency. Outcome: success or failure. */
+    public void action(String pool, String function, String outcome, Duration latency) {
+        Timer.builder("mqttbackends.actions")
+                .tags("pool", pool, "function", function, "outcome", outcome)
+                .publishPercentileHistogram(false)
+                .register(registry)
+                .record(latency);
+    }
+
+    /** A retry of a failed action attempt; {@code transient} tells whether the database seemed unreachable. */
+    public void actionRetry(String pool, String function, boolean transientFailure) {
+        registry.counter("mqttbackends.actions.retries", "pool", pool, "function", function,
+                "cause", transientFailure ? "unavailable" : "error").increment();
+    }
+
+    /** A broker-control call (deliver, subscribe) by outcome. */
+    public void brokerCall(String operation, String outcome) {
+        registry.counter("mqttbackends.broker.calls", "operation", operation, "outcome", outcome).increment();
+    }
+
+    /** A configuration load or reload, by outcome. */
+    public void configLoad(String outcome) {
+        registry.counter("mqttbackends.config.loads", "outcome", outcome).increment();
+    }
+
+    public void eventStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void eventFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Records whether a pool answered its last health ping (1) or not (0). */
+    public void poolState(String pool, boolean up) {
+        poolUp.computeIfAbsent(pool, p -> registry.gauge("mqttbackends.pool.up",
+                Tags.of("pool", p), new AtomicInteger())).set(up ? 1 : 0);
+    }
+
+    /** Registers a gauge of the MQTT connection state (1 connected, 0 not). */
+    public void brokerConnected(Supplier<Boolean> connected) {
+        Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
+                .register(registry);
+    }
+}
