@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -212,7 +213,7 @@ public final class ConfLoader {
             if (kind.isEmpty()) {
                 error(line.location(), parts[1].equals(DatabaseKind.CASSANDRA.poolPrefix())
                         ? "Cassandra hooks are backend.cassa.hook.*; only its pools are backend.ecql.*"
-                        : unknownDatabase(parts[1], Arrays.stream(DatabaseKind.values()).map(DatabaseKind::hookPrefix)));
+                        : unknownDatabase(parts[1], DatabaseKind::hookPrefix));
                 return;
             }
             if (parts.length < 6) {
@@ -242,7 +243,7 @@ public final class ConfLoader {
             if (kind.isEmpty()) {
                 error(line.location(), parts[1].equals(DatabaseKind.CASSANDRA.hookPrefix())
                         ? "Cassandra pools are backend.ecql.<pool>.*; only its hooks are backend.cassa.hook.*"
-                        : unknownDatabase(parts[1], Arrays.stream(DatabaseKind.values()).map(DatabaseKind::poolPrefix)));
+                        : unknownDatabase(parts[1], DatabaseKind::poolPrefix));
                 return;
             }
             if (parts.length < 4) {
@@ -268,8 +269,9 @@ public final class ConfLoader {
             pool.locations.put(name, line.location());
         }
 
-        private static String unknownDatabase(String word, Stream<String> known) {
-            return "unknown database '" + word + "'; known here: " + known.collect(Collectors.joining(", "));
+        private static String unknownDatabase(String word, Function<DatabaseKind, String> prefix) {
+            return "unknown database '" + word + "'; known here: "
+                    + Arrays.stream(DatabaseKind.values()).map(prefix).collect(Collectors.joining(", "));
         }
 
         BackendsConfig result() {

@@ -156,7 +156,7 @@ final class HookParser {
 
     private Optional<ActionSpec> action(JsonNode node, Optional<HookPoint> hookPoint) {
         if (node == null) {
-            error("action is missing; give one of {\"function\": ...}, " + languageHint());
+            error("action is missing; give " + actionHint());
             return Optional.empty();
         }
         if (!node.isObject()) {
@@ -311,7 +311,10 @@ final class HookParser {
         return new OfflineOpts(maxReturned, timeRange);
     }
 
-    /** EMQX durations: digits and a unit of d, h, m or s, possibly several ("1h30m"); empty for anything else, and for zero, a window no message fits in. */
+    /**
+     * EMQX durations: digits and a unit of d, h, m or s, possibly several ("1h30m"). Empty for anything else, and for
+     * zero, a window no message fits in.
+     */
     static Optional<Duration> parseDuration(String text) {
         if (!DURATION.matcher(text).matches()) {
             return Optional.empty();
@@ -362,9 +365,10 @@ final class HookParser {
         return format;
     }
 
-    private String languageHint() {
+    private String actionHint() {
         Language language = LANGUAGES.get(kind);
-        return language == null ? "(only functions exist for MongoDB)" : "or {\"" + language.key() + "\": [...]}";
+        return "{\"function\": ...}" + (language == null ? " (only functions exist for MongoDB)"
+                : " or {\"" + language.key() + "\": [...]}");
     }
 
     private static boolean allTextual(JsonNode array) {

@@ -83,7 +83,8 @@ final class PoolSchema {
                 key("database", "mqtt", TEXT), key("login", "", TEXT), key("password", "", TEXT),
                 key("auth_source", "admin", TEXT), key("ssl", "false", BOOL), key("keyfile", "", TEXT),
                 key("certfile", "", TEXT), key("cacertfile", "", TEXT),
-                key("w_mode", "safe", oneOf("safe", "unsafe")), key("r_mode", "slave_ok", oneOf("master", "slave_ok"))));
+                key("w_mode", "safe", oneOf("safe", "unsafe")),
+                key("r_mode", "slave_ok", oneOf("master", "slave_ok"))));
         SCHEMAS.put(DatabaseKind.CASSANDRA, schema(
                 key("nodes", "127.0.0.1:9042", SERVERS), key("size", "8", SIZE), key("auto_reconnect", "1", COUNT),
                 key("username", "", TEXT), key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
