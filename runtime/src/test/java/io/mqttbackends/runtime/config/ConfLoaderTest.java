@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Grammar, merging, defaults, run order and pool key validation. */
 class ConfLoaderTest {
 
-    private static final String FUNCTION_HOOK = "{\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}";
+    private static final String FUNCTION_HOOK =
+            "{\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}";
 
     @Test
     void commentsBlankLinesAndSpacesAroundTheFirstEqualsSignAreIgnored() {
@@ -92,14 +93,14 @@ class ConfLoaderTest {
         BackendsConfig cfg = ConfLoader.parse(List.of(
                 Confs.file("a.conf",
                         Confs.PGSQL_POOL,
-                        Confs.pgsqlHook("message.publish.b", FUNCTION_HOOK),
-                        Confs.pgsqlHook("message.publish.10", FUNCTION_HOOK),
-                        Confs.pgsqlHook("client.connected.2",
+                        Confs.hook(DatabaseKind.PGSQL, "message.publish.b", FUNCTION_HOOK),
+                        Confs.hook(DatabaseKind.PGSQL, "message.publish.10", FUNCTION_HOOK),
+                        Confs.hook(DatabaseKind.PGSQL, "client.connected.2",
                                 "{\"action\": {\"function\": \"on_client_connected\"}, \"pool\": \"pool1\"}"),
-                        Confs.pgsqlHook("message.publish.a", FUNCTION_HOOK)),
+                        Confs.hook(DatabaseKind.PGSQL, "message.publish.a", FUNCTION_HOOK)),
                 Confs.file("b.conf",
-                        Confs.pgsqlHook("message.publish.2", FUNCTION_HOOK),
-                        Confs.pgsqlHook("message.publish.02", FUNCTION_HOOK))));
+                        Confs.hook(DatabaseKind.PGSQL, "message.publish.2", FUNCTION_HOOK),
+                        Confs.hook(DatabaseKind.PGSQL, "message.publish.02", FUNCTION_HOOK))));
 
         assertThat(cfg.hooks()).extracting(HookConfig::suffix, h -> h.location().file().getFileName().toString())
                 .containsExactly(tuple("2", "a.conf"), tuple("2", "b.conf"), tuple("02", "b.conf"),
@@ -210,14 +211,17 @@ class ConfLoaderTest {
                 "backend.redis.pool1.colour = blue",
                 "backend.mongo.topology.pool_sise = 1"))
                 .extracting(e -> e.location().key(), ConfigError::message).containsExactly(
-                        tuple("backend.mysql.pool1.username", "unknown key 'username' for mysql pools (did you mean 'user'?)"),
-                        tuple("backend.pgsql.pool1.user", "unknown key 'user' for pgsql pools (did you mean 'username'?)"),
+                        tuple("backend.mysql.pool1.username",
+                                "unknown key 'username' for mysql pools (did you mean 'user'?)"),
+                        tuple("backend.pgsql.pool1.user",
+                                "unknown key 'user' for pgsql pools (did you mean 'username'?)"),
                         tuple("backend.mongo.pool1.pool_size",
                                 "unknown key 'pool_size' for mongo pools (did you mean 'c_pool_size'?)"),
                         tuple("backend.mongo.pool1.user", "unknown key 'user' for mongo pools (did you mean 'login'?)"),
                         tuple("backend.mongo.pool1.username",
                                 "unknown key 'username' for mongo pools (did you mean 'login'?)"),
-                        tuple("backend.ecql.pool1.server", "unknown key 'server' for ecql pools (did you mean 'nodes'?)"),
+                        tuple("backend.ecql.pool1.server",
+                                "unknown key 'server' for ecql pools (did you mean 'nodes'?)"),
                         tuple("backend.redis.pool1.pool_sise",
                                 "unknown key 'pool_sise' for redis pools (did you mean 'pool_size'?)"),
                         tuple("backend.redis.pool1.colour", "unknown key 'colour' for redis pools"),
@@ -283,7 +287,8 @@ class ConfLoaderTest {
                 "backend.mongo.ok.srv_record = true"))
                 .extracting(e -> e.location().line(), ConfigError::message).containsExactly(
                         tuple(1, "type sentinel needs backend.redis.r.sentinel (the master name)"),
-                        tuple(2, "type rs needs backend.mongo.m.rs_set_name (or srv_record = true to read it from DNS)"));
+                        tuple(2, "type rs needs backend.mongo.m.rs_set_name "
+                                + "(or srv_record = true to read it from DNS)"));
     }
 
     @Test

@@ -44,8 +44,8 @@ final class Confs {
 
     static final String PGSQL_POOL = "backend.pgsql.pool1.server = 127.0.0.1:5432";
 
-    /** A pgsql hook line on pool1. */
-    static String pgsqlHook(String hookPoint, String json) {
-        return "backend.pgsql.hook." + hookPoint + " = " + json;
+    /** A hook line, e.g. {@code hook(PGSQL, "message.publish.1", json)}. */
+    static String hook(DatabaseKind kind, String hookPointAndSuffix, String json) {
+        return "backend." + kind.hookPrefix() + ".hook." + hookPointAndSuffix + " = " + json;
     }
 }
