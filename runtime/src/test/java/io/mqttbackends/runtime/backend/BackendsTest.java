@@ -1,0 +1,48 @@
+package io.mqttbackends.runtime.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.PoolConfig;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BackendsTest {
+
+    private static Backend backendOf(DatabaseKind kind) {
+        return new Backend() {
+            @Override
+            public DatabaseKind kind() {
+                return kind;
+            }
+
+            @Override
+            public Set<String> functions() {
+                return Set.of();
+            }
+
+            @Override
+            public BackendPool open(PoolConfig config) {
+                throw new AssertionError("not opened in this test");
+            }
+        };
+    }
+
+    @Test
+    void findsEachBackendByItsKind() {
+        Backend pg = backendOf(DatabaseKind.PGSQL);
+        Backends backends = new Backends(List.of(pg, backendOf(DatabaseKind.REDIS)));
+        assertThat(backends.forKind(DatabaseKind.PGSQL)).containsSame(pg);
+        assertThat(backends.forKind(DatabaseKind.MYSQL)).isEmpty();
+        assertThat(backends.available()).containsExactlyInAnyOrder(DatabaseKind.PGSQL, DatabaseKind.REDIS);
+    }
+
+    @Test
+    void twoBackendsClaimingOneKindFailWithBothNamed() {
+        assertThatThrownBy(() -> new Backends(List.of(backendOf(DatabaseKind.PGSQL), backendOf(DatabaseKind.PGSQL))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("two backends claim database kind 'pgsql'");
+    }
+}

@@ -1,0 +1,141 @@
+package io.mqttbackends.runtime.e2e;
+
+import io.mqttbackends.runtime.testing.RecordingHttpServer;
+import io.mqttbackends.runtime.testing.TcpProxy;
+import io.mqttbackends.runtime.testing.TestPostgres;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Real PostgreSQL behind a {@link TcpProxy} (so a test can take the database away from the runtime), a recording
+ * stand-in for the EMQX REST API, and a conf directory holding EMQX's default pgsql hook lines unchanged
+ * ({@code deploy/local/conf/emqx_backend_pgsql.conf}) plus a second pool whose {@code sql} hooks log every hook
+ * point into {@code hook_log}.
+ *
+ * <p>Init arg {@code start-down=true} starts with the database unreachable.
+ */
+public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
+    static final String DATABASE = "mqttbackends_e2e";
+    static final String RULE_PREFIX = "e2e-events";
+    static final String SYS_PREFIX = "e2esys";
+    static final String RAW_PREFIX = "e2e";
+    static final String API_KEY = "e2e-key";
+    static final String API_SECRET = "e2e-secret";
+
+    private TcpProxy proxy;
+    private RecordingHttpServer emqxApi;
+    private boolean startDown;
+    private String runtimeClientId;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try (TestPostgres pg = TestPostgres.fresh(DATABASE)) {
+            pg.execute("create table hook_log (id serial primary key, hookpoint text, clientid text, username text,"
+                    + " peerhost text, node text, topic text, qos int, msgid text, payload text, retain int,"
+                    + " ts timestamptz)");
+        }
+        proxy = new TcpProxy(TestPostgres.HOST, TestPostgres.PORT);
+        if (!startDown) {
+            proxy.up();
+        }
+        emqxApi = new RecordingHttpServer();
+        runtimeClientId = "e2e-runtime-" + UUID.randomUUID().toString().substring(0, 8);
+        return Map.ofEntries(
+                Map.entry("mqttbackends.conf-dir", writeConf(proxy.port()).toString()),
+                Map.entry("mqttbackends.mqtt.client-id", runtimeClientId),
+                Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
+                Map.entry("mqttbackends.ingest.emqx-rule.topics", RULE_PREFIX + "/#"),
+                Map.entry("mqttbackends.ingest.emqx-sys.topics", SYS_PREFIX + "/brokers/+/clients/#"),
+                Map.entry("mqttbackends.ingest.raw.topics", RAW_PREFIX + "/#"),
+                Map.entry("mqttbackends.broker-control.type", "emqx"),
+                Map.entry("mqttbackends.broker-control.emqx.url", emqxApi.url()),
+                Map.entry("mqttbackends.broker-control.emqx.api-key", API_KEY),
+                Map.entry("mqttbackends.broker-control.emqx.api-secret", API_SECRET),
+                Map.entry("mqttbackends.retry.initial-backoff", "PT0.05S"),
+                Map.entry("mqttbackends.retry.max-backoff", "PT0.5S"));
+    }
+
+    private static Path writeConf(int port) {
+        try {
+            Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
+            String emqxDefaultHooks = Files.readAllLines(Path.of("../deploy/local/conf/emqx_backend_pgsql.conf"))
+                    .stream().filter(l -> l.startsWith("backend.pgsql.hook."))
+                    .collect(Collectors.joining("\n"));
+            Files.writeString(dir.resolve("emqx_backend_pgsql.conf"), pool("pool1", port)
+                    + "backend.pgsql.pool1.schema.init = true\n" + emqxDefaultHooks + "\n");
+            Files.writeString(dir.resolve("hook_log.conf"), pool("pool2", port) + String.join("\n",
+                    logHook("client.connected", null),
+                    logHook("client.disconnected", null),
+                    logHook("session.subscribed", "e2e/#"),
+                    logHook("session.unsubscribed", "e2e/#"),
+                    logHook("message.publish", "e2e/#"),
+                    logHook("message.delivered", "e2e/#"),
+                    logHook("message.acked", "e2e/#")) + "\n");
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String pool(String name, int port) {
+        String p = "backend.pgsql." + name + ".";
+        return p + "server = 127.0.0.1:" + port + "\n" + p + "pool_size = 4\n" + p + "username = postgres\n"
+                + p + "password = \n" + p + "database = " + DATABASE + "\n";
+    }
+
+    /** A {@code sql} hook recording the placeholders its hook point offers. */
+    private static String logHook(String hookPoint, String topic) {
+        String columns;
+        String values;
+        switch (hookPoint) {
+            case "client.connected", "client.disconnected" -> {
+                columns = "clientid, username, peerhost, node, ts";
+                values = "${clientid}, ${username}, ${peerhost}, ${node}, to_timestamp(${timestamp})";
+            }
+            case "session.subscribed", "session.unsubscribed" -> {
+                columns = "clientid, username, topic, qos, node";
+                values = "${clientid}, ${username}, ${topic}, ${qos}, ${node}";
+            }
+            case "message.publish" -> {
+                columns = "clientid, topic, qos, msgid, payload, retain, ts";
+                values = "${clientid}, ${topic}, ${qos}, ${msgid}, ${payload}, ${retain}, to_timestamp(${timestamp})";
+            }
+            default -> {
+                columns = "clientid, topic, qos, msgid";
+                values = "${clientid}, ${topic}, ${qos}, ${msgid}";
+            }
+        }
+        String sql = "insert into hook_log (hookpoint, " + columns + ") values ('" + hookPoint + "', " + values + ")";
+        return "backend.pgsql.hook." + hookPoint + ".10 = {" + (topic == null ? "" : "\"topic\": \"" + topic + "\", ")
+                + "\"action\": {\"sql\": [\"" + sql + "\"]}, \"pool\": \"pool2\"}";
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(proxy, new TestInjector.MatchesType(TcpProxy.class));
+        testInjector.injectIntoFields(emqxApi, new TestInjector.MatchesType(RecordingHttpServer.class));
+        testInjector.injectIntoFields(runtimeClientId, new TestInjector.AnnotatedAndMatchesType(RuntimeClientId.class,
+                String.class));
+    }
+
+    @Override
+    public void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (emqxApi != null) {
+            emqxApi.close();
+        }
+    }
+}

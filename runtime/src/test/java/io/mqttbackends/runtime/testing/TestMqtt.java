@@ -1,0 +1,68 @@
+package io.mqttbackends.runtime.testing;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** A real MQTT 5 client on the local Mosquitto (127.0.0.1:1883) for tests: publish, subscribe, receive. */
+public final class TestMqtt implements AutoCloseable {
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 1883;
+
+    private final Mqtt5BlockingClient client;
+    private final Mqtt5BlockingClient.Mqtt5Publishes publishes;
+
+    public TestMqtt(String clientIdPrefix) {
+        client = MqttClient.builder().useMqttVersion5()
+                .identifier(clientIdPrefix + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .serverHost(HOST).serverPort(PORT).buildBlocking();
+        publishes = client.publishes(MqttGlobalPublishFilter.ALL);
+        client.connect();
+    }
+
+    public void publish(String topic, byte[] payload, int qos, boolean retain, Map<String, String> userProperties) {
+        Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
+        userProperties.forEach(props::add);
+        client.publish(Mqtt5Publish.builder().topic(topic).payload(payload).qos(MqttQos.fromCode(qos)).retain(retain)
+                .userProperties(props.build()).build());
+    }
+
+    public void publish(String topic, String payload, int qos, boolean retain) {
+        publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, Map.of());
+    }
+
+    /** Publishes a JSON event (e.g. an EMQX rule-engine event) at QoS 1. */
+    public void publishJson(String topic, String json) {
+        publish(topic, json, 1, false);
+    }
+
+    public void subscribe(String filter, int qos) {
+        client.subscribeWith().topicFilter(filter).qos(MqttQos.fromCode(qos)).send();
+    }
+
+    public Optional<Mqtt5Publish> receive(long seconds) {
+        try {
+            return publishes.receive(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        publishes.close();
+        if (client.getState().isConnected()) {
+            client.disconnect();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.mqttbackends.runtime.testing;
+
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgBuilder;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Test access to the real PostgreSQL on 127.0.0.1:5432: create a scratch database, run SQL, read rows. */
+public final class TestPostgres implements AutoCloseable {
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 5432;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Pool pool;
+    private final String database;
+
+    private TestPostgres(String database) {
+        this.database = database;
+        this.pool = PgBuilder.pool().connectingTo(options(database)).using(vertx).build();
+    }
+
+    /** Drops and creates {@code database}, then connects to it. */
+    public static TestPostgres fresh(String database) {
+        try (TestPostgres admin = new TestPostgres("postgres")) {
+            admin.execute("drop database if exists " + database + " with (force)");
+            admin.execute("create database " + database);
+        }
+        return new TestPostgres(database);
+    }
+
+    /** Connects to an existing database. */
+    public static TestPostgres connect(String database) {
+        return new TestPostgres(database);
+    }
+
+    private static PgConnectOptions options(String database) {
+        return new PgConnectOptions().setHost(HOST).setPort(PORT).setUser("postgres").setDatabase(database);
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public void execute(String sql) {
+        pool.query(sql).execute().await().atMost(TIMEOUT);
+    }
+
+    public List<Row> rows(String sql, Object... params) {
+        List<Row> rows = new ArrayList<>();
+        pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(TIMEOUT).forEach(rows::add);
+        return rows;
+    }
+
+    public long count(String sql, Object... params) {
+        return rows(sql, params).get(0).getLong(0);
+    }
+
+    @Override
+    public void close() {
+        pool.close().await().atMost(TIMEOUT);
+        vertx.close().await().atMost(TIMEOUT);
+    }
+}
