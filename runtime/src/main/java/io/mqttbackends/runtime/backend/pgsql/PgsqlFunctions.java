@@ -97,10 +97,14 @@ final class PgsqlFunctions {
             ON CONFLICT (topic) DO UPDATE SET msgid = excluded.msgid, sender = excluded.sender, qos = excluded.qos,
             payload = excluded.payload, arrived = excluded.arrived""";
     private static final String RETAIN_DELETE = "DELETE FROM mqtt_retain WHERE topic = $1";
-    /** One statement, so concurrent acks cannot interleave a read and a write and move the cursor back. */
+    /**
+     * One statement, so concurrent acks cannot interleave a read and a write and move the cursor back; the casts as
+     * in {@link #FIRST_CURSOR}.
+     */
     private static final String ACKED = """
             INSERT INTO mqtt_acked (clientid, topic, mid)
-            SELECT $1::text, $2::text, m.id FROM mqtt_msg m WHERE m.msgid = $3 AND m.topic = $2 ORDER BY m.id DESC LIMIT 1
+            SELECT $1::text, $2::text, m.id FROM mqtt_msg m
+            WHERE m.msgid = $3 AND m.topic = $2 ORDER BY m.id DESC LIMIT 1
             ON CONFLICT (clientid, topic) DO UPDATE SET mid = greatest(mqtt_acked.mid, excluded.mid)""";
 
     private final Pool pool;

@@ -1,7 +1,6 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -18,11 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why this exists: the Vert.x PostgreSQL client sends a statement to the server first, takes the parameter types
  * the server inferred, and then <em>only accepts</em> a Java value of the matching class: {@code text}/{@code varchar}
- * take a {@link String} only, {@code bytea} a Vert.x {@link Buffer} only (not {@code byte[]}), {@code int2/int4/int8}
- * and {@code float4/float8}/{@code numeric} any {@link Number}. Anything else fails before reaching the server with
- * "can not be coerced to the expected class". So a {@code ${payload}} template must bind differently for a
- * {@code bytea} column and for EMQX's {@code text} column, and {@code ${qos}} differently for an {@code integer} and a
- * {@code varchar} column.
+ * take a {@link String} only, {@code bytea} a {@code byte[]} or Vert.x {@code Buffer} only, {@code int2/int4/int8} and
+ * {@code float4/float8}/{@code numeric} any {@link Number}, {@code timestamptz} an {@code OffsetDateTime} only.
+ * Anything else fails before reaching the server with "can not be coerced to the expected class" (a
+ * {@code NoStackTraceThrowable}, not a {@code PgException}). So a {@code ${payload}} template must bind differently
+ * for a {@code bytea} column and for EMQX's {@code text} column, and {@code ${qos}} differently for an
+ * {@code integer} and a {@code varchar} column.
  *
  * <p>The rule: each statement's parameter types are asked of the server once per pool (SQL {@code PREPARE}, then
  * {@code pg_prepared_statements}), memoized on success only, and every value is converted to what its parameter
@@ -125,8 +125,7 @@ final class TypedBinder {
         }
         switch (kind) {
             case BYTES:
-                return Buffer.buffer(value instanceof byte[] bytes ? bytes
-                        : value.toString().getBytes(StandardCharsets.UTF_8));
+                return value instanceof byte[] ? value : value.toString().getBytes(StandardCharsets.UTF_8);
             case TEXT:
                 return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : value.toString();
             default:

@@ -58,7 +58,8 @@ abstract class PgsqlTestSupport {
               mid integer, created timestamp without time zone, UNIQUE (clientid, topic));
             """;
 
-    private static final String DROP = "DROP TABLE IF EXISTS mqtt_client, mqtt_sub, mqtt_msg, mqtt_retain, mqtt_acked";
+    private static final String DROP =
+            "DROP TABLE IF EXISTS mqtt_client, mqtt_sub, mqtt_msg, mqtt_retain, mqtt_acked, probe";
 
     Vertx vertx;
     PgsqlBackend backend;
