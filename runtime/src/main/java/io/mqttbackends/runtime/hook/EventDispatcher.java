@@ -77,7 +77,7 @@ public class EventDispatcher {
     /** Runs one inbound publish to completion and acks it; never fails, so one event cannot stop a lane. */
     Uni<Void> handle(Inbound inbound) {
         DecodeResult result = inbound.result();
-        String format = inbound.format().configName();
+        String format = inbound.format().confName();
         if (result instanceof DecodeResult.Malformed malformed) {
             metrics.eventRejected(format, malformed.kind());
             if (warnedRejections.add(format + "/" + malformed.kind())) {
@@ -85,12 +85,12 @@ public class EventDispatcher {
                         + " counted in mqttbackends_events_rejected_total only", format, inbound.topic(),
                         malformed.kind(), malformed.detail());
             }
-            inbound.ack().run();
+            inbound.acknowledge();
             return Uni.createFrom().voidItem();
         }
         if (result instanceof DecodeResult.Skipped skipped) {
             metrics.eventSkipped(format, skipped.reason());
-            inbound.ack().run();
+            inbound.acknowledge();
             return Uni.createFrom().voidItem();
         }
         Event event = ((DecodeResult.Decoded) result).event();
@@ -102,7 +102,7 @@ public class EventDispatcher {
                 .collect().last()
                 .onItem().invoke(() -> {
                     metrics.eventFinished();
-                    inbound.ack().run();
+                    inbound.acknowledge();
                 })
                 .replaceWithVoid();
     }
