@@ -11,7 +11,6 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuthBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.reactivex.Flowable;
@@ -22,6 +21,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -112,7 +112,9 @@ public class MqttIngress {
 
     /**
      * Publishes in order on the running session, completing when the broker accepted all of them (PUBACK for
-     * QoS 1 and 2) and failing on the first rejection.
+     * QoS 1 and 2) and failing on the first rejection. Runs of equal QoS go out as one stream; at each QoS change
+     * the next run waits for the previous one, because MQTT orders messages only within one QoS level (a QoS 0
+     * publish overtook a QoS 1 one in tests against Mosquitto).
      */
     public Uni<Void> publishInOrder(List<Mqtt5Publish> publishes) {
         Mqtt5RxClient current = client.get();
@@ -120,7 +122,24 @@ public class MqttIngress {
             return Uni.createFrom().failure(new IllegalStateException("MQTT session not started: nothing consumes "
                     + "MqttIngress.events()"));
         }
-        return Multi.createFrom().publisher(AdaptersToFlow.publisher(current.publish(Flowable.fromIterable(publishes))))
+        return Multi.createFrom().iterable(runsOfEqualQos(publishes))
+                .onItem().transformToUniAndConcatenate(run -> publishRun(current, run))
+                .onItem().ignoreAsUni();
+    }
+
+    private static List<List<Mqtt5Publish>> runsOfEqualQos(List<Mqtt5Publish> publishes) {
+        List<List<Mqtt5Publish>> runs = new ArrayList<>();
+        for (Mqtt5Publish publish : publishes) {
+            if (runs.isEmpty() || runs.get(runs.size() - 1).get(0).getQos() != publish.getQos()) {
+                runs.add(new ArrayList<>());
+            }
+            runs.get(runs.size() - 1).add(publish);
+        }
+        return runs;
+    }
+
+    private static Uni<Void> publishRun(Mqtt5RxClient target, List<Mqtt5Publish> run) {
+        return Multi.createFrom().publisher(AdaptersToFlow.publisher(target.publish(Flowable.fromIterable(run))))
                 .onItem().transformToUniAndConcatenate(result -> result.getError()
                         .map(error -> Uni.createFrom().<Void>failure(new IllegalStateException(
                                 "broker refused publish on " + result.getPublish().getTopic() + ": " + error, error)))
@@ -225,20 +244,18 @@ public class MqttIngress {
      * stores the retain flag the publisher set.
      */
     private Uni<Void> subscribe(Mqtt5RxClient target, IngestFormat format, List<String> formatFilters) {
-        Mqtt5SubscribeBuilder.Start builder = Mqtt5Subscribe.builder();
-        Mqtt5SubscribeBuilder.Complete complete = null;
-        for (String filter : formatFilters) {
-            complete = (complete == null ? builder : complete).addSubscription(Mqtt5Subscription.builder()
-                    .topicFilter(mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .retainAsPublished(true)
-                    .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
-                    .build());
-        }
-        if (complete == null) {
+        if (formatFilters.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().completionStage(target.toAsync().subscribe(complete.build()))
+        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(formatFilters.stream()
+                .map(filter -> Mqtt5Subscription.builder()
+                        .topicFilter(mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .retainAsPublished(true)
+                        .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
+                        .build()))
+                .build();
+        return Uni.createFrom().completionStage(target.toAsync().subscribe(subscribe))
                 .onItem().transformToUni(subAck -> subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
                         ? Uni.createFrom().<Void>failure(new IllegalStateException(format + " subscription to "
                                 + formatFilters + " refused: " + subAck.getReasonCodes()))
