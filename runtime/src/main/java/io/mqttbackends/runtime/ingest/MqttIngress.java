@@ -21,7 +21,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -112,9 +111,8 @@ public class MqttIngress {
 
     /**
      * Publishes in order on the running session, completing when the broker accepted all of them (PUBACK for
-     * QoS 1 and 2) and failing on the first rejection. Runs of equal QoS go out as one stream; at each QoS change
-     * the next run waits for the previous one, because MQTT orders messages only within one QoS level (a QoS 0
-     * publish overtook a QoS 1 one in tests against Mosquitto).
+     * QoS 1 and 2) and failing on the first rejection. The order holds on the wire; MQTT orders delivery to a
+     * subscriber only within one QoS level.
      */
     public Uni<Void> publishInOrder(List<Mqtt5Publish> publishes) {
         Mqtt5RxClient current = client.get();
@@ -122,24 +120,7 @@ public class MqttIngress {
             return Uni.createFrom().failure(new IllegalStateException("MQTT session not started: nothing consumes "
                     + "MqttIngress.events()"));
         }
-        return Multi.createFrom().iterable(runsOfEqualQos(publishes))
-                .onItem().transformToUniAndConcatenate(run -> publishRun(current, run))
-                .onItem().ignoreAsUni();
-    }
-
-    private static List<List<Mqtt5Publish>> runsOfEqualQos(List<Mqtt5Publish> publishes) {
-        List<List<Mqtt5Publish>> runs = new ArrayList<>();
-        for (Mqtt5Publish publish : publishes) {
-            if (runs.isEmpty() || runs.get(runs.size() - 1).get(0).getQos() != publish.getQos()) {
-                runs.add(new ArrayList<>());
-            }
-            runs.get(runs.size() - 1).add(publish);
-        }
-        return runs;
-    }
-
-    private static Uni<Void> publishRun(Mqtt5RxClient target, List<Mqtt5Publish> run) {
-        return Multi.createFrom().publisher(AdaptersToFlow.publisher(target.publish(Flowable.fromIterable(run))))
+        return Multi.createFrom().publisher(AdaptersToFlow.publisher(current.publish(Flowable.fromIterable(publishes))))
                 .onItem().transformToUniAndConcatenate(result -> result.getError()
                         .map(error -> Uni.createFrom().<Void>failure(new IllegalStateException(
                                 "broker refused publish on " + result.getPublish().getTopic() + ": " + error, error)))

@@ -58,20 +58,24 @@ class MqttBrokerControlTest {
             runs.add(ingress.events().subscribe().withSubscriber(AssertSubscriber.create(10)));
             await().atMost(WAIT).until(ingress::isConnected);
 
-            control.deliver("d1", List.of(stored("M1", 1, false), stored("M2", 0, false), stored("M3", 1, true)))
-                    .await().atMost(WAIT);
+            control.deliver("d1", List.of(stored("M1", 1, false), stored("M2", 1, false), stored("M3", 1, true),
+                    stored("M4", 0, false))).await().atMost(WAIT);
 
             List<Mqtt5Publish> replays = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
                 replays.add(received.receive(WAIT.toSeconds(), TimeUnit.SECONDS).orElseThrow());
             }
-            assertThat(replays).extracting(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
-                    .containsExactly("payload-M1", "payload-M2", "payload-M3");
-            assertThat(replays).extracting(p -> p.getQos().getCode()).containsExactly(1, 0, 1);
+            // MQTT orders only within one QoS level, and the HiveMQ client hands buffered QoS 1 before QoS 0
+            assertThat(replays).filteredOn(p -> p.getQos() == MqttQos.AT_LEAST_ONCE)
+                    .extracting(MqttBrokerControlTest::payload).containsExactly("payload-M1", "payload-M2",
+                            "payload-M3");
+            assertThat(replays).filteredOn(p -> p.getQos() == MqttQos.AT_MOST_ONCE)
+                    .extracting(MqttBrokerControlTest::payload).containsExactly("payload-M4");
             assertThat(replays).extracting(Mqtt5Publish::isRetain).containsOnly(false);
             assertThat(properties(replays.get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
                     Message.ORIGIN_PROPERTY, runtimeId, Message.MSGID_PROPERTY, "M1"));
-            assertThat(properties(replays.get(2))).containsExactlyInAnyOrderEntriesOf(Map.of(
+            assertThat(replays).filteredOn(p -> payload(p).equals("payload-M3")).singleElement()
+                    .extracting(MqttBrokerControlTest::properties).isEqualTo(Map.of(
                     Message.ORIGIN_PROPERTY, runtimeId, Message.MSGID_PROPERTY, "M3",
                     Message.RETAINED_PROPERTY, "true"));
         } finally {
@@ -98,6 +102,10 @@ class MqttBrokerControlTest {
     private StoredMessage stored(String msgid, int qos, boolean retain) {
         return new StoredMessage(msgid, topic, "publisher", qos, retain,
                 ("payload-" + msgid).getBytes(StandardCharsets.UTF_8), 1_700_000_000_000L);
+    }
+
+    private static String payload(Mqtt5Publish publish) {
+        return new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> properties(Mqtt5Publish publish) {
