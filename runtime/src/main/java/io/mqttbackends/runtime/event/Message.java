@@ -23,6 +23,8 @@ public record Message(String msgid, String from, String topic, int qos, boolean 
     public static final String ORIGIN_PROPERTY = "mqttbackends-origin";
     /** User property carrying the stored message id of a replay, so its ack moves the cursor. */
     public static final String MSGID_PROPERTY = "mqttbackends-msgid";
+    /** User property ({@code true}) on a replay answering a retained lookup; the MQTT retain flag stays off. */
+    public static final String RETAINED_PROPERTY = "mqttbackends-retained";
 
     public Message {
         Objects.requireNonNull(topic, "topic");

@@ -1,0 +1,29 @@
+package io.mqttbackends.runtime.ingest;
+
+import io.mqttbackends.runtime.event.Event;
+import java.util.Objects;
+
+/** What a decoder made of one publish: an event, a deliberate skip, or input it could not understand. */
+public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed {
+
+    /** The publish carried {@code event}. */
+    record Decoded(Event event) implements DecodeResult {
+        public Decoded {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /** The publish is valid but not for us (our own replay, an event no hook point consumes); ack it silently. */
+    record Skipped(String reason) implements DecodeResult {
+    }
+
+    /**
+     * The publish could not be decoded.
+     *
+     * @param kind   short stable word for metrics and log-once: {@code not-json}, {@code missing-field},
+     *               {@code bad-field}, {@code unknown-event}, {@code bad-topic}, {@code internal}
+     * @param detail human-readable specifics (field name, offending value)
+     */
+    record Malformed(String kind, String detail) implements DecodeResult {
+    }
+}

@@ -1,0 +1,269 @@
+package io.mqttbackends.runtime.ingest;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5RxClient;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.reactivex.Flowable;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * The runtime's MQTT 5 session with the broker: consumes events and publishes replays.
+ *
+ * <p><b>Why the HiveMQ client directly and not a SmallRye Reactive Messaging connector.</b> The stock SmallRye MQTT
+ * connector sits on the Vert.x MQTT client, which speaks MQTT 3.1.1 only: no user properties (we need them to mark our
+ * own replays and carry the stored msgid), no Retain-As-Published and no Retain Handling (raw subscriptions need both,
+ * to store the retain flag as published and not to re-store the broker's retained messages on every subscribe). The
+ * Quarkiverse HiveMQ connector uses the HiveMQ client's MQTT 3 API with automatic acknowledgement, but at-least-once
+ * needs the PUBACK deferred until every database action of the event succeeded. So this class drives
+ * {@code com.hivemq:hivemq-mqtt-client} itself: MQTT 5, persistent session ({@code cleanStart=false}, session expiry),
+ * manual acknowledgement, and its Reactive Streams {@code publishes} flow bridged to Mutiny, which keeps back-pressure:
+ * unrequested publishes wait in the client and the broker sends at most Receive Maximum unacknowledged QoS 1 events.
+ *
+ * <p><b>Lifecycle.</b> Subscribing to {@link #events()} starts a run: a fresh client registers its publish flow,
+ * then connects (the order matters: the HiveMQ client auto-acknowledges QoS 1 publishes no flow wants, and a resumed
+ * session starts delivering right after CONNACK). The run subscribes the configured filters once it is connected;
+ * after an automatic reconnect that finds the session gone, the client re-subscribes them itself
+ * ({@code resubscribeIfSessionExpired}, on by default), and unacknowledged events of a surviving session are
+ * redelivered by the broker. Cancelling the stream disconnects with the session kept, so nothing unacked is lost. A
+ * fresh client per run matters: the old one would still hold the unacknowledged publishes of the last run, which would
+ * block its PUBACK order forever.
+ *
+ * <p>Items are emitted on the client's event-loop thread: consumers must not block it.
+ */
+@ApplicationScoped
+public class MqttIngress {
+
+    private static final Logger LOG = Logger.getLogger(MqttIngress.class);
+    private static final long RECONNECT_INITIAL_DELAY_MS = 500;
+    private static final long RECONNECT_MAX_DELAY_MS = 30_000;
+
+    private final RuntimeConfig.Mqtt mqtt;
+    private final Map<IngestFormat, List<String>> filters = new EnumMap<>(IngestFormat.class);
+    private final FormatRouter router;
+    private final Map<IngestFormat, EventDecoder> decoders = new EnumMap<>(IngestFormat.class);
+    private final AtomicReference<Mqtt5RxClient> client = new AtomicReference<>();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** Completes when the previous run's DISCONNECT went out; a new run connecting earlier would be taken over. */
+    private volatile CompletableFuture<Void> previousRunClosed = CompletableFuture.completedFuture(null);
+    private final Set<String> unroutedTopicsLogged = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    public MqttIngress(RuntimeConfig config) {
+        this.mqtt = config.mqtt();
+        for (IngestFormat format : IngestFormat.values()) {
+            if (format.settings(config.ingest()).enabled()) {
+                filters.put(format, format.filters(config.ingest()));
+            }
+        }
+        this.router = new FormatRouter(filters);
+        router.overlaps().forEach(pair -> LOG.warnf("Ingest topic filters overlap: %s. Brokers such as Mosquitto "
+                + "deliver one copy per matching subscription, so such publishes are processed once per copy", pair));
+        decoders.put(IngestFormat.EMQX_RULE, new EmqxRuleDecoder(config.node()));
+        decoders.put(IngestFormat.EMQX_SYS, new EmqxSysDecoder());
+        decoders.put(IngestFormat.RAW, new RawDecoder(new GuidGenerator(config.node()), config.node()));
+    }
+
+    /**
+     * The event stream; subscribing connects, cancelling disconnects (keeping the session). One subscriber at a
+     * time: a second concurrent subscription fails with {@link IllegalStateException}. Publishes on topics that no
+     * configured filter matches (subscriptions left in the persistent session by an earlier configuration) are acked
+     * and dropped with a warning.
+     */
+    public Multi<Inbound> events() {
+        return Multi.createFrom().deferred(this::startRun)
+                .select().where(this::isRoutedElseAck)
+                .onItem().transform(this::toInbound);
+    }
+
+    /** Whether the current run is connected and its subscriptions were granted (readiness). */
+    public boolean isConnected() {
+        Mqtt5RxClient current = client.get();
+        return current != null && current.getState().isConnected() && subscribed.get();
+    }
+
+    /**
+     * Publishes in order on the running session, completing when the broker accepted all of them (PUBACK for
+     * QoS 1 and 2) and failing on the first rejection. The order holds on the wire; MQTT orders delivery to a
+     * subscriber only within one QoS level.
+     */
+    public Uni<Void> publishInOrder(List<Mqtt5Publish> publishes) {
+        Mqtt5RxClient current = client.get();
+        if (current == null) {
+            return Uni.createFrom().failure(new IllegalStateException("MQTT session not started: nothing consumes "
+                    + "MqttIngress.events()"));
+        }
+        return Multi.createFrom().publisher(AdaptersToFlow.publisher(current.publish(Flowable.fromIterable(publishes))))
+                .onItem().transformToUniAndConcatenate(result -> result.getError()
+                        .map(error -> Uni.createFrom().<Void>failure(new IllegalStateException(
+                                "broker refused publish on " + result.getPublish().getTopic() + ": " + error, error)))
+                        .orElseGet(() -> Uni.createFrom().voidItem()))
+                .onItem().ignoreAsUni();
+    }
+
+    /** The MQTT client id the session runs under. */
+    public String clientId() {
+        return mqtt.clientId();
+    }
+
+    @PreDestroy
+    void close() {
+        stopRun(client.get());
+    }
+
+    private Multi<Mqtt5Publish> startRun() {
+        Mqtt5RxClient fresh = buildClient();
+        if (!client.compareAndSet(null, fresh)) {
+            return Multi.createFrom().failure(new IllegalStateException("MqttIngress.events() already has a "
+                    + "subscriber"));
+        }
+        subscribed.set(false);
+        Flow.Publisher<Mqtt5Publish> publishes = AdaptersToFlow.publisher(
+                fresh.publishes(MqttGlobalPublishFilter.ALL, true));
+        Flow.Publisher<Mqtt5Publish> connectAfterSubscribing = subscriber -> {
+            publishes.subscribe(subscriber);
+            previousRunClosed.whenComplete((ignored, failure) -> connect(fresh));
+        };
+        return Multi.createFrom().publisher(connectAfterSubscribing)
+                .onTermination().invoke(() -> stopRun(fresh));
+    }
+
+    private void stopRun(Mqtt5RxClient run) {
+        if (run != null && client.compareAndSet(run, null)) {
+            subscribed.set(false);
+            previousRunClosed = run.toAsync().disconnect().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    LOG.debugf("MQTT disconnect: %s", failure.toString());
+                }
+            });
+        }
+    }
+
+    private Mqtt5RxClient buildClient() {
+        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+                .identifier(mqtt.clientId())
+                .serverHost(mqtt.host())
+                .serverPort(mqtt.port())
+                .automaticReconnect()
+                .initialDelay(RECONNECT_INITIAL_DELAY_MS, TimeUnit.MILLISECONDS)
+                .maxDelay(RECONNECT_MAX_DELAY_MS, TimeUnit.MILLISECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(this::onConnected)
+                .addDisconnectedListener(context -> LOG.infof("MQTT session %s to %s:%d lost (%s), reconnect: %s",
+                        mqtt.clientId(), mqtt.host(), mqtt.port(), context.getCause().toString(),
+                        context.getReconnector().isReconnect()));
+        if (mqtt.username().isPresent() || mqtt.password().isPresent()) {
+            Mqtt5SimpleAuthBuilder.Complete auth = Mqtt5SimpleAuth.builder().username(mqtt.username().orElse(""));
+            mqtt.password().ifPresent(password -> auth.password(password.getBytes(StandardCharsets.UTF_8)));
+            builder.simpleAuth(auth.build());
+        }
+        return builder.buildRx();
+    }
+
+    private void connect(Mqtt5RxClient target) {
+        target.toAsync().connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(mqtt.sessionExpiry().toSeconds())
+                .keepAlive(mqtt.keepAliveSeconds())
+                .restrictions().receiveMaximum(mqtt.receiveMaximum()).applyRestrictions()
+                .send()
+                .whenComplete((connAck, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("MQTT connect to %s:%d failed (%s); retrying in the background", mqtt.host(),
+                                mqtt.port(), failure.toString());
+                    }
+                });
+    }
+
+    /** Subscribes on the run's first connection; later ones resume the session or are re-subscribed by the client. */
+    private void onConnected(MqttClientConnectedContext context) {
+        Mqtt5RxClient current = client.get();
+        if (current == null || subscribed.get()) {
+            return;
+        }
+        Uni.join().all(filters.entrySet().stream().map(entry -> subscribe(current, entry.getKey(), entry.getValue()))
+                        .toList()).andFailFast()
+                .subscribe().with(
+                        ignored -> {
+                            subscribed.set(true);
+                            LOG.infof("MQTT session %s subscribed to %s", mqtt.clientId(), filters);
+                        },
+                        failure -> LOG.errorf("MQTT session %s could not subscribe to %s: %s", mqtt.clientId(),
+                                filters, failure.toString()));
+    }
+
+    /**
+     * QoS 1 on every filter. Retain Handling 2 everywhere: a retained copy sent at subscribe time is old state, not a
+     * new publish or event, and would be stored again on every (re)subscribe. Retain-As-Published so {@code raw}
+     * stores the retain flag the publisher set.
+     */
+    private Uni<Void> subscribe(Mqtt5RxClient target, IngestFormat format, List<String> formatFilters) {
+        if (formatFilters.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(formatFilters.stream()
+                .map(filter -> Mqtt5Subscription.builder()
+                        .topicFilter(mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .retainAsPublished(true)
+                        .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
+                        .build()))
+                .build();
+        return Uni.createFrom().completionStage(target.toAsync().subscribe(subscribe))
+                .onItem().transformToUni(subAck -> subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
+                        ? Uni.createFrom().<Void>failure(new IllegalStateException(format + " subscription to "
+                                + formatFilters + " refused: " + subAck.getReasonCodes()))
+                        : Uni.createFrom().voidItem());
+    }
+
+    private boolean isRoutedElseAck(Mqtt5Publish publish) {
+        String topic = publish.getTopic().toString();
+        if (router.route(topic).isPresent()) {
+            return true;
+        }
+        publish.acknowledge();
+        if (unroutedTopicsLogged.add(topic)) {
+            LOG.warnf("Dropping publish on %s: no configured ingest filter matches it (a subscription left in the "
+                    + "persistent session by an earlier configuration?)", topic);
+        }
+        return false;
+    }
+
+    private Inbound toInbound(Mqtt5Publish publish) {
+        String topic = publish.getTopic().toString();
+        IngestFormat format = router.route(topic).orElseThrow();
+        Map<String, String> userProperties = new HashMap<>();
+        publish.getUserProperties().asList()
+                .forEach(p -> userProperties.put(p.getName().toString(), p.getValue().toString()));
+        IncomingPublish incoming = new IncomingPublish(topic, publish.getPayloadAsBytes(), publish.getQos().getCode(),
+                publish.isRetain(), userProperties, System.currentTimeMillis());
+        return new Inbound(format, topic, decoders.get(format).decode(incoming), publish::acknowledge);
+    }
+}
