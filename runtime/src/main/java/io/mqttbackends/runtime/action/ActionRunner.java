@@ -78,7 +78,7 @@ public class ActionRunner {
     }
 
     private Uni<Void> brokerCall(String operation, Supplier<Uni<Void>> call) {
-        return Uni.createFrom().deferred(call)
+        return Uni.createFrom().<Void>deferred(call::get)
                 .onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
                 .atMost(Math.max(0, retry.maxAttempts() - 1))
                 .onItem().invoke(() -> metrics.brokerCall(operation, "success"))

@@ -46,12 +46,18 @@ public class EventDispatcher {
         this.metrics = metrics;
     }
 
+    /**
+     * Loads the configuration (a bad one fails start), then consumes at once so the broker session and its
+     * subscriptions exist from the start, while events wait in their lanes, unacked, until every pool with
+     * {@code schema.init} has its tables: a database that is down at start delays events, it does not lose them.
+     */
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
-        subscription = configuration.initSchemas()
-                .onItem().transformToMulti(ready -> ingress.events())
+        Uni<Void> schemasReady = configuration.initSchemas().memoize().indefinitely();
+        subscription = ingress.events()
                 .group().by(this::lane)
-                .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(this::handle))
+                .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(
+                        inbound -> schemasReady.onItem().transformToUni(ready -> handle(inbound))))
                 .merge(LANES)
                 .subscribe().with(
                         done -> { },

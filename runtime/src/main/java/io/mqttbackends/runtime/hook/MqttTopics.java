@@ -51,6 +51,27 @@ public final class MqttTopics {
         return a.length == b.length || longer.length == common + 1 && longer[common].equals("#");
     }
 
+    /**
+     * Whether every topic {@code specific} matches is also matched by {@code general}, so a subscription to
+     * {@code general} alone receives all of them.
+     */
+    public static boolean covers(String general, String specific) {
+        String[] g = levels(stripShare(general));
+        String[] s = levels(stripShare(specific));
+        if (s[0].startsWith("$") && isWildcard(g[0])) {
+            return false;
+        }
+        for (int i = 0; i < g.length; i++) {
+            if (g[i].equals("#")) {
+                return true;
+            }
+            if (i >= s.length || s[i].equals("#") || !g[i].equals("+") && !g[i].equals(s[i])) {
+                return false;
+            }
+        }
+        return g.length == s.length;
+    }
+
     /** The filter without a {@code $share/<group>/} prefix. */
     public static String stripShare(String filter) {
         if (!filter.startsWith(SHARE_PREFIX)) {

@@ -32,13 +32,39 @@ public final class FormatRouter {
     }
 
     /**
-     * Pairs of configured filters some topic matches both of. Brokers may deliver one copy per matching subscription
-     * (Mosquitto 2.0 does) and MQTT does not let a client tell the copies apart, so such a topic is decoded once per
-     * copy: the caller warns about each pair.
+     * The filters to subscribe to: every configured filter except those another one covers. Brokers may deliver one
+     * copy of a publish per matching subscription (Mosquitto 2.0 does), so subscribing {@code #} (raw) and
+     * {@code mqttbackends/events/#} (emqx-rule) side by side would decode each event twice; {@code #} alone receives
+     * both, and {@link #route} tells them apart by topic.
+     */
+    public List<String> subscriptionFilters() {
+        List<String> all = filters.values().stream().flatMap(List::stream).distinct().toList();
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            String candidate = all.get(i);
+            boolean covered = false;
+            for (int j = 0; j < all.size() && !covered; j++) {
+                String other = all.get(j);
+                // Of two filters covering each other (equal after $share stripping) the first one stays.
+                covered = j != i && MqttTopics.covers(other, candidate)
+                        && (!MqttTopics.covers(candidate, other) || j < i);
+            }
+            if (!covered) {
+                kept.add(candidate);
+            }
+        }
+        return List.copyOf(kept);
+    }
+
+    /**
+     * Pairs of subscribed filters some topic matches both of, without one covering the other. MQTT does not let a
+     * client tell the broker's copies apart, so such a topic is decoded once per copy: the caller warns about each.
      */
     public List<String> overlaps() {
+        List<String> subscribed = subscriptionFilters();
         List<Labelled> all = new ArrayList<>();
-        filters.forEach((format, list) -> list.forEach(filter -> all.add(new Labelled(format, filter))));
+        filters.forEach((format, list) -> list.stream().filter(subscribed::contains)
+                .forEach(filter -> all.add(new Labelled(format, filter))));
         List<String> overlaps = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {

@@ -208,15 +208,16 @@ public class MqttIngress {
         if (current == null || subscribed.get()) {
             return;
         }
-        Uni.join().all(filters.entrySet().stream().map(entry -> subscribe(current, entry.getKey(), entry.getValue()))
-                        .toList()).andFailFast()
+        List<String> subscriptions = router.subscriptionFilters();
+        subscribe(current, subscriptions)
                 .subscribe().with(
                         ignored -> {
                             subscribed.set(true);
-                            LOG.infof("MQTT session %s subscribed to %s", mqtt.clientId(), filters);
+                            LOG.infof("MQTT session %s subscribed to %s (formats: %s)", mqtt.clientId(),
+                                    subscriptions, filters);
                         },
                         failure -> LOG.errorf("MQTT session %s could not subscribe to %s: %s", mqtt.clientId(),
-                                filters, failure.toString()));
+                                subscriptions, failure.toString()));
     }
 
     /**
@@ -224,11 +225,11 @@ public class MqttIngress {
      * new publish or event, and would be stored again on every (re)subscribe. Retain-As-Published so {@code raw}
      * stores the retain flag the publisher set.
      */
-    private Uni<Void> subscribe(Mqtt5RxClient target, IngestFormat format, List<String> formatFilters) {
-        if (formatFilters.isEmpty()) {
+    private Uni<Void> subscribe(Mqtt5RxClient target, List<String> subscriptions) {
+        if (subscriptions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(formatFilters.stream()
+        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(subscriptions.stream()
                 .map(filter -> Mqtt5Subscription.builder()
                         .topicFilter(mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
                         .qos(MqttQos.AT_LEAST_ONCE)
@@ -238,8 +239,8 @@ public class MqttIngress {
                 .build();
         return Uni.createFrom().completionStage(target.toAsync().subscribe(subscribe))
                 .onItem().transformToUni(subAck -> subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
-                        ? Uni.createFrom().<Void>failure(new IllegalStateException(format + " subscription to "
-                                + formatFilters + " refused: " + subAck.getReasonCodes()))
+                        ? Uni.createFrom().<Void>failure(new IllegalStateException("subscription to "
+                                + subscriptions + " refused: " + subAck.getReasonCodes()))
                         : Uni.createFrom().voidItem());
     }
 

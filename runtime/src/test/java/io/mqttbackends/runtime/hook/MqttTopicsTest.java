@@ -51,4 +51,16 @@ class MqttTopicsTest {
         assertThat(MqttTopics.overlap("#", "$SYS/brokers/+/clients/#")).isFalse();
         assertThat(MqttTopics.overlap("$share/g/x/#", "x/y")).isTrue();
     }
+
+    @Test
+    void coversWhenEveryTopicOfTheSpecificFilterMatchesTheGeneralOne() {
+        assertThat(MqttTopics.covers("#", "mqttbackends/events/#")).isTrue();
+        assertThat(MqttTopics.covers("a/+/c", "a/b/c")).isTrue();
+        assertThat(MqttTopics.covers("a/#", "a")).isTrue();
+        assertThat(MqttTopics.covers("a/+", "a/#")).isFalse();
+        assertThat(MqttTopics.covers("a/b/c", "a/+/c")).isFalse();
+        assertThat(MqttTopics.covers("#", "$SYS/brokers/+/clients/#")).isFalse();
+        assertThat(MqttTopics.covers("$share/g/#", "x/y")).isTrue();
+        assertThat(MqttTopics.covers("a/b", "a/b/c")).isFalse();
+    }
 }

@@ -28,10 +28,21 @@ class FormatRouterTest {
     }
 
     @Test
-    void reportsOverlappingFilters() {
-        assertThat(router.overlaps()).containsExactlyInAnyOrder(
-                "emqx-rule filter 'mqttbackends/events/#' and raw filter '#'",
-                "emqx-sys filter 'sys/brokers/+/clients/#' and raw filter '#'");
+    void subscribesOnlyFiltersNoOtherFilterCoversSoTheBrokerSendsOneCopy() {
+        assertThat(router.subscriptionFilters()).containsExactly("#");
+        assertThat(new FormatRouter(Map.of(IngestFormat.RAW, List.of("#"),
+                IngestFormat.EMQX_SYS, List.of("$SYS/brokers/+/clients/#"))).subscriptionFilters())
+                .containsExactlyInAnyOrder("#", "$SYS/brokers/+/clients/#");
+        assertThat(new FormatRouter(Map.of(IngestFormat.RAW, List.of("a/+/c", "a/b/c"),
+                IngestFormat.EMQX_RULE, List.of("a/+/c"))).subscriptionFilters()).containsExactly("a/+/c");
+    }
+
+    @Test
+    void reportsFiltersThatOverlapWithoutOneCoveringTheOther() {
+        assertThat(router.overlaps()).isEmpty();
+        assertThat(new FormatRouter(Map.of(IngestFormat.RAW, List.of("a/+/c"),
+                IngestFormat.EMQX_RULE, List.of("a/b/#"))).overlaps())
+                .containsExactly("emqx-rule filter 'a/b/#' and raw filter 'a/+/c'");
         assertThat(new FormatRouter(Map.of(IngestFormat.RAW, List.of("a/#"),
                 IngestFormat.EMQX_SYS, List.of("$SYS/brokers/+/clients/#"))).overlaps()).isEmpty();
     }
