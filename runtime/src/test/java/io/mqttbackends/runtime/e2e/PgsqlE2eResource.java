@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * Real PostgreSQL behind a {@link TcpProxy} (so a test can take the database away from the runtime), a recording
- * stand-in for the EMQX REST API, and a conf directory holding EMQX's default pgsql hook lines unchanged
- * ({@code deploy/local/conf/emqx_backend_pgsql.conf}) plus a second pool whose {@code sql} hooks log every hook
+ * stand-in for the EMQX REST API, and a conf directory holding the hook lines of EMQX's default
+ * {@code emqx_backend_pgsql.conf} unchanged (test resource {@code conf/emqx_backend_pgsql.conf}) plus a second pool whose {@code sql} hooks log every hook
  * point into {@code hook_log}.
  *
  * <p>Init arg {@code start-down=true} starts with the database unreachable.
@@ -69,7 +69,7 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
     private static Path writeConf(int port) {
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
-            String emqxDefaultHooks = Files.readAllLines(Path.of("../deploy/local/conf/emqx_backend_pgsql.conf"))
+            String emqxDefaultHooks = Files.readAllLines(Path.of("src/test/resources/conf/emqx_backend_pgsql.conf"))
                     .stream().filter(l -> l.startsWith("backend.pgsql.hook."))
                     .collect(Collectors.joining("\n"));
             Files.writeString(dir.resolve("emqx_backend_pgsql.conf"), pool("pool1", port)
