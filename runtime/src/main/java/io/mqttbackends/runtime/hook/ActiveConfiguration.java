@@ -60,12 +60,12 @@ public class ActiveConfiguration {
         try {
             Loaded loaded = build(ConfLoader.load(runtimeConfig.confDirs().stream().map(Path::of).toList()));
             current = loaded;
-            metrics.configLoad("success");
+            metrics.configLoad(true);
             LOG.infof("loaded %d pool(s) and %d hook(s) from %s (backends in this build: %s)",
                     loaded.pools().size(), loaded.table().size(), runtimeConfig.confDirs(), backends);
             return loaded;
         } catch (ConfigException e) {
-            metrics.configLoad("failure");
+            metrics.configLoad(false);
             throw e;
         }
     }

@@ -6,7 +6,12 @@ import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -15,16 +20,20 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Readiness at {@code /q/health/ready}: up when the MQTT session is connected and every pool answers a ping. Each
- * pool's state is in the response data and in the {@code mqttbackends_pool_up} gauge.
+ * pool's state is in the response data and in the {@code mqttbackends_pool_up} gauge, which is also refreshed every
+ * {@link #PROBE_INTERVAL} so that it tells the truth where nothing polls readiness.
  */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements AsyncHealthCheck {
+    private static final Logger LOG = Logger.getLogger(ReadinessCheck.class);
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
 
     private final MqttIngress ingress;
     private final ActiveConfiguration configuration;
     private final RuntimeMetrics metrics;
+    private volatile Cancellable probes;
 
     public ReadinessCheck(MqttIngress ingress, ActiveConfiguration configuration, RuntimeMetrics metrics) {
         this.ingress = ingress;
@@ -33,12 +42,29 @@ public class ReadinessCheck implements AsyncHealthCheck {
         metrics.brokerConnected(ingress::isConnected);
     }
 
+    void onStart(@Observes StartupEvent ev) {
+        probes = Multi.createFrom().ticks().startingAfter(Duration.ofMillis(100)).every(PROBE_INTERVAL)
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> pingAll())
+                .subscribe().with(states -> { }, failure -> LOG.warn("pool probe stopped", failure));
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        Cancellable p = probes;
+        if (p != null) {
+            p.cancel();
+        }
+    }
+
     @Override
     public Uni<HealthCheckResponse> call() {
+        return pingAll().onItem().transform(this::response);
+    }
+
+    private Uni<Map<String, Boolean>> pingAll() {
         return Multi.createFrom().iterable(configuration.pools())
                 .onItem().transformToUniAndMerge(this::ping)
-                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
-                .onItem().transform(this::response);
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     private Uni<Map.Entry<String, Boolean>> ping(BackendPool pool) {

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -21,9 +23,15 @@ public class RuntimeMetrics {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, AtomicInteger> poolUp = new ConcurrentHashMap<>();
 
+    private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
+
     public RuntimeMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("mqttbackends.events.in.flight", inFlight);
+        // Loads happen during start, before Quarkus has added the Prometheus registry in prod mode: counters read
+        // at scrape time keep those counts where a plain counter's increments would be lost.
+        configLoads.forEach((outcome, count) -> FunctionCounter.builder("mqttbackends.config.loads", count,
+                AtomicLong::doubleValue).tag("outcome", outcome).register(registry));
     }
 
     /** An event decoded from a format, by hook point. */
@@ -62,8 +70,8 @@ public class RuntimeMetrics {
     }
 
     /** A configuration load or reload, by outcome. */
-    public void configLoad(String outcome) {
-        registry.counter("mqttbackends.config.loads", "outcome", outcome).increment();
+    public void configLoad(boolean success) {
+        configLoads.get(success ? "success" : "failure").incrementAndGet();
     }
 
     public void eventStarted() {

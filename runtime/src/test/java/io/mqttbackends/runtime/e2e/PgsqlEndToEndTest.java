@@ -270,7 +270,9 @@ class PgsqlEndToEndTest {
                 .body(containsString("mqttbackends_events_total{format=\"raw\",hookpoint=\"message.publish\"}"))
                 .body(containsString("mqttbackends_events_rejected_total{format=\"emqx-rule\",reason=\"not-json\"}"))
                 .body(containsString("mqttbackends_actions_seconds_count{function=\"on_message_publish\","
-                        + "outcome=\"success\",pool=\"pgsql.pool1\"}")));
+                        + "outcome=\"success\",pool=\"pgsql.pool1\"}"))
+                .body(containsString("mqttbackends_config_loads_total{outcome=\"success\"} 1.0"))
+                .body(containsString("mqttbackends_pool_up{pool=\"pgsql.pool1\"} 1.0")));
         given().get("/q/health/ready").then().statusCode(200)
                 .body(containsString("\"pool pgsql.pool1\": \"up\""))
                 .body(containsString("\"mqtt\": \"connected\""));

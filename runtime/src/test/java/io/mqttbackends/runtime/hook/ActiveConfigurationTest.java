@@ -54,7 +54,7 @@ class ActiveConfigurationTest {
         assertThat(loaded.config().hooks().stream().filter(h -> h.hookPoint() == HookPoint.MESSAGE_PUBLISH)
                 .map(h -> h.actionName()).toList())
                 .containsExactly("on_message_publish", "on_message_retain", "on_retain_delete");
-        assertThat(registry.get("mqttbackends.config.loads").tag("outcome", "success").counter().count()).isEqualTo(1);
+        assertThat(registry.get("mqttbackends.config.loads").tag("outcome", "success").functionCounter().count()).isEqualTo(1);
     }
 
     @Test
@@ -67,7 +67,7 @@ class ActiveConfigurationTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("emqx_backend_mysql.conf:1")
                 .hasMessageContaining("no backend for database 'mysql' in this build");
-        assertThat(registry.get("mqttbackends.config.loads").tag("outcome", "failure").counter().count()).isEqualTo(1);
+        assertThat(registry.get("mqttbackends.config.loads").tag("outcome", "failure").functionCounter().count()).isEqualTo(1);
     }
 
     @Test
