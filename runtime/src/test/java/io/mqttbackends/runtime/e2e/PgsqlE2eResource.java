@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * {@code emqx_backend_pgsql.conf} unchanged (test resource {@code conf/emqx_backend_pgsql.conf}) plus a second pool whose {@code sql} hooks log every hook
  * point into {@code hook_log}.
  *
- * <p>Init arg {@code start-down=true} starts with the database unreachable.
+ * <p>Init args: {@code start-down=true} starts with the database unreachable; {@code offline-opts} replaces the
+ * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line.
  */
 public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String DATABASE = "mqttbackends_e2e";
@@ -27,15 +28,18 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String RAW_PREFIX = "e2e";
     static final String API_KEY = "e2e-key";
     static final String API_SECRET = "e2e-secret";
+    static final String EMQX_DEFAULT_OFFLINE_OPTS = "{\"max_returned_count\": 500, \"time_range\": \"2h\"}";
 
     private TcpProxy proxy;
     private RecordingHttpServer emqxApi;
     private boolean startDown;
+    private String offlineOpts;
     private String runtimeClientId;
 
     @Override
     public void init(Map<String, String> initArgs) {
         startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
+        offlineOpts = initArgs.get("offline-opts");
     }
 
     @Override
@@ -52,7 +56,7 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
         emqxApi = new RecordingHttpServer();
         runtimeClientId = "e2e-runtime-" + UUID.randomUUID().toString().substring(0, 8);
         return Map.ofEntries(
-                Map.entry("mqttbackends.conf-dir", writeConf(proxy.port()).toString()),
+                Map.entry("mqttbackends.conf-dir", writeConf(proxy.port(), offlineOpts).toString()),
                 Map.entry("mqttbackends.mqtt.client-id", runtimeClientId),
                 Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
                 Map.entry("mqttbackends.ingest.emqx-rule.topics", RULE_PREFIX + "/#"),
@@ -66,11 +70,12 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
                 Map.entry("mqttbackends.retry.max-backoff", "PT0.5S"));
     }
 
-    private static Path writeConf(int port) {
+    private static Path writeConf(int port, String offlineOpts) {
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
             String emqxDefaultHooks = Files.readAllLines(Path.of("src/test/resources/conf/emqx_backend_pgsql.conf"))
                     .stream().filter(l -> l.startsWith("backend.pgsql.hook."))
+                    .map(l -> offlineOpts == null ? l : l.replace(EMQX_DEFAULT_OFFLINE_OPTS, offlineOpts))
                     .collect(Collectors.joining("\n"));
             Files.writeString(dir.resolve("emqx_backend_pgsql.conf"), pool("pool1", port)
                     + "backend.pgsql.pool1.schema.init = true\n" + emqxDefaultHooks + "\n");
