@@ -8,7 +8,6 @@ import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.Event;
-import io.mqttbackends.runtime.event.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageEvent;
 import io.smallrye.mutiny.Uni;
@@ -39,25 +38,22 @@ import java.util.stream.Collectors;
  */
 final class PgsqlFunctions {
 
-    /** The functions, with the hook point whose events carry what each needs. */
+    /**
+     * The functions. Which hook point each may sit on is checked once for every database when the configuration
+     * loads ({@link io.mqttbackends.runtime.config.FunctionCatalog#hookPoint}).
+     */
     enum Name {
-        ON_CLIENT_CONNECTED(HookPoint.CLIENT_CONNECTED),
-        ON_CLIENT_DISCONNECTED(HookPoint.CLIENT_DISCONNECTED),
-        ON_SUBSCRIBE_LOOKUP(HookPoint.CLIENT_CONNECTED),
-        ON_MESSAGE_FETCH(HookPoint.SESSION_SUBSCRIBED),
-        ON_RETAIN_LOOKUP(HookPoint.SESSION_SUBSCRIBED),
-        ON_MESSAGE_PUBLISH(HookPoint.MESSAGE_PUBLISH),
-        ON_MESSAGE_STORE(HookPoint.MESSAGE_PUBLISH),
-        ON_MESSAGE_RETAIN(HookPoint.MESSAGE_PUBLISH),
-        ON_RETAIN_DELETE(HookPoint.MESSAGE_PUBLISH),
-        ON_MESSAGE_ACKED(HookPoint.MESSAGE_ACKED),
-        ON_MESSAGE_DELIVERED(HookPoint.MESSAGE_DELIVERED);
-
-        private final HookPoint hookPoint;
-
-        Name(HookPoint hookPoint) {
-            this.hookPoint = hookPoint;
-        }
+        ON_CLIENT_CONNECTED,
+        ON_CLIENT_DISCONNECTED,
+        ON_SUBSCRIBE_LOOKUP,
+        ON_MESSAGE_FETCH,
+        ON_RETAIN_LOOKUP,
+        ON_MESSAGE_PUBLISH,
+        ON_MESSAGE_STORE,
+        ON_MESSAGE_RETAIN,
+        ON_RETAIN_DELETE,
+        ON_MESSAGE_ACKED,
+        ON_MESSAGE_DELIVERED;
 
         String confName() {
             return name().toLowerCase();
@@ -118,17 +114,13 @@ final class PgsqlFunctions {
     /**
      * The action of a function hook.
      *
-     * @throws ConfigException when the function does not exist or cannot run at the hook's hook point
+     * @throws ConfigException when the function does not exist
      */
     PoolAction action(String function, HookConfig hook) {
         Name name = BY_CONF_NAME.get(function);
         if (name == null) {
             throw new ConfigException(hook.location(), "unknown pgsql function '" + function + "'; known: "
                     + NAMES.stream().sorted().collect(Collectors.joining(", ")));
-        }
-        if (name.hookPoint != hook.hookPoint()) {
-            throw new ConfigException(hook.location(), "function " + function + " runs on " + name.hookPoint
-                    + ", not on " + hook.hookPoint());
         }
         return switch (name) {
             case ON_CLIENT_CONNECTED -> event -> update(CLIENT_CONNECTED, event.clientid(), event.node());
