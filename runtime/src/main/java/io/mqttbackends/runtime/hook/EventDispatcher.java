@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,8 @@ public class EventDispatcher {
     private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
     /** Independent ordered lanes; enough to overlap database round trips on a small pool. */
     static final int LANES = 16;
+    private static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final ActiveConfiguration configuration;
     private final MqttIngress ingress;
@@ -59,6 +62,9 @@ public class EventDispatcher {
                 .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(
                         inbound -> schemasReady.onItem().transformToUni(ready -> handle(inbound))))
                 .merge(LANES)
+                // The broker redelivers whatever a failed run left unacked, so starting over loses nothing.
+                .onFailure().invoke(failure -> LOG.error("event pipeline failed; restarting it", failure))
+                .onFailure().retry().withBackOff(RESTART_BACKOFF, RESTART_MAX_BACKOFF).indefinitely()
                 .subscribe().with(
                         done -> { },
                         failure -> LOG.error("event pipeline stopped", failure));

@@ -261,14 +261,26 @@ class PgsqlEndToEndTest {
     }
 
     @Test
+    void malformedInputIsCountedAndSkippedAndTheStreamGoesOn() {
+        String client = "after-garbage-" + uid();
+        mqtt.publish(RULE_PREFIX + "/garbage", "not json", 1, false);
+        mqtt.publishJson(RULE_PREFIX + "/client.connected", "{\"event\": \"client.connected\"}");
+        mqtt.publishJson(RULE_PREFIX + "/client.connected", EmqxEvents.ruleConnected(client, "u"));
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_client where clientid = $1", client)
+                == 1);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("mqttbackends_events_rejected_total{format=\"emqx-rule\",reason=\"not-json\"}"))
+                .body(containsString("mqttbackends_events_rejected_total{format=\"emqx-rule\","
+                        + "reason=\"missing-field\"}"));
+    }
+
+    @Test
     void metricsAndReadinessReportTheRunningPipeline() {
         String topic = "e2e/metrics/" + uid();
         mqtt.publish(topic, "x", 1, false);
-        mqtt.publish(RULE_PREFIX + "/garbage", "not json", 1, false);
         await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_msg where topic = $1", topic) == 1);
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("mqttbackends_events_total{format=\"raw\",hookpoint=\"message.publish\"}"))
-                .body(containsString("mqttbackends_events_rejected_total{format=\"emqx-rule\",reason=\"not-json\"}"))
                 .body(containsString("mqttbackends_actions_seconds_count{function=\"on_message_publish\","
                         + "outcome=\"success\",pool=\"pgsql.pool1\"}"))
                 .body(containsString("mqttbackends_config_loads_total{outcome=\"success\"} 1.0"))
