@@ -261,6 +261,31 @@ class PgsqlEndToEndTest {
     }
 
     @Test
+    void retainLookupReplaysTheStoredRetainedMessageMarkedRetained() {
+        String topic = "e2e/retained/" + uid();
+        String client = "ret-" + uid();
+        mqtt.publish(topic, "last-state", 1, true);
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_retain where topic = $1", topic) == 1);
+        try (TestMqtt device = new TestMqtt("e2e-retained-device")) {
+            device.subscribe(topic, 1);
+            mqtt.publishJson(RULE_PREFIX + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
+            // Mosquitto itself also sends its retained copy on subscribe; ours is the one carrying our properties.
+            Mqtt5Publish replay = null;
+            for (int i = 0; i < 2 && replay == null; i++) {
+                Mqtt5Publish p = device.receive(WAIT.toSeconds()).orElseThrow(() -> new AssertionError("no replay"));
+                replay = userProperty(p, "mqttbackends-origin") != null ? p : null;
+            }
+            assertThat(replay).isNotNull();
+            assertThat(new String(replay.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("last-state");
+            assertThat(userProperty(replay, "mqttbackends-retained")).isEqualTo("true");
+            assertThat(replay.isRetain()).isFalse();
+        } finally {
+            mqtt.publish(topic, "", 1, true);
+        }
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_retain where topic = $1", topic) == 0);
+    }
+
+    @Test
     void malformedInputIsCountedAndSkippedAndTheStreamGoesOn() {
         String client = "after-garbage-" + uid();
         mqtt.publish(RULE_PREFIX + "/garbage", "not json", 1, false);
