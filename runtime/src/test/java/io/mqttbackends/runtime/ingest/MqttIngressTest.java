@@ -115,6 +115,38 @@ class MqttIngressTest {
         assertThat(msgids(run.getItems())).contains("00000000000000000000000000000B01");
     }
 
+    @Test
+    void twoRuntimesInOneShareGroupEachGetEveryEventExactlyOnceBetweenThem() {
+        String secondId = clientId + "-b";
+        try {
+            AssertSubscriber<Inbound> a = start(sharedIngress(clientId));
+            AssertSubscriber<Inbound> b = start(sharedIngress(secondId));
+            for (int i = 0; i < 20; i++) {
+                publish(prefix + "/raw/s", "m" + i, Mqtt5UserProperties.of());
+            }
+            await().atMost(WAIT).until(() -> a.getItems().size() + b.getItems().size() == 20);
+            List<Inbound> all = new ArrayList<>(a.getItems());
+            all.addAll(b.getItems());
+            assertThat(all).extracting(item -> new String(message(item).payload(), StandardCharsets.UTF_8))
+                    .hasSize(20).doesNotHaveDuplicates();
+            assertThat(a.getItems()).isNotEmpty();
+            assertThat(b.getItems()).isNotEmpty();
+            all.forEach(Inbound::acknowledge);
+        } finally {
+            runs.forEach(AssertSubscriber::cancel);
+            await().atMost(WAIT).untilAsserted(() -> discardSession(secondId));
+        }
+    }
+
+    private MqttIngress sharedIngress(String id) {
+        return new MqttIngress(runtimeConfig(Map.of(
+                "mqtt.client-id", id,
+                "mqtt.share-group", "g-" + this.id,
+                "ingest.emqx-rule.enabled", "false",
+                "ingest.emqx-sys.enabled", "false",
+                "ingest.raw.topics", prefix + "/raw/#")));
+    }
+
     private MqttIngress ingress() {
         return new MqttIngress(runtimeConfig(Map.of(
                 "mqtt.client-id", clientId,
