@@ -53,9 +53,14 @@ public interface RuntimeConfig {
         @WithDefault("PT24H")
         Duration sessionExpiry();
 
-        /** Unacked QoS 1 events the broker may have in flight to us (MQTT 5 Receive Maximum): our memory bound. */
+        /**
+         * Unacked QoS 1 events the broker may have in flight to us (MQTT 5 Receive Maximum). The default is MQTT's
+         * own maximum: Mosquitto 2.0 ignores a client's Receive Maximum and sends up to its
+         * {@code max_inflight_messages}, and a broker exceeding the declared value is a protocol error on which the
+         * client disconnects and the broker redelivers (duplicates). Lower it only for brokers that honour it.
+         */
         @WithName("receive-maximum")
-        @WithDefault("1024")
+        @WithDefault("65535")
         int receiveMaximum();
 
         /** Shared-subscription group; empty means plain (non-shared) subscriptions. */
