@@ -50,7 +50,7 @@ class PgsqlEndToEndTest {
 
     @BeforeAll
     static void connect() {
-        pg = TestPostgres.connect(DATABASE);
+        pg = TestPostgres.connect(DATABASE).awaitEmqxTables(WAIT);
         mqtt = new TestMqtt("e2e-publisher");
     }
 

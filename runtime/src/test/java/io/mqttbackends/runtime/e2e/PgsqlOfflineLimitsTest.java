@@ -28,7 +28,8 @@ class PgsqlOfflineLimitsTest {
     @Test
     void fetchReplaysOnlyTheNewestMaxReturnedCountWithinTheTimeRangeOldestFirst() {
         String uid = UUID.randomUUID().toString().substring(0, 8);
-        try (TestMqtt mqtt = new TestMqtt("e2e-limits"); TestPostgres pg = TestPostgres.connect(DATABASE)) {
+        try (TestMqtt mqtt = new TestMqtt("e2e-limits");
+                TestPostgres pg = TestPostgres.connect(DATABASE).awaitEmqxTables(WAIT)) {
             String limited = "e2e/limited/" + uid;
             String old = "e2e/old/" + uid;
             String client = "lim-" + uid;

@@ -39,8 +39,8 @@ class PgsqlOutageTest {
                 mqtt.publish(topic, "down-at-start-" + i, 1, false);
             }
             proxy.up();
-            await().atMost(WAIT).until(() -> tableExists(pg)
-                    && pg.count("select count(*) from mqtt_msg where topic = $1", topic) == 20);
+            pg.awaitEmqxTables(WAIT);
+            await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_msg where topic = $1", topic) == 20);
             await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
 
             proxy.down();
@@ -54,9 +54,5 @@ class PgsqlOutageTest {
             assertThat(pg.count("select count(*) from mqtt_msg where topic = $1"
                     + " and convert_from(payload, 'UTF8') like 'down-mid-run-%'", topic)).isEqualTo(20);
         }
-    }
-
-    private static boolean tableExists(TestPostgres pg) {
-        return pg.count("select count(*) from information_schema.tables where table_name = 'mqtt_msg'") == 1;
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
+import org.awaitility.Awaitility;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,14 @@ public final class TestPostgres implements AutoCloseable {
         List<Row> rows = new ArrayList<>();
         pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(TIMEOUT).forEach(rows::add);
         return rows;
+    }
+
+    /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
+    public TestPostgres awaitEmqxTables(Duration timeout) {
+        Awaitility.await().atMost(timeout).until(() -> count("select count(*) from information_schema"
+                + ".tables where table_name in ('mqtt_client', 'mqtt_sub', 'mqtt_msg', 'mqtt_retain', 'mqtt_acked')")
+                == 5);
+        return this;
     }
 
     public long count(String sql, Object... params) {
