@@ -57,6 +57,8 @@ public class EventDispatcher {
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
         Uni<Void> schemasReady = configuration.initSchemas().memoize().indefinitely();
+        // Memoized Unis are lazy: start the schema work now, not when the first event happens to arrive.
+        schemasReady.subscribe().with(ready -> { }, failure -> LOG.error("schema initialisation failed", failure));
         subscription = ingress.events()
                 .group().by(this::lane)
                 .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(
