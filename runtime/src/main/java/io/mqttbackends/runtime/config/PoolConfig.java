@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.config;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,6 +57,17 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
             case "false", "off", "0", "no", "" -> false;
             default -> throw new ConfigException(locationOf(key), "'" + v + "' is not a boolean (true/false, on/off)");
         };
+    }
+
+    /**
+     * The {@code host[:port]} entries of a server-list key ({@code server}, {@code nodes}), comma-separated, with
+     * {@code defaultPort} where none is written. Validated at load, so every entry parses here.
+     */
+    public List<HostPort> servers(String key, int defaultPort) {
+        return Arrays.stream(get(key).split(","))
+                .map(entry -> HostPort.parse(entry, defaultPort).orElseThrow(() -> new ConfigException(
+                        locationOf(key), "'" + entry.trim() + "' is not host[:port] with a port from 1 to 65535")))
+                .toList();
     }
 
     /** {@code kind.name}, e.g. {@code pgsql.pool1}: how logs and metrics name the pool. */

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The pool keys of each database, with EMQX's exact names, defaults and value types (spec §2.1, §3.1, §4.1, §5.1,
@@ -36,10 +34,7 @@ final class PoolSchema {
             PoolSchema::isServer);
     private static final ValueType SERVERS = new ValueType(
             "a comma-separated list of host[:port] with port 1..65535",
-            v -> List.of(v.split(",", -1)).stream().allMatch(s -> isServer(s.trim())));
-
-    private static final Pattern HOST_PORT =
-            Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9][A-Za-z0-9._-]*)(?::(\\d{1,5}))?");
+            v -> List.of(v.split(",", -1)).stream().allMatch(PoolSchema::isServer));
 
     /** Global MongoDB driver settings, copied into every mongo pool as {@code topology.<key>}. */
     static final Set<String> MONGO_TOPOLOGY_KEYS = Set.of("pool_size", "max_overflow", "overflow_ttl",
@@ -152,11 +147,8 @@ final class PoolSchema {
     }
 
     private static boolean isServer(String value) {
-        Matcher m = HOST_PORT.matcher(value);
-        if (!m.matches()) {
-            return false;
-        }
-        return m.group(2) == null || (parseInt(m.group(2)) >= 1 && parseInt(m.group(2)) <= 65535);
+        // Any default port will do: only whether the value parses matters here.
+        return HostPort.parse(value, 1).isPresent();
     }
 
     /** The integer value, or -1 when it is none (every integer key here is non-negative). */

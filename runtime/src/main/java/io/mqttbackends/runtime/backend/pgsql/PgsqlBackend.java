@@ -4,6 +4,7 @@ import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -21,11 +22,10 @@ import java.util.Set;
 /**
  * PostgreSQL, as EMQX 4.x Enterprise's {@code emqx_backend_pgsql}, on the Vert.x reactive PostgreSQL client.
  *
- * <p>Pool keys ({@code backend.pgsql.<pool>.*}): {@code server} ({@code host[:port]}, port 5432 by default;
- * {@code [v6]:port} for IPv6), {@code pool_size}, {@code username}, {@code password}, {@code database}, {@code ssl}
- * (a boolean), and with TLS {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client
- * certificate), {@code verify} ({@code verify_peer}/{@code verify_none} or a boolean: check the server certificate
- * against the CA, or trust any). {@code schema.init} is acted on by the runtime through
+ * <p>Pool keys ({@code backend.pgsql.<pool>.*}, validated at load): {@code server} ({@code host[:port]}, port 5432
+ * by default), {@code pool_size}, {@code username}, {@code password}, {@code database}, {@code ssl}, and with TLS
+ * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
+ * (check the server certificate against the CA, or trust any). {@code schema.init} is acted on by the runtime through
  * {@link BackendPool#initSchema()}.
  */
 @ApplicationScoped
@@ -52,14 +52,9 @@ public class PgsqlBackend implements Backend {
     /** Builds the pool without connecting: connections open on first use and are replaced when they break. */
     @Override
     public BackendPool open(PoolConfig config) {
-        PgConnectOptions connect = connectOptions(config);
-        int size = config.intValue("pool_size");
-        if (size < 1) {
-            throw new ConfigException(config.locationOf("pool_size"), "pool_size must be at least 1, not " + size);
-        }
         return new PgsqlPool(config, PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(size).setName(config.qualifiedName()))
-                .connectingTo(connect)
+                .with(new PoolOptions().setMaxSize(config.intValue("pool_size")).setName(config.qualifiedName()))
+                .connectingTo(connectOptions(config))
                 .using(vertx)
                 .build());
     }
@@ -69,42 +64,16 @@ public class PgsqlBackend implements Backend {
                 .setUser(config.get("username"))
                 .setPassword(config.get("password"))
                 .setDatabase(config.get("database"));
-        setServer(options, config);
+        HostPort server = config.servers("server", DEFAULT_PORT).get(0);
+        options.setHost(server.host()).setPort(server.port());
         if (config.boolValue("ssl")) {
             setTls(options, config);
         }
         return options;
     }
 
-    private static void setServer(PgConnectOptions options, PoolConfig config) {
-        String server = config.get("server");
-        int colon = server.lastIndexOf(':');
-        // "::1" alone is a bare IPv6 address; a port after one needs brackets, "[::1]:5432".
-        boolean hasPort = colon > 0 && (server.indexOf(':') == colon || server.charAt(colon - 1) == ']');
-        String host = hasPort ? server.substring(0, colon) : server;
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty()) {
-            throw new ConfigException(config.locationOf("server"), "'" + server + "' names no host");
-        }
-        int port = DEFAULT_PORT;
-        if (hasPort) {
-            try {
-                port = Integer.parseInt(server.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new ConfigException(config.locationOf("server"),
-                        "'" + server + "' is not host:port with a port from 1 to 65535");
-            }
-        }
-        options.setHost(host).setPort(port);
-    }
-
     private static void setTls(PgConnectOptions options, PoolConfig config) {
-        boolean verify = verify(config);
+        boolean verify = config.boolValue("verify");
         options.setSslMode(verify ? SslMode.VERIFY_CA : SslMode.REQUIRE).setTrustAll(!verify);
         readableFile(config, "cacertfile")
                 .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
@@ -117,17 +86,6 @@ public class PgsqlBackend implements Backend {
         }
         cert.ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(c)
                 .setKeyPath(key.orElseThrow())));
-    }
-
-    private static boolean verify(PoolConfig config) {
-        String value = config.get("verify").toLowerCase();
-        if (value.equals("verify_peer")) {
-            return true;
-        }
-        if (value.equals("verify_none")) {
-            return false;
-        }
-        return config.boolValue("verify");
     }
 
     /** A TLS file is checked at load, so a typo is a configuration error rather than endless failed connects. */
