@@ -84,11 +84,6 @@ public final class StatementTemplate {
         return sb.toString();
     }
 
-    /** The placeholders in bind order. */
-    public List<Placeholder> parameters() {
-        return parameters;
-    }
-
     /** The values of the placeholders for an event, in bind order ({@code null} where the event lacks one). */
     public List<Object> bind(Event event) {
         List<Object> values = new ArrayList<>(parameters.size());

@@ -15,7 +15,7 @@ public interface Backend {
     /** The database kind this backend serves. */
     DatabaseKind kind();
 
-    /** The built-in function names this backend implements (spec, per database). */
+    /** The built-in function names this backend implements: exactly its database's catalog, checked at start. */
     Set<String> functions();
 
     /**

@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
 import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.FunctionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -9,11 +10,13 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The backends of this build, keyed by database kind. Two beans claiming one kind is a packaging error and fails
- * start; a kind with no bean is reported when the configuration names a pool of it.
+ * The backends of this build, keyed by database kind. Two beans claiming one kind, or a backend whose functions are
+ * not exactly its database's {@link FunctionCatalog}, is a packaging error and fails start; a kind with no bean is
+ * reported when the configuration names a pool of it.
  */
 @ApplicationScoped
 public class Backends {
@@ -27,6 +30,15 @@ public class Backends {
     public Backends(Iterable<Backend> backends) {
         Map<DatabaseKind, Backend> map = new EnumMap<>(DatabaseKind.class);
         for (Backend b : backends) {
+            Set<String> expected = FunctionCatalog.functions(b.kind());
+            if (!b.functions().equals(expected)) {
+                Set<String> missing = new TreeSet<>(expected);
+                missing.removeAll(b.functions());
+                Set<String> extra = new TreeSet<>(b.functions());
+                extra.removeAll(expected);
+                throw new IllegalStateException(b.getClass().getName() + " does not implement the " + b.kind()
+                        + " functions: missing " + missing + ", unknown " + extra);
+            }
             Backend previous = map.putIfAbsent(b.kind(), b);
             if (previous != null) {
                 throw new IllegalStateException("two backends claim database kind '" + b.kind() + "': "

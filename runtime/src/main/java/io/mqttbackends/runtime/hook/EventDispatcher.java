@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -83,7 +84,7 @@ public class EventDispatcher {
     private int lane(Inbound inbound) {
         if (inbound.result() instanceof DecodeResult.Decoded decoded) {
             Event e = decoded.event();
-            return Math.floorMod((e.hookPoint().kind() + "\u0000" + e.orderingKey()).hashCode(), LANES);
+            return Math.floorMod(Objects.hash(e.hookPoint().kind(), e.orderingKey()), LANES);
         }
         return 0;
     }

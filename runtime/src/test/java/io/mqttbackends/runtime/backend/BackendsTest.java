@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.FunctionCatalog;
 import io.mqttbackends.runtime.config.PoolConfig;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,10 @@ import org.junit.jupiter.api.Test;
 class BackendsTest {
 
     private static Backend backendOf(DatabaseKind kind) {
+        return backendOf(kind, FunctionCatalog.functions(kind));
+    }
+
+    private static Backend backendOf(DatabaseKind kind, Set<String> functions) {
         return new Backend() {
             @Override
             public DatabaseKind kind() {
@@ -20,7 +26,7 @@ class BackendsTest {
 
             @Override
             public Set<String> functions() {
-                return Set.of();
+                return functions;
             }
 
             @Override
@@ -37,6 +43,17 @@ class BackendsTest {
         assertThat(backends.forKind(DatabaseKind.PGSQL)).containsSame(pg);
         assertThat(backends.forKind(DatabaseKind.MYSQL)).isEmpty();
         assertThat(backends.available()).containsExactlyInAnyOrder(DatabaseKind.PGSQL, DatabaseKind.REDIS);
+    }
+
+    @Test
+    void aBackendMissingAFunctionOfItsDatabaseFailsNamingIt() {
+        Set<String> incomplete = new HashSet<>(FunctionCatalog.functions(DatabaseKind.PGSQL));
+        incomplete.remove("on_message_fetch");
+        incomplete.add("on_message_fetch_for_queue");
+        assertThatThrownBy(() -> new Backends(List.of(backendOf(DatabaseKind.PGSQL, incomplete))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("missing [on_message_fetch]")
+                .hasMessageContaining("unknown [on_message_fetch_for_queue]");
     }
 
     @Test

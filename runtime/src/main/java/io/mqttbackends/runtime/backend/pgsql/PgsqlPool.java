@@ -69,9 +69,9 @@ final class PgsqlPool implements BackendPool {
                     "pgsql hooks run \"sql\" statements, not \"" + statements.language().key() + "\"");
         }
         try {
-            List<StatementTemplate> templates = statements.statements().stream().map(StatementTemplate::compile)
-                    .toList();
-            return event -> runInOneTransaction(templates, event);
+            List<Statement> compiled = statements.statements().stream().map(StatementTemplate::compile)
+                    .map(t -> new Statement(t.render(i -> "$" + i), t)).toList();
+            return event -> runInOneTransaction(compiled, event);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(hook.location(), e.getMessage());
         }
@@ -82,14 +82,18 @@ final class PgsqlPool implements BackendPool {
      * (which may ask the server for parameter types) happens before the transaction takes its connection: done
      * inside, it would wait for a second connection and deadlock a pool of one.
      */
-    private Uni<ActionOutcome> runInOneTransaction(List<StatementTemplate> templates, Event event) {
-        return Multi.createFrom().iterable(templates)
-                .onItem().transformToUniAndConcatenate(t -> binder.bind(t.render(i -> "$" + i), t.bind(event)))
+    private Uni<ActionOutcome> runInOneTransaction(List<Statement> statements, Event event) {
+        return Multi.createFrom().iterable(statements)
+                .onItem().transformToUniAndConcatenate(s -> binder.bind(s.sql(), s.template().bind(event)))
                 .collect().asList()
                 .onItem().transformToUni(bound -> pool.withTransaction(conn -> Multi.createFrom().iterable(bound)
                         .onItem().transformToUniAndConcatenate(b -> conn.preparedQuery(b.sql()).execute(b.values()))
                         .collect().last()))
                 .onItem().transform(last -> ActionOutcome.NONE);
+    }
+
+    /** A template with its PostgreSQL text ({@code $n} markers), rendered once at load. */
+    private record Statement(String sql, StatementTemplate template) {
     }
 
     @Override
