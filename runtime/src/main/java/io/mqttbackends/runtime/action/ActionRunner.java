@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.action;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.broker.BrokerControlException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
@@ -77,9 +78,11 @@ public class ActionRunner {
         return Uni.createFrom().voidItem();
     }
 
+    /** Retries what the broker may still accept; a definitive answer (e.g. 404 client not found) is final. */
     private Uni<Void> brokerCall(String operation, Supplier<Uni<Void>> call) {
         return Uni.createFrom().<Void>deferred(call::get)
-                .onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
+                .onFailure(failure -> !(failure instanceof BrokerControlException refused) || refused.isTransient())
+                .retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
                 .atMost(Math.max(0, retry.maxAttempts() - 1))
                 .onItem().invoke(() -> metrics.brokerCall(operation, "success"))
                 .onFailure().invoke(() -> metrics.brokerCall(operation, "failure"));

@@ -25,6 +25,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,8 +100,9 @@ public class MqttIngress {
      */
     public Multi<Inbound> events() {
         return Multi.createFrom().deferred(this::startRun)
-                .select().where(this::isRoutedElseAck)
-                .onItem().transform(this::toInbound);
+                .onItem().transform(this::toInbound)
+                .select().where(Optional::isPresent)
+                .onItem().transform(Optional::get);
     }
 
     /** Whether the current run is connected and its subscriptions were granted (readiness). */
@@ -244,27 +246,24 @@ public class MqttIngress {
                         : Uni.createFrom().voidItem());
     }
 
-    private boolean isRoutedElseAck(Mqtt5Publish publish) {
+    /** Decodes a publish by the format its topic routes to; empty (and acked) when no configured filter matches. */
+    private Optional<Inbound> toInbound(Mqtt5Publish publish) {
         String topic = publish.getTopic().toString();
-        if (router.route(topic).isPresent()) {
-            return true;
+        Optional<IngestFormat> routed = router.route(topic);
+        if (routed.isEmpty()) {
+            publish.acknowledge();
+            if (unroutedTopicsLogged.add(topic)) {
+                LOG.warnf("Dropping publish on %s: no configured ingest filter matches it (a subscription left in "
+                        + "the persistent session by an earlier configuration?)", topic);
+            }
+            return Optional.empty();
         }
-        publish.acknowledge();
-        if (unroutedTopicsLogged.add(topic)) {
-            LOG.warnf("Dropping publish on %s: no configured ingest filter matches it (a subscription left in the "
-                    + "persistent session by an earlier configuration?)", topic);
-        }
-        return false;
-    }
-
-    private Inbound toInbound(Mqtt5Publish publish) {
-        String topic = publish.getTopic().toString();
-        IngestFormat format = router.route(topic).orElseThrow();
+        IngestFormat format = routed.get();
         Map<String, String> userProperties = new HashMap<>();
         publish.getUserProperties().asList()
                 .forEach(p -> userProperties.put(p.getName().toString(), p.getValue().toString()));
         IncomingPublish incoming = new IncomingPublish(topic, publish.getPayloadAsBytes(), publish.getQos().getCode(),
                 publish.isRetain(), userProperties, System.currentTimeMillis());
-        return new Inbound(format, topic, decoders.get(format).decode(incoming), publish::acknowledge);
+        return Optional.of(new Inbound(format, topic, decoders.get(format).decode(incoming), publish::acknowledge));
     }
 }

@@ -1,0 +1,128 @@
+package io.mqttbackends.runtime.action;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
+import io.mqttbackends.runtime.broker.EmqxBrokerControl;
+import io.mqttbackends.runtime.broker.MqttBrokerControl;
+import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.runtime.config.ConfigLocation;
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.mqttbackends.runtime.event.ClientConnected;
+import io.mqttbackends.runtime.event.ClientInfo;
+import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.runtime.ingest.MqttIngress;
+import io.mqttbackends.runtime.ingest.TestConfigs;
+import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.mqttbackends.runtime.testing.RecordingHttpServer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The retry policy of actions and of their reach-back calls (a real HTTP endpoint stands in for the EMQX API). */
+class ActionRunnerTest {
+    private static final ConfigLocation AT = new ConfigLocation(Path.of("pg.conf"), 2,
+            "backend.pgsql.hook.client.connected.2");
+
+    private final Vertx vertx = Vertx.vertx();
+    private final RecordingHttpServer emqx = new RecordingHttpServer();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void close() {
+        emqx.close();
+        vertx.closeAndAwait();
+    }
+
+    /** Runs one action through the runner with 3 attempts, a real pgsql pool's failure classification, EMQX API. */
+    private void run(PoolAction action) {
+        RuntimeConfig config = TestConfigs.runtimeConfig(Map.of("retry.max-attempts", "3",
+                "retry.initial-backoff", "PT0.01S", "retry.max-backoff", "PT0.02S"));
+        EmqxBrokerControl broker = new EmqxBrokerControl(new MqttBrokerControl(new MqttIngress(config)), vertx,
+                new EmqxBrokerControl.Settings(emqx.url(), "k", "s"));
+        BackendPool pool = new PgsqlBackend(vertx).open(new PoolConfig(DatabaseKind.PGSQL, "pool1",
+                Map.of("server", "127.0.0.1:5432", "pool_size", "1", "username", "postgres", "password", "",
+                        "database", "test", "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "",
+                        "keyfile", ""), Map.of(), AT));
+        HookConfig hook = new HookConfig(DatabaseKind.PGSQL, HookPoint.CLIENT_CONNECTED, "2", Optional.empty(),
+                new ActionSpec.Function("on_subscribe_lookup"), "pool1", OfflineOpts.NONE, OptionalInt.empty(),
+                Optional.empty(), AT);
+        new ActionRunner(config, broker, new RuntimeMetrics(registry))
+                .run(pool, action, hook, new ClientConnected(new ClientInfo("c1", Optional.empty(), Optional.empty(),
+                        "n", 0L)))
+                .await().atMost(Duration.ofSeconds(10));
+        pool.close().await().atMost(Duration.ofSeconds(5));
+    }
+
+    private void runSubscribeLookup() {
+        run(event -> Uni.createFrom().item(new ActionOutcome.SubscribeClient("c1",
+                List.of(new Subscription("cmd/c1", 1)))));
+    }
+
+    private double actions(String outcome) {
+        return registry.get("mqttbackends.actions").tag("outcome", outcome).timer().count();
+    }
+
+    @Test
+    void aFailureOfTheEventsDataIsTriedMaxAttemptsTimesThenCountedAsFailed() {
+        AtomicInteger attempts = new AtomicInteger();
+        run(event -> {
+            attempts.incrementAndGet();
+            return Uni.createFrom().failure(new IllegalArgumentException("value too long for type varchar(100)"));
+        });
+        assertThat(attempts).hasValue(3);
+        assertThat(actions("failure")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreachableDatabaseIsRetriedBeyondMaxAttemptsUntilItAnswers() {
+        AtomicInteger attempts = new AtomicInteger();
+        run(event -> attempts.incrementAndGet() <= 6
+                ? Uni.createFrom().failure(new ConnectException("Connection refused"))
+                : Uni.createFrom().item(ActionOutcome.NONE));
+        assertThat(attempts).hasValue(7);
+        assertThat(actions("success")).isEqualTo(1);
+        assertThat(registry.get("mqttbackends.actions.retries").tag("cause", "unavailable").counter().count())
+                .isEqualTo(6);
+    }
+
+    @Test
+    void aDefinitiveRefusalIsNotRetried() {
+        emqx.respondWith(404, "{\"code\":\"CLIENTID_NOT_FOUND\"}");
+        runSubscribeLookup();
+        assertThat(emqx.requests()).hasSize(1);
+        assertThat(registry.get("mqttbackends.broker.calls").tag("outcome", "failure").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anUnavailableBrokerIsRetriedUpToMaxAttempts() {
+        emqx.respondWith(503, "{}");
+        runSubscribeLookup();
+        assertThat(emqx.requests()).hasSize(3);
+    }
+
+    @Test
+    void aSuccessfulCallIsMadeOnce() {
+        runSubscribeLookup();
+        assertThat(emqx.requests()).hasSize(1);
+        assertThat(registry.get("mqttbackends.broker.calls").tag("outcome", "success").counter().count())
+                .isEqualTo(1);
+    }
+}
