@@ -1,28 +1,18 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
-import static io.mqttbackends.runtime.backend.pgsql.PgsqlFunctionsTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.DatabaseKind;
-import io.mqttbackends.runtime.config.HookConfig;
-import io.mqttbackends.runtime.config.OfflineOpts;
-import io.mqttbackends.runtime.event.ClientConnected;
+import io.mqttbackends.runtime.backend.sql.SqlStatementsContract;
 import io.mqttbackends.runtime.event.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
-import io.mqttbackends.runtime.event.SessionUnsubscribed;
 import io.vertx.mutiny.sqlclient.Row;
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-class PgsqlStatementsTest extends PgsqlTestSupport {
+class PgsqlStatementsTest extends SqlStatementsContract {
 
-    private static final long TS = 1_700_000_000_000L;
+    PgsqlStatementsTest() {
+        super(new PgsqlTestDatabase());
+    }
 
     @Test
     void placeholdersBindIntoTextVarcharIntegerBigintByteaAndToTimestampAlike() {
@@ -48,53 +38,5 @@ class PgsqlStatementsTest extends PgsqlTestSupport {
         assertThat(row.getLong("ts_s")).isEqualTo(TS / 1000);
         assertThat(row.getString("c_epoch_text")).isEqualTo(Long.toString(TS / 1000));
         assertThat(row.getValue("c_username")).isNull();
-    }
-
-    @Test
-    void emqxDefaultUnsubscribeStatementDeletesTheCursor() {
-        sql("INSERT INTO mqtt_acked (clientid, topic, mid) VALUES ('c1', 'a/b', 5), ('c1', 'c/d', 6)");
-        run(sqlHook(HookPoint.SESSION_UNSUBSCRIBED,
-                "delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}"),
-                new SessionUnsubscribed(client("c1", TS), "a/b"));
-        assertThat(sql("SELECT topic FROM mqtt_acked")).extracting(r -> r.getString("topic"))
-                .containsExactly("c/d");
-    }
-
-    @Test
-    void severalStatementsRunInOrderInOneTransaction() {
-        ActionOutcome outcome = run(sqlHook(HookPoint.CLIENT_CONNECTED,
-                "INSERT INTO mqtt_client (clientid, state) VALUES (${clientid}, 1)",
-                "UPDATE mqtt_client SET state = state + 1, node = ${node} WHERE clientid = ${clientid}"),
-                new ClientConnected(client("c1", TS)));
-
-        assertThat(outcome).isEqualTo(ActionOutcome.NONE);
-        Row row = sql("SELECT state, node FROM mqtt_client WHERE clientid = 'c1'").get(0);
-        assertThat(row.getInteger("state")).isEqualTo(2);
-        assertThat(row.getString("node")).isEqualTo(NODE);
-    }
-
-    @Test
-    void aFailingSecondStatementLeavesNoRowFromTheFirst() {
-        sql("INSERT INTO mqtt_sub (clientid, topic, qos) VALUES ('c1', 'dup', 1)");
-        HookConfig hook = sqlHook(HookPoint.CLIENT_CONNECTED,
-                "INSERT INTO mqtt_client (clientid, state) VALUES (${clientid}, 1)",
-                "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)");
-
-        assertThatThrownBy(() -> run(hook, new ClientConnected(client("c1", TS))))
-                .satisfies(e -> assertThat(pool.isTransient(e)).isFalse());
-
-        assertThat(sql("SELECT * FROM mqtt_client")).isEmpty();
-    }
-
-    @Test
-    void cqlOrCommandsOrAnUnknownPlaceholderIsAConfigErrorAtTheHookLine() {
-        HookConfig cql = new HookConfig(DatabaseKind.PGSQL, HookPoint.CLIENT_CONNECTED, "1", Optional.empty(),
-                new ActionSpec.Statements(ActionSpec.Language.CQL, List.of("select 1"), false), "pool1",
-                OfflineOpts.NONE, OptionalInt.empty(), Optional.empty(), LOCATION);
-        assertThatThrownBy(() -> pool.prepare(cql)).isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location()).isEqualTo(LOCATION));
-        assertThatThrownBy(() -> pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
-                "INSERT INTO mqtt_client (clientid) VALUES (${nosuch})")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("nosuch");
     }
 }
