@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -282,7 +283,7 @@ public abstract class SqlFunctionsContract extends SqlBackendTestSupport {
     }
 
     @Test
-    void nonUtf8BinaryPayloadIsByteExactInByteaAndInTheReplay() {
+    void nonUtf8BinaryPayloadIsByteExactInTheTableAndInTheReplay() {
         byte[] binary = new byte[256];
         for (int i = 0; i < binary.length; i++) {
             binary[i] = (byte) (255 - i);
@@ -297,6 +298,21 @@ public abstract class SqlFunctionsContract extends SqlBackendTestSupport {
                 subscribed("sub", TOPIC))).messages().get(0).payload()).isEqualTo(binary);
         assertThat(((ActionOutcome.Deliver) run(HookPoint.SESSION_SUBSCRIBED, "on_retain_lookup",
                 subscribed("sub", TOPIC))).messages().get(0).payload()).isEqualTo(binary);
+    }
+
+    @Test
+    void aOneMebibytePayloadIsStoredFetchedAndRetainedByteExact() {
+        byte[] big = new byte[1024 * 1024];
+        new Random(42).nextBytes(big);
+        run(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch", subscribed("sub", TOPIC));
+        store(message("big", "pub", TOPIC, 1, false, big, 1000));
+        run(HookPoint.MESSAGE_PUBLISH, "on_message_retain", publish(message("big", "pub", TOPIC, 1, true, big, 1000)));
+
+        assertThat(sql("SELECT payload FROM mqtt_msg").get(0).getBuffer("payload").getBytes()).isEqualTo(big);
+        assertThat(((ActionOutcome.Deliver) run(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch",
+                subscribed("sub", TOPIC))).messages().get(0).payload()).isEqualTo(big);
+        assertThat(((ActionOutcome.Deliver) run(HookPoint.SESSION_SUBSCRIBED, "on_retain_lookup",
+                subscribed("sub", TOPIC))).messages().get(0).payload()).isEqualTo(big);
     }
 
     private List<Message> storeMessages(int count) {
