@@ -1,5 +1,8 @@
 package io.mqttbackends.runtime.testing;
 
+import io.mqttbackends.runtime.backend.sql.SqlCommand;
+import io.mqttbackends.runtime.backend.sql.SqlText;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.mysqlclient.MySQLBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -15,7 +18,7 @@ import org.awaitility.Awaitility;
  * Test access to the real MariaDB (MySQL protocol) on 127.0.0.1:3306, root without a password: create a scratch
  * database, run SQL, read rows.
  */
-public final class TestMysql implements AutoCloseable {
+public final class TestMysql implements TestSql {
     public static final String HOST = "127.0.0.1";
     public static final int PORT = 3306;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -53,27 +56,28 @@ public final class TestMysql implements AutoCloseable {
         return new TestMysql(database);
     }
 
+    @Override
     public void execute(String sql) {
         pool.query(sql).execute().await().atMost(TIMEOUT);
     }
 
-    /** A prepared query with {@code ?} markers. */
+    @Override
     public List<Row> rows(String sql, Object... params) {
+        SqlCommand command = SqlText.render(sql, false).with(params);
         List<Row> rows = new ArrayList<>();
-        pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(TIMEOUT).forEach(rows::add);
+        pool.preparedQuery(command.sql()).execute(Tuple.from(command.values().stream()
+                        .map(p -> p instanceof byte[] b ? Buffer.buffer(b) : p).toList()))
+                .await().atMost(TIMEOUT).forEach(rows::add);
         return rows;
     }
 
     /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
+    @Override
     public TestMysql awaitEmqxTables(Duration timeout) {
         Awaitility.await().atMost(timeout).until(() -> count("SELECT count(*) FROM information_schema.tables"
                 + " WHERE table_schema = DATABASE() AND table_name IN"
                 + " ('mqtt_client', 'mqtt_sub', 'mqtt_msg', 'mqtt_retain', 'mqtt_acked')") == 5);
         return this;
-    }
-
-    public long count(String sql, Object... params) {
-        return rows(sql, params).get(0).getLong(0);
     }
 
     @Override
