@@ -60,6 +60,6 @@ public class MysqlBackend implements Backend {
             SqlConnectSettings.applyTlsFiles(options, config);
         }
         return new SqlPool(config, MySQLBuilder.pool().with(SqlConnectSettings.poolOptions(config))
-                .connectingTo(options).using(vertx).build(), MysqlDialect.INSTANCE);
+                .connectingTo(options).using(vertx).build(), MysqlDialect.DIALECT);
     }
 }

@@ -1,12 +1,10 @@
 package io.mqttbackends.runtime.backend.mysql;
 
-import io.mqttbackends.runtime.backend.sql.ParameterBinder;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.runtime.config.DatabaseKind;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.Arrays;
@@ -14,7 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * MySQL's and MariaDB's statements for the shared SQL functions (spec §2.4), binding and transient errors.
+ * MySQL and MariaDB as a {@link SqlDialect}: statements for the shared SQL functions (spec §2.4), binding and
+ * transient errors.
  *
  * <p>Upserts are {@code INSERT ... ON DUPLICATE KEY UPDATE} with {@code VALUES(col)}, the one form both servers
  * accept (MySQL 8.0.20+ deprecates it with a warning in favour of a row alias, which MariaDB does not have). The
@@ -30,9 +29,7 @@ import java.util.Set;
  * (where the server checks it is valid in the column's character set), and {@code Integer}/{@code Long} go into
  * numeric and text columns alike. Unlike PostgreSQL, nothing needs asking the server first.
  */
-final class MysqlDialect implements SqlDialect {
-
-    static final MysqlDialect INSTANCE = new MysqlDialect();
+final class MysqlDialect {
 
     /**
      * Server error codes that say the server, not the statement, failed: retrying can succeed. Errors with a
@@ -93,37 +90,18 @@ final class MysqlDialect implements SqlDialect {
             .filter(s -> !s.isEmpty())
             .toList();
 
+    static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.MYSQL, false, STATEMENTS, pool -> MysqlDialect::bind,
+            SCHEMA, MysqlDialect::isTransient);
+
     private MysqlDialect() {
     }
 
-    @Override
-    public DatabaseKind kind() {
-        return DatabaseKind.MYSQL;
-    }
-
-    @Override
-    public boolean numberedMarkers() {
-        return false;
-    }
-
-    @Override
-    public SqlStatements statements() {
-        return STATEMENTS;
-    }
-
-    @Override
-    public ParameterBinder binder(Pool pool) {
-        return (sql, values) -> Uni.createFrom().item(() -> Tuple.from(values.stream()
+    private static Uni<Tuple> bind(String sql, List<Object> values) {
+        return Uni.createFrom().item(() -> Tuple.from(values.stream()
                 .map(v -> v instanceof byte[] bytes ? Buffer.buffer(bytes) : v).toList()));
     }
 
-    @Override
-    public List<String> schema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public boolean isTransient(DatabaseException failure) {
+    static boolean isTransient(DatabaseException failure) {
         String state = failure.getSqlState();
         return TRANSIENT_ERRORS.contains(failure.getErrorCode()) || state != null && state.startsWith("08");
     }

@@ -53,6 +53,6 @@ public class PgsqlBackend implements Backend {
             SqlConnectSettings.applyTlsFiles(options, config);
         }
         return new SqlPool(config, PgBuilder.pool().with(SqlConnectSettings.poolOptions(config))
-                .connectingTo(options).using(vertx).build(), PgsqlDialect.INSTANCE);
+                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT);
     }
 }

@@ -1,24 +1,21 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
-import io.mqttbackends.runtime.backend.sql.ParameterBinder;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.runtime.config.DatabaseKind;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.List;
 import java.util.Set;
 
 /**
- * PostgreSQL's statements for the shared SQL functions, its {@link TypedBinder} and its transient SQLSTATEs.
+ * PostgreSQL as a {@link SqlDialect}: its statements for the shared SQL functions, its {@link TypedBinder} and its
+ * transient SQLSTATEs.
  *
  * <p>Timestamps: {@code arrived} is written with {@code to_timestamp} (a {@code timestamptz}, stored into EMQX's
  * {@code timestamp without time zone} columns in the session time zone) and read back through
  * {@code arrived::timestamptz}, the inverse conversion, so the round trip is exact whatever the server time zone.
  */
-final class PgsqlDialect implements SqlDialect {
-
-    static final PgsqlDialect INSTANCE = new PgsqlDialect();
+final class PgsqlDialect {
 
     /** SQLSTATEs besides class 08 that say the server, not the statement, failed: retrying can succeed. */
     private static final Set<String> TRANSIENT_SQLSTATES = Set.of(
@@ -68,38 +65,13 @@ final class PgsqlDialect implements SqlDialect {
             " AND arrived >= now() - make_interval(secs => %s)");
 
     /** The simple-query protocol runs the whole multi-statement file in one round trip. */
-    private static final List<String> SCHEMA = List.of(SqlDialect.readSchema("pgsql.sql"));
+    static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.PGSQL, true, STATEMENTS, TypedBinder::new,
+            List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::isTransient);
 
     private PgsqlDialect() {
     }
 
-    @Override
-    public DatabaseKind kind() {
-        return DatabaseKind.PGSQL;
-    }
-
-    @Override
-    public boolean numberedMarkers() {
-        return true;
-    }
-
-    @Override
-    public SqlStatements statements() {
-        return STATEMENTS;
-    }
-
-    @Override
-    public ParameterBinder binder(Pool pool) {
-        return new TypedBinder(pool);
-    }
-
-    @Override
-    public List<String> schema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public boolean isTransient(DatabaseException failure) {
+    private static boolean isTransient(DatabaseException failure) {
         String state = failure.getSqlState();
         return state != null && (state.startsWith("08") || TRANSIENT_SQLSTATES.contains(state));
     }

@@ -37,7 +37,7 @@ public final class SqlPool implements BackendPool {
         this.config = config;
         this.pool = pool;
         this.dialect = dialect;
-        this.binder = dialect.binder(pool);
+        this.binder = dialect.binders().apply(pool);
         this.functions = new SqlFunctions(this, dialect.statements());
     }
 
@@ -127,7 +127,7 @@ public final class SqlPool implements BackendPool {
     public boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DatabaseException db) {
-                return dialect.isTransient(db);
+                return dialect.transientError().test(db);
             }
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof TimeoutException || t instanceof IOException || isConnectionGone(t)) {

@@ -76,4 +76,19 @@ final class MysqlTestDatabase implements SqlBackendTestSupport.Database {
     public boolean numberedMarkers() {
         return false;
     }
+
+    @Override
+    public String binaryType() {
+        return "blob";
+    }
+
+    @Override
+    public String timestampType() {
+        return "datetime";
+    }
+
+    @Override
+    public String fromEpochSeconds() {
+        return "FROM_UNIXTIME";
+    }
 }

@@ -76,4 +76,19 @@ final class PgsqlTestDatabase implements SqlBackendTestSupport.Database {
     public boolean numberedMarkers() {
         return true;
     }
+
+    @Override
+    public String binaryType() {
+        return "bytea";
+    }
+
+    @Override
+    public String timestampType() {
+        return "timestamptz";
+    }
+
+    @Override
+    public String fromEpochSeconds() {
+        return "to_timestamp";
+    }
 }

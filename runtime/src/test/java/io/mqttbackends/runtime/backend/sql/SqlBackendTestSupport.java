@@ -70,6 +70,14 @@ public abstract class SqlBackendTestSupport {
 
         /** Whether the database's parameter markers are numbered ({@code $1}) rather than {@code ?}. */
         boolean numberedMarkers();
+
+        /** The column types of a binary payload and of a timestamp. */
+        String binaryType();
+
+        String timestampType();
+
+        /** The SQL function turning epoch seconds into a timestamp. */
+        String fromEpochSeconds();
     }
 
     private final Database database;
@@ -84,6 +92,10 @@ public abstract class SqlBackendTestSupport {
 
     protected String arrivedMillis() {
         return database.arrivedMillis();
+    }
+
+    protected Database database() {
+        return database;
     }
 
     @BeforeEach

@@ -10,6 +10,7 @@ import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionUnsubscribed;
 import io.vertx.mutiny.sqlclient.Row;
 import java.util.List;
@@ -24,6 +25,31 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
 
     protected SqlStatementsContract(Database database) {
         super(database);
+    }
+
+    @Test
+    void placeholdersBindIntoTextVarcharIntegerBigintBinaryAndTimestampColumnsAlike() {
+        sql("CREATE TABLE probe (c_text text, c_varchar varchar(20), c_int integer, c_small smallint, c_big bigint,"
+                + " c_qos_text varchar(5), c_bin " + database().binaryType() + ", c_payload_text text, arrived "
+                + database().timestampType() + ", c_epoch_text text, c_username text)");
+        MessagePublish event = publish(message("M1", "pub", "t/1", 2, true, bytes("héllo"), TS));
+
+        run(sqlHook(HookPoint.MESSAGE_PUBLISH, "INSERT INTO probe VALUES (${clientid}, ${topic}, ${qos}, ${retain},"
+                + " ${timestamp}, ${qos}, ${payload}, ${payload}, " + database().fromEpochSeconds() + "(${timestamp}),"
+                + " ${timestamp}, ${username})"), event);
+
+        Row row = sql("SELECT *, " + arrivedMillis() + " AS ms FROM probe").get(0);
+        assertThat(row.getString("c_text")).isEqualTo("pub");
+        assertThat(row.getString("c_varchar")).isEqualTo("t/1");
+        assertThat(row.getInteger("c_int")).isEqualTo(2);
+        assertThat(row.getInteger("c_small")).isEqualTo(1);
+        assertThat(row.getLong("c_big")).isEqualTo(TS / 1000);
+        assertThat(row.getString("c_qos_text")).isEqualTo("2");
+        assertThat(row.getBuffer("c_bin").getBytes()).isEqualTo(bytes("héllo"));
+        assertThat(row.getString("c_payload_text")).isEqualTo("héllo");
+        assertThat(row.getLong("ms")).isEqualTo(TS);
+        assertThat(row.getString("c_epoch_text")).isEqualTo(Long.toString(TS / 1000));
+        assertThat(row.getValue("c_username")).isNull();
     }
 
     @Test
