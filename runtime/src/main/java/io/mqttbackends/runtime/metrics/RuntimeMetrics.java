@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,16 @@ public class RuntimeMetrics {
     public void actionRetry(String pool, String function, boolean transientFailure) {
         registry.counter("mqttbackends.actions.retries", "pool", pool, "function", function,
                 "cause", transientFailure ? "unavailable" : "error").increment();
+    }
+
+    /** A batch of writes sent to a pool in one round trip, by its size. */
+    public void batch(String pool, int size) {
+        DistributionSummary.builder("mqttbackends.batch.size").tag("pool", pool).register(registry).record(size);
+    }
+
+    /** An action given up after its retries and published to the dead-letter topic. */
+    public void deadLetter(String pool, String function) {
+        registry.counter("mqttbackends.dead.letters", "pool", pool, "function", function).increment();
     }
 
     /** A broker-control call (deliver, subscribe) by outcome. */
