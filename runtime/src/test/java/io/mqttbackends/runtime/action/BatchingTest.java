@@ -29,7 +29,6 @@ import io.mqttbackends.runtime.testing.TestPostgres;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -181,18 +180,12 @@ class BatchingTest {
     }
 
     @Test
-    void anActionCompletesOnlyOnceItsBatchCommitted() {
+    void anActionCompletesOnlyOnceItsBatchCommitted() throws Exception {
         BackendPool pool = pool(TestPostgres.PORT, Map.of());
         PoolAction action = pool.prepare(LOG_HOOK);
         ActionRunner runner = runner();
-        Pool locker = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(TestPostgres.HOST)
-                .setPort(TestPostgres.PORT).setUser("postgres").setDatabase(DATABASE)).using(vertx).build();
-        SqlConnection lock = locker.getConnection().await().atMost(WAIT);
-        try {
-            // Readers may still read; every writer waits for this transaction.
-            lock.query("begin").execute().await().atMost(WAIT);
-            lock.query("lock table batch_log in exclusive mode").execute().await().atMost(WAIT);
-            List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
+        List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
+        try (AutoCloseable blocked = pg.blockWrites("batch_log")) {
             for (int i = 0; i < 20; i++) {
                 results.add(runner.submit(pool, action, LOG_HOOK, publish("commit/" + (i % 4), "m" + i))
                         .subscribeAsCompletionStage());
@@ -200,14 +193,9 @@ class BatchingTest {
             await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
                     .until(() -> results.stream().noneMatch(CompletableFuture::isDone));
             assertThat(pg.count("select count(*) from batch_log")).isZero();
-
-            lock.query("commit").execute().await().atMost(WAIT);
-            awaitAll(results);
-            assertThat(pg.count("select count(*) from batch_log")).isEqualTo(20);
-        } finally {
-            lock.close().await().atMost(WAIT);
-            locker.close().await().atMost(WAIT);
         }
+        awaitAll(results);
+        assertThat(pg.count("select count(*) from batch_log")).isEqualTo(20);
     }
 
     @Test
