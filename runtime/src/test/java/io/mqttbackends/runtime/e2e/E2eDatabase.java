@@ -58,6 +58,11 @@ public enum E2eDatabase {
         return kind;
     }
 
+    /** The test database's name. */
+    public String databaseName() {
+        return database;
+    }
+
     /** Plain publishes ({@code raw} ingest) go below this topic level. */
     public String rawPrefix() {
         return topicPrefix;

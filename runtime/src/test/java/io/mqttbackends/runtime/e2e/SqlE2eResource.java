@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
  *
  * <p>Init args: {@code database} ({@code pgsql}, the default, or {@code mysql}, see {@link E2eDatabase});
  * {@code start-down=true} starts with the database unreachable; {@code offline-opts} replaces the
- * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line.
+ * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line; any arg named {@code mqttbackends.*} is
+ * passed to the runtime as that property.
  */
 public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String API_KEY = "e2e-key";
@@ -33,12 +35,18 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
     private boolean startDown;
     private String offlineOpts;
     private String runtimeClientId;
+    private final Map<String, String> runtimeProperties = new HashMap<>();
 
     @Override
     public void init(Map<String, String> initArgs) {
         database = E2eDatabase.valueOf(initArgs.getOrDefault("database", "pgsql").toUpperCase());
         startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
         offlineOpts = initArgs.get("offline-opts");
+        initArgs.forEach((name, value) -> {
+            if (name.startsWith("mqttbackends.")) {
+                runtimeProperties.put(name, value);
+            }
+        });
     }
 
     @Override
@@ -50,7 +58,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         }
         emqxApi = new RecordingHttpServer();
         runtimeClientId = "e2e-runtime-" + UUID.randomUUID().toString().substring(0, 8);
-        return Map.ofEntries(
+        Map<String, String> properties = new HashMap<>(Map.ofEntries(
                 Map.entry("mqttbackends.conf-dir", writeConf().toString()),
                 Map.entry("mqttbackends.mqtt.client-id", runtimeClientId),
                 Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
@@ -62,7 +70,9 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
                 Map.entry("mqttbackends.broker-control.emqx.api-key", API_KEY),
                 Map.entry("mqttbackends.broker-control.emqx.api-secret", API_SECRET),
                 Map.entry("mqttbackends.retry.initial-backoff", "PT0.05S"),
-                Map.entry("mqttbackends.retry.max-backoff", "PT0.5S"));
+                Map.entry("mqttbackends.retry.max-backoff", "PT0.5S")));
+        properties.putAll(runtimeProperties);
+        return properties;
     }
 
     private Path writeConf() {

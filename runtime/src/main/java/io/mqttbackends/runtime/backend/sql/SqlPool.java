@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.backend.sql;
 
 import io.mqttbackends.runtime.action.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ActionSpec;
 import io.mqttbackends.runtime.config.ConfigException;
@@ -13,11 +14,13 @@ import io.vertx.core.VertxException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
@@ -84,27 +87,53 @@ public final class SqlPool implements BackendPool {
                 .onItem().transformToUni(values -> pool.preparedQuery(command.sql()).execute(values));
     }
 
+    /** Every write's statements, in order, in one transaction (see {@link #inOneTransaction}). */
+    @Override
+    public Uni<Void> runBatch(List<Invocation> writes) {
+        List<SqlCommand> commands = new ArrayList<>();
+        for (Invocation w : writes) {
+            commands.addAll(((SqlWrite) w.action()).commands().apply(w.event()));
+        }
+        return inOneTransaction(commands);
+    }
+
     /**
-     * Every statement in order, in one transaction, so a retried event never finds half of them applied; a single
-     * statement is atomic by itself and runs without one. Binding (which may ask the server about a statement)
-     * happens before the transaction takes its connection: done inside, it would wait for a second connection and
-     * deadlock a pool of one.
+     * Runs statements in order as one unit, so a retried event never finds half of them applied. Binding (which may
+     * ask the server about a statement) happens before the transaction takes its connection: done inside, it would
+     * wait for a second connection and deadlock a pool of one. Consecutive statements with the same text go as one
+     * batch (one round trip), so a batch of N publishes costs BEGIN, one INSERT batch and COMMIT; one statement alone
+     * is atomic by itself and needs no transaction.
      */
     public Uni<Void> inOneTransaction(List<SqlCommand> commands) {
         if (commands.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        if (commands.size() == 1) {
-            return query(commands.get(0)).replaceWithVoid();
-        }
         return Multi.createFrom().iterable(commands)
                 .onItem().transformToUniAndConcatenate(c -> binder.bind(c.sql(), c.values())
                         .onItem().transform(values -> new Bound(c.sql(), values)))
                 .collect().asList()
-                .onItem().transformToUni(bound -> pool.withTransaction(conn -> Multi.createFrom().iterable(bound)
-                        .onItem().transformToUniAndConcatenate(b -> conn.preparedQuery(b.sql()).execute(b.values()))
-                        .collect().last()))
-                .replaceWithVoid();
+                .onItem().transformToUni(bound -> bound.size() == 1
+                        ? pool.preparedQuery(bound.get(0).sql()).execute(bound.get(0).values()).replaceWithVoid()
+                        : pool.withTransaction(conn -> executeGrouped(conn, bound)));
+    }
+
+    private static Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        int start = 0;
+        while (start < bound.size()) {
+            String sql = bound.get(start).sql();
+            int end = start;
+            List<Tuple> group = new ArrayList<>();
+            while (end < bound.size() && bound.get(end).sql().equals(sql)) {
+                group.add(bound.get(end).values());
+                end++;
+            }
+            chain = chain.onItem().transformToUni(previous -> (group.size() == 1
+                    ? conn.preparedQuery(sql).execute(group.get(0))
+                    : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid());
+            start = end;
+        }
+        return chain;
     }
 
     private record Bound(String sql, Tuple values) {

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A pure write: the statements an event runs, in order, in one transaction, with nothing to ask of the broker. The
- * statements are exposed ({@link #commands}) so that a caller can run the writes of many events together.
+ * A pure write: the statements an event runs, in order, in one transaction, with nothing to ask of the broker.
+ * Because they are known before anything runs, the statements of many events can share one transaction and one round
+ * trip ({@link SqlPool#runBatch}).
  *
  * @param commands the ordered statements of one event
  * @param pool     where {@link #run} executes them
@@ -20,5 +21,10 @@ public record SqlWrite(Function<Event, List<SqlCommand>> commands, SqlPool pool)
     public Uni<ActionOutcome> run(Event event) {
         return Uni.createFrom().deferred(() -> pool.inOneTransaction(commands.apply(event)))
                 .onItem().transform(done -> ActionOutcome.NONE);
+    }
+
+    @Override
+    public boolean batchable() {
+        return true;
     }
 }
