@@ -7,6 +7,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.mysqlclient.MySQLBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import java.time.Duration;
@@ -72,6 +73,20 @@ public final class TestMysql implements TestSql {
     }
 
     /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
+    /** On a connection of its own: {@code LOCK TABLES ... READ}, released by {@code UNLOCK TABLES}. */
+    @Override
+    public AutoCloseable blockWrites(String table) {
+        SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);
+        conn.query("LOCK TABLES " + table + " READ").execute().await().atMost(TIMEOUT);
+        return () -> {
+            try {
+                conn.query("UNLOCK TABLES").execute().await().atMost(TIMEOUT);
+            } finally {
+                conn.close().await().atMost(TIMEOUT);
+            }
+        };
+    }
+
     @Override
     public TestMysql awaitEmqxTables(Duration timeout) {
         Awaitility.await().atMost(timeout).until(() -> count("SELECT count(*) FROM information_schema.tables"
