@@ -12,7 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
     @ResourceArg(name = "mqttbackends.dead-letter.topic", value = PgsqlBatchingEndToEndTest.DEAD_LETTERS),
     @ResourceArg(name = "mqttbackends.retry.max-attempts", value = "2")})
 class PgsqlBatchingEndToEndTest extends SqlBatchingContract {
-    static final String DEAD_LETTERS = "e2e-dead-letters/batching";
+    static final String DEAD_LETTERS = "pgsql-e2e-dead-letters/batching";
 
     /** PostgreSQL refuses a NUL byte in text. */
     PgsqlBatchingEndToEndTest() {
