@@ -32,6 +32,8 @@ public class ConfigReloader {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class);
     /** After {@link EventDispatcher} loaded the configuration at start. */
     private static final int AFTER_FIRST_LOAD = Interceptor.Priority.APPLICATION + 600;
+    /** Before {@link EventDispatcher} closes the pools at shutdown, so no reload opens new ones after that. */
+    private static final int BEFORE_CLOSE = Interceptor.Priority.APPLICATION + 400;
 
     private final RuntimeConfig config;
     private final ActiveConfiguration configuration;
@@ -60,7 +62,7 @@ public class ConfigReloader {
                 .subscribe().with(done -> { }, failure -> LOG.error("conf reload stopped", failure));
     }
 
-    void onStop(@Observes ShutdownEvent ev) {
+    void onStop(@Observes @Priority(BEFORE_CLOSE) ShutdownEvent ev) {
         Cancellable p = polling;
         if (p != null) {
             p.cancel();
