@@ -2,14 +2,18 @@ package io.mqttbackends.runtime.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -25,14 +29,25 @@ public class RuntimeMetrics {
     private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
+    /**
+     * Meters that read this bean's state. The registry outlives an application restart in one JVM (dev mode,
+     * tests), and registering an existing id returns the old meter, bound to the old state: they go with the bean.
+     */
+    private final List<Meter> owned = new CopyOnWriteArrayList<>();
 
     public RuntimeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("mqttbackends.events.in.flight", inFlight);
+        owned.add(Gauge.builder("mqttbackends.events.in.flight", inFlight, AtomicInteger::get).register(registry));
         // Loads happen during start, before Quarkus has added the Prometheus registry in prod mode: counters read
         // at scrape time keep those counts where a plain counter's increments would be lost.
-        configLoads.forEach((outcome, count) -> FunctionCounter.builder("mqttbackends.config.loads", count,
-                AtomicLong::doubleValue).tag("outcome", outcome).register(registry));
+        configLoads.forEach((outcome, count) -> owned.add(FunctionCounter.builder("mqttbackends.config.loads", count,
+                AtomicLong::doubleValue).tag("outcome", outcome).register(registry)));
+    }
+
+    @PreDestroy
+    void removeOwnedMeters() {
+        owned.forEach(registry::remove);
+        retainPools(Set.of());
     }
 
     /** An event decoded from a format, by hook point. */
@@ -105,7 +120,7 @@ public class RuntimeMetrics {
 
     /** Registers a gauge of the replaced configurations whose pools wait for their last events to finish. */
     public void drainingConfigurations(Supplier<Number> count) {
-        Gauge.builder("mqttbackends.config.draining", () -> count.get().doubleValue()).register(registry);
+        owned.add(Gauge.builder("mqttbackends.config.draining", () -> count.get().doubleValue()).register(registry));
     }
 
     private record PoolGauge(AtomicInteger state, Gauge gauge) {
@@ -113,7 +128,7 @@ public class RuntimeMetrics {
 
     /** Registers a gauge of the MQTT connection state (1 connected, 0 not). */
     public void brokerConnected(Supplier<Boolean> connected) {
-        Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
-                .register(registry);
+        owned.add(Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
+                .register(registry));
     }
 }
