@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.hook;
 
+import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
@@ -50,6 +51,7 @@ public class ActiveConfiguration {
     private final Backends backends;
     private final BrokerControl broker;
     private final RuntimeMetrics metrics;
+    private final ActionRunner runner;
     private final Set<Generation> draining = ConcurrentHashMap.newKeySet();
     private volatile Generation current;
     private volatile Rejection lastRejection;
@@ -93,11 +95,12 @@ public class ActiveConfiguration {
     }
 
     public ActiveConfiguration(RuntimeConfig runtimeConfig, Backends backends, BrokerControl broker,
-            RuntimeMetrics metrics) {
+            RuntimeMetrics metrics, ActionRunner runner) {
         this.runtimeConfig = runtimeConfig;
         this.backends = backends;
         this.broker = broker;
         this.metrics = metrics;
+        this.runner = runner;
         metrics.drainingConfigurations(draining::size);
     }
 
@@ -302,6 +305,8 @@ public class ActiveConfiguration {
 
         void closePools() {
             if (closed.compareAndSet(false, true)) {
+                // No event holds this generation any more, so nothing submits to these pools' batchers again.
+                loaded.pools().values().forEach(runner::release);
                 closeAll(loaded.pools().values());
             }
         }

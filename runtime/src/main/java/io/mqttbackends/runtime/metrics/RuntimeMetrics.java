@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -27,6 +28,8 @@ public class RuntimeMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
     /**
@@ -67,10 +70,10 @@ public class RuntimeMetrics {
 
     /** One finished action run (after its retries), with its latency. Outcome: success or failure. */
     public void action(String pool, String function, String outcome, Duration latency) {
-        Timer.builder("mqttbackends.actions")
+        // Once per action on the hot path: keep the meter rather than rebuilding its id for every event.
+        actionTimers.computeIfAbsent(List.of(pool, function, outcome), key -> Timer.builder("mqttbackends.actions")
                 .tags("pool", pool, "function", function, "outcome", outcome)
-                .publishPercentileHistogram(false)
-                .register(registry)
+                .register(registry))
                 .record(latency);
     }
 
@@ -78,6 +81,17 @@ public class RuntimeMetrics {
     public void actionRetry(String pool, String function, boolean transientFailure) {
         registry.counter("mqttbackends.actions.retries", "pool", pool, "function", function,
                 "cause", transientFailure ? "unavailable" : "error").increment();
+    }
+
+    /** A batch of writes sent to a pool in one round trip, by its size. */
+    public void batch(String pool, int size) {
+        batchSizes.computeIfAbsent(pool, p -> DistributionSummary.builder("mqttbackends.batch.size").tag("pool", p)
+                .register(registry)).record(size);
+    }
+
+    /** An action given up after its retries and published to the dead-letter topic. */
+    public void deadLetter(String pool, String function) {
+        registry.counter("mqttbackends.dead.letters", "pool", pool, "function", function).increment();
     }
 
     /** A broker-control call (deliver, subscribe) by outcome. */

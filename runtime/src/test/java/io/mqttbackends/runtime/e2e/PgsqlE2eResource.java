@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
  * point into {@code hook_log}.
  *
  * <p>Init args: {@code start-down=true} starts with the database unreachable; {@code offline-opts} replaces the
- * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line.
+ * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line; any arg named {@code mqttbackends.*} is
+ * passed to the runtime as that property.
  */
 public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String DATABASE = "mqttbackends_e2e";
@@ -35,11 +37,17 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
     private boolean startDown;
     private String offlineOpts;
     private String runtimeClientId;
+    private final Map<String, String> runtimeProperties = new HashMap<>();
 
     @Override
     public void init(Map<String, String> initArgs) {
         startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
         offlineOpts = initArgs.get("offline-opts");
+        initArgs.forEach((name, value) -> {
+            if (name.startsWith("mqttbackends.")) {
+                runtimeProperties.put(name, value);
+            }
+        });
     }
 
     @Override
@@ -55,7 +63,7 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
         }
         emqxApi = new RecordingHttpServer();
         runtimeClientId = "e2e-runtime-" + UUID.randomUUID().toString().substring(0, 8);
-        return Map.ofEntries(
+        Map<String, String> properties = new HashMap<>(Map.ofEntries(
                 Map.entry("mqttbackends.conf-dir", writeConf(proxy.port(), offlineOpts).toString()),
                 Map.entry("mqttbackends.mqtt.client-id", runtimeClientId),
                 Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
@@ -67,7 +75,9 @@ public class PgsqlE2eResource implements QuarkusTestResourceLifecycleManager {
                 Map.entry("mqttbackends.broker-control.emqx.api-key", API_KEY),
                 Map.entry("mqttbackends.broker-control.emqx.api-secret", API_SECRET),
                 Map.entry("mqttbackends.retry.initial-backoff", "PT0.05S"),
-                Map.entry("mqttbackends.retry.max-backoff", "PT0.5S"));
+                Map.entry("mqttbackends.retry.max-backoff", "PT0.5S")));
+        properties.putAll(runtimeProperties);
+        return properties;
     }
 
     private static Path writeConf(int port, String offlineOpts) {

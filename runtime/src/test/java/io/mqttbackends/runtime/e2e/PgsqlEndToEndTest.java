@@ -88,8 +88,8 @@ class PgsqlEndToEndTest {
         // The empty retained publish deletes, and is itself not stored as a message.
         assertThat(pg.count("select count(*) from mqtt_msg where topic = $1", state)).isEqualTo(1);
         // QoS 0 is never stored by on_message_publish, but the sql hook saw both publishes.
-        assertThat(pg.count("select count(*) from hook_log where hookpoint = 'message.publish' and topic = $1",
-                topic)).isEqualTo(2);
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from hook_log where hookpoint = 'message.publish'"
+                + " and topic = $1", topic) == 2);
     }
 
     @Test
@@ -108,6 +108,9 @@ class PgsqlEndToEndTest {
         mqtt.publishJson(RULE_PREFIX + "/client.connected", EmqxEvents.ruleConnected(clientid, "o'brien"));
         await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_client where clientid = $1 and state = 1",
                 clientid) == 1);
+        // The sql hook is on another pool, which runs independently of pool1.
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from hook_log where hookpoint = 'client.connected'"
+                + " and clientid = $1", clientid) == 1);
         assertThat(pg.rows("select username from hook_log where hookpoint = 'client.connected' and clientid = $1",
                 clientid).get(0).getString("username")).isEqualTo("o'brien");
     }
@@ -169,6 +172,8 @@ class PgsqlEndToEndTest {
         assertThat(log.get("message.delivered").getString("msgid")).isEqualTo(msgid);
         assertThat(log.get("message.acked").getString("msgid")).isEqualTo(msgid);
         assertThat(log).containsKey("client.disconnected");
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from hook_log where hookpoint = 'message.publish'"
+                + " and msgid = $1", msgid) == 1);
         Row published = pg.rows("select * from hook_log where hookpoint = 'message.publish' and msgid = $1", msgid)
                 .get(0);
         assertThat(published.getString("clientid")).isEqualTo("sender-1");
@@ -192,6 +197,8 @@ class PgsqlEndToEndTest {
         mqtt.publishJson(base + "disconnected", EmqxEvents.sysDisconnected(client, "keepalive_timeout"));
         await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_client where clientid = $1 and state = 0",
                 client) == 1);
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from hook_log where hookpoint = 'client.connected'"
+                + " and clientid = $1", client) == 1);
         assertThat(pg.rows("select peerhost from hook_log where hookpoint = 'client.connected' and clientid = $1",
                 client).get(0).getString("peerhost")).isEqualTo("192.168.1.21");
     }

@@ -50,8 +50,7 @@ class ActiveConfigurationReloadTest {
         oldProxy.up();
         newProxy.up();
         var config = TestConfigs.runtimeConfig(Map.of("conf-dir", confDir.toString()));
-        configuration = new ActiveConfiguration(config, new Backends(List.of(new PgsqlBackend(vertx))),
-                new MqttBrokerControl(new MqttIngress(config)), new RuntimeMetrics(registry));
+        configuration = TestActiveConfiguration.create(config, vertx, registry);
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import org.awaitility.Awaitility;
@@ -64,6 +65,23 @@ public final class TestPostgres implements AutoCloseable {
                 + ".tables where table_name in ('mqtt_client', 'mqtt_sub', 'mqtt_msg', 'mqtt_retain', 'mqtt_acked')")
                 == 5);
         return this;
+    }
+
+    /**
+     * Locks {@code table} against writers (readers still read) in a transaction of its own until the returned handle
+     * is closed: every write to it waits meanwhile, as if the database had stalled.
+     */
+    public AutoCloseable blockWrites(String table) {
+        SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);
+        conn.query("begin").execute().await().atMost(TIMEOUT);
+        conn.query("lock table " + table + " in exclusive mode").execute().await().atMost(TIMEOUT);
+        return () -> {
+            try {
+                conn.query("commit").execute().await().atMost(TIMEOUT);
+            } finally {
+                conn.close().await().atMost(TIMEOUT);
+            }
+        };
     }
 
     public long count(String sql, Object... params) {

@@ -123,17 +123,25 @@ final class PgsqlFunctions {
                     + NAMES.stream().sorted().collect(Collectors.joining(", ")));
         }
         return switch (name) {
-            case ON_CLIENT_CONNECTED -> event -> update(CLIENT_CONNECTED, event.clientid(), event.node());
-            case ON_CLIENT_DISCONNECTED -> event -> update(CLIENT_DISCONNECTED, event.clientid());
+            case ON_CLIENT_CONNECTED -> write(event -> statement(CLIENT_CONNECTED, event.clientid(), event.node()));
+            case ON_CLIENT_DISCONNECTED -> write(event -> statement(CLIENT_DISCONNECTED, event.clientid()));
             case ON_SUBSCRIBE_LOOKUP -> this::subscribeLookup;
             case ON_MESSAGE_FETCH -> fetch(hook.offlineOpts());
             case ON_RETAIN_LOOKUP -> this::retainLookup;
-            case ON_MESSAGE_PUBLISH, ON_MESSAGE_STORE -> this::store;
-            case ON_MESSAGE_RETAIN -> this::retain;
-            case ON_RETAIN_DELETE -> event -> update(RETAIN_DELETE, event.topic().orElseThrow());
-            case ON_MESSAGE_ACKED -> this::acked;
-            case ON_MESSAGE_DELIVERED -> event -> Uni.createFrom().item(ActionOutcome.NONE);
+            case ON_MESSAGE_PUBLISH, ON_MESSAGE_STORE -> write(PgsqlFunctions::store);
+            case ON_MESSAGE_RETAIN -> write(PgsqlFunctions::retain);
+            case ON_RETAIN_DELETE -> write(event -> statement(RETAIN_DELETE, event.topic().orElseThrow()));
+            case ON_MESSAGE_ACKED -> write(PgsqlFunctions::acked);
+            case ON_MESSAGE_DELIVERED -> write(event -> List.of());
         };
+    }
+
+    private PgsqlWrite write(Function<Event, List<PgsqlWrite.Statement>> statements) {
+        return new PgsqlWrite(statements, pool, binder);
+    }
+
+    private static List<PgsqlWrite.Statement> statement(String sql, Object... values) {
+        return List.of(new PgsqlWrite.Statement(sql, Arrays.asList(values)));
     }
 
     private Uni<ActionOutcome> update(String sql, Object... values) {
@@ -202,20 +210,20 @@ final class PgsqlFunctions {
                 : new ActionOutcome.Deliver(event.clientid(), List.of(stored(rows.iterator().next(), true))));
     }
 
-    private Uni<ActionOutcome> store(Event event) {
+    private static List<PgsqlWrite.Statement> store(Event event) {
         Message m = ((MessageEvent) event).message();
-        return update(STORE, m.msgid(), m.from(), m.topic(), m.qos(), m.retain() ? 1 : 0, m.payload(),
+        return statement(STORE, m.msgid(), m.from(), m.topic(), m.qos(), m.retain() ? 1 : 0, m.payload(),
                 m.timestamp());
     }
 
-    private Uni<ActionOutcome> retain(Event event) {
+    private static List<PgsqlWrite.Statement> retain(Event event) {
         Message m = ((MessageEvent) event).message();
-        return update(RETAIN, m.topic(), m.msgid(), m.from(), m.qos(), m.payload(), m.timestamp());
+        return statement(RETAIN, m.topic(), m.msgid(), m.from(), m.qos(), m.payload(), m.timestamp());
     }
 
-    private Uni<ActionOutcome> acked(Event event) {
+    private static List<PgsqlWrite.Statement> acked(Event event) {
         Message m = ((MessageEvent) event).message();
-        return update(ACKED, event.clientid(), m.topic(), m.storedMsgid());
+        return statement(ACKED, event.clientid(), m.topic(), m.storedMsgid());
     }
 
     /** A stored row as a message; a text payload column (EMQX's own DDL) holds the payload as UTF-8. */

@@ -1,15 +1,13 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ActionSpec;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
-import io.mqttbackends.runtime.event.Event;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,6 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -69,31 +68,28 @@ final class PgsqlPool implements BackendPool {
                     "pgsql hooks run \"sql\" statements, not \"" + statements.language().key() + "\"");
         }
         try {
-            List<Statement> compiled = statements.statements().stream().map(StatementTemplate::compile)
-                    .map(t -> new Statement(t.render(i -> "$" + i), t)).toList();
-            return event -> runInOneTransaction(compiled, event);
+            List<Template> compiled = statements.statements().stream().map(StatementTemplate::compile)
+                    .map(t -> new Template(t.render(i -> "$" + i), t)).toList();
+            // All statements of the hook run in one transaction, so a retried event never finds half applied.
+            return new PgsqlWrite(event -> compiled.stream()
+                    .map(t -> new PgsqlWrite.Statement(t.sql(), t.template().bind(event))).toList(), pool, binder);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(hook.location(), e.getMessage());
         }
     }
 
-    /**
-     * Every statement in order, in one transaction, so a retried event never finds half of them applied. Binding
-     * (which may ask the server for parameter types) happens before the transaction takes its connection: done
-     * inside, it would wait for a second connection and deadlock a pool of one.
-     */
-    private Uni<ActionOutcome> runInOneTransaction(List<Statement> statements, Event event) {
-        return Multi.createFrom().iterable(statements)
-                .onItem().transformToUniAndConcatenate(s -> binder.bind(s.sql(), s.template().bind(event)))
-                .collect().asList()
-                .onItem().transformToUni(bound -> pool.withTransaction(conn -> Multi.createFrom().iterable(bound)
-                        .onItem().transformToUniAndConcatenate(b -> conn.preparedQuery(b.sql()).execute(b.values()))
-                        .collect().last()))
-                .onItem().transform(last -> ActionOutcome.NONE);
+    /** A template with its PostgreSQL text ({@code $n} markers), rendered once at load. */
+    private record Template(String sql, StatementTemplate template) {
     }
 
-    /** A template with its PostgreSQL text ({@code $n} markers), rendered once at load. */
-    private record Statement(String sql, StatementTemplate template) {
+    /** Every write's statements, in order, in one transaction: consecutive equal statements go pipelined. */
+    @Override
+    public Uni<Void> runBatch(List<Invocation> writes) {
+        List<PgsqlWrite.Statement> statements = new ArrayList<>();
+        for (Invocation w : writes) {
+            statements.addAll(((PgsqlWrite) w.action()).statements(w.event()));
+        }
+        return PgsqlWrite.runAll(statements, pool, binder);
     }
 
     @Override
