@@ -7,6 +7,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.mysqlclient.MySQLBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import java.time.Duration;
@@ -69,6 +70,20 @@ public final class TestMysql implements TestSql {
                         .map(p -> p instanceof byte[] b ? Buffer.buffer(b) : p).toList()))
                 .await().atMost(TIMEOUT).forEach(rows::add);
         return rows;
+    }
+
+    /** {@code LOCK TABLES ... READ} on a connection of its own, released by {@code UNLOCK TABLES}. */
+    @Override
+    public AutoCloseable blockWrites(String table) {
+        SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);
+        conn.query("LOCK TABLES " + table + " READ").execute().await().atMost(TIMEOUT);
+        return () -> {
+            try {
+                conn.query("UNLOCK TABLES").execute().await().atMost(TIMEOUT);
+            } finally {
+                conn.close().await().atMost(TIMEOUT);
+            }
+        };
     }
 
     /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */

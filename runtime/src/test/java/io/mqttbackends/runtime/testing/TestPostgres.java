@@ -73,10 +73,8 @@ public final class TestPostgres implements TestSql {
         return this;
     }
 
-    /**
-     * Locks {@code table} against writers (readers still read) in a transaction of its own until the returned handle
-     * is closed: every write to it waits meanwhile, as if the database had stalled.
-     */
+    /** An EXCLUSIVE table lock in a transaction of its own. */
+    @Override
     public AutoCloseable blockWrites(String table) {
         SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);
         conn.query("begin").execute().await().atMost(TIMEOUT);

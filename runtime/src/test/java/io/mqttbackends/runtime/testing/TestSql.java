@@ -19,6 +19,12 @@ public interface TestSql extends AutoCloseable {
         return rows(sql, params).get(0).getLong(0);
     }
 
+    /**
+     * Locks {@code table} against writers of other sessions (readers still read) until the returned handle is closed:
+     * every write to it waits meanwhile, as if the database had stalled.
+     */
+    AutoCloseable blockWrites(String table);
+
     /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
     TestSql awaitEmqxTables(Duration timeout);
 
