@@ -43,6 +43,9 @@ public class RuntimeMetrics {
         owned.add(Gauge.builder("mqttbackends.events.in.flight", inFlight, AtomicInteger::get).register(registry));
         // Loads happen during start, before Quarkus has added the Prometheus registry in prod mode: counters read
         // at scrape time keep those counts where a plain counter's increments would be lost.
+        // A previous application in this JVM (tests restart Quarkus) leaves its counters in the global registry,
+        // bound to that application's counts; registering again would return those stale meters.
+        registry.find("mqttbackends.config.loads").meters().forEach(registry::remove);
         configLoads.forEach((outcome, count) -> owned.add(FunctionCounter.builder("mqttbackends.config.loads", count,
                 AtomicLong::doubleValue).tag("outcome", outcome).register(registry)));
     }

@@ -1,6 +1,5 @@
 package io.mqttbackends.runtime.e2e;
 
-import static io.mqttbackends.runtime.e2e.PgsqlE2eResource.DATABASE;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * with a small in-flight bound so that back-pressure is observable.
  */
 @QuarkusTest
-@QuarkusTestResource(value = PgsqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
+@QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
+        @ResourceArg(name = "database", value = "pgsql"),
         @ResourceArg(name = "mqttbackends.pipeline.max-in-flight", value = PgsqlBatchingEndToEndTest.MAX_IN_FLIGHT),
         @ResourceArg(name = "mqttbackends.dead-letter.topic", value = PgsqlBatchingEndToEndTest.DEAD_LETTERS),
         @ResourceArg(name = "mqttbackends.retry.max-attempts", value = "2")})
@@ -46,7 +46,8 @@ class PgsqlBatchingEndToEndTest {
 
     @BeforeAll
     static void connect() {
-        pg = TestPostgres.connect(DATABASE).awaitEmqxTables(WAIT);
+        pg = (TestPostgres) E2eDatabase.PGSQL.connect();
+        pg.awaitEmqxTables(WAIT);
         mqtt = new TestMqtt("e2e-batching");
     }
 
@@ -62,7 +63,7 @@ class PgsqlBatchingEndToEndTest {
 
     @Test
     void messagesOfOneTopicAreStoredInPublishOrderWhileTopicsRunInParallelInBatches() {
-        String prefix = "e2e/batching/" + uid() + "/";
+        String prefix = E2eDatabase.PGSQL.rawPrefix() + "/batching/" + uid() + "/";
         int perTopic = 250;
         for (int i = 0; i < perTopic; i++) {
             for (int t = 0; t < 4; t++) {
@@ -86,7 +87,7 @@ class PgsqlBatchingEndToEndTest {
 
     @Test
     void eventsInFlightStayWithinTheBoundWhileTheDatabaseIsBlockedAndAllLandAfterwards() throws Exception {
-        String topic = "e2e/backpressure/" + uid();
+        String topic = E2eDatabase.PGSQL.rawPrefix() + "/backpressure/" + uid();
         try (AutoCloseable blocked = pg.blockWrites("mqtt_msg")) {
             for (int i = 0; i < 100; i++) {
                 mqtt.publish(topic, "held-" + i, 1, false);
@@ -105,7 +106,7 @@ class PgsqlBatchingEndToEndTest {
 
     @Test
     void aWriteThatKeepsFailingGoesToTheDeadLetterTopicWhileTheStreamGoesOn() throws Exception {
-        String topic = "e2e/deadletter/" + uid();
+        String topic = E2eDatabase.PGSQL.rawPrefix() + "/deadletter/" + uid();
         try (TestMqtt watcher = new TestMqtt("e2e-dead-letter-watcher")) {
             watcher.subscribe(DEAD_LETTERS, 1);
             // hook_log.payload is text: PostgreSQL refuses a NUL byte there (a data error, retrying cannot help).

@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
-import io.smallrye.mutiny.Multi;
+import io.mqttbackends.runtime.backend.sql.ParameterBinder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -8,7 +8,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,18 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * {@code null} binds SQL NULL whatever the type.
  */
-final class TypedBinder {
+final class TypedBinder implements ParameterBinder {
 
     /** What a parameter accepts, as far as binding is concerned. */
     enum ParamKind { BYTES, TEXT, NUMBER, OTHER }
-
-    /** A statement with its values converted, ready to run on any connection. */
-    record Bound(String sql, Tuple values) {
-    }
-
-    /** A statement and the values to convert for it. */
-    record Unbound(String sql, List<Object> values) {
-    }
 
     private static final String PARAMETER_TYPES = """
             SELECT t.typname, t.typcategory
@@ -72,25 +63,10 @@ final class TypedBinder {
     }
 
     /** Converts the values for the statement's parameter types, describing the statement first if needed. */
-    Uni<Bound> bind(String sql, List<Object> values) {
+    @Override
+    public Uni<Tuple> bind(String sql, List<Object> values) {
         return describe(sql, values.size())
-                .onItem().transform(kinds -> new Bound(sql, Tuple.from(convertAll(values, kinds))));
-    }
-
-    /** {@link #bind} for each statement, in order; each distinct text is described once, then all convert at once. */
-    Uni<List<Bound>> bindAll(List<Unbound> statements) {
-        Map<String, Integer> distinct = new LinkedHashMap<>();
-        statements.forEach(s -> distinct.putIfAbsent(s.sql(), s.values().size()));
-        return Multi.createFrom().iterable(distinct.entrySet())
-                .onItem().transformToUniAndConcatenate(text -> describe(text.getKey(), text.getValue()))
-                .collect().last()
-                .onItem().transform(ignored -> statements.stream()
-                        .map(s -> new Bound(s.sql(), Tuple.from(convertAll(s.values(), kindsOf(s.sql(), s.values())))))
-                        .toList());
-    }
-
-    private List<ParamKind> kindsOf(String sql, List<Object> values) {
-        return values.isEmpty() ? List.of() : described.getOrDefault(sql, List.of());
+                .onItem().transform(kinds -> Tuple.from(convertAll(values, kinds)));
     }
 
     private Uni<List<ParamKind>> describe(String sql, int parameterCount) {
