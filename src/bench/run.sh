@@ -83,12 +83,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port below the kernel's ephemeral range (32768+, where outgoing connections take theirs) that no socket uses.
 taken=" "
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    if [[ "$taken" != *" $p "* ]] && ! port_open "$p"; then taken+="$p "; echo "$p"; return; fi
+    p=$((20000 + RANDOM % 12000))
+    if [[ "$taken" != *" $p "* ]] && [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ] && ! port_open "$p"; then
+      taken+="$p "; echo "$p"; return
+    fi
   done
 }
 wait_port() {
@@ -126,34 +129,31 @@ wait_port mosquitto "$mqtt_port" "${pids[-1]}"
 dbname=mqttbackends_bench_$$
 mkdir -p "$work/conf"
 hook='{"topic": "#", "action": {"function": "on_message_publish"}, "pool": "pool1"}'
+# EMQX's pool keys for a SQL database ($2: `username` for pgsql, `user` for mysql), schema.init and the hook line.
+sql_conf() {
+  local kind=$1 user_key=$2
+  cat > "$work/conf/emqx_backend_$kind.conf" <<EOF
+backend.$kind.pool1.server = 127.0.0.1:$db_port
+backend.$kind.pool1.pool_size = 8
+backend.$kind.pool1.$user_key = $db_user
+backend.$kind.pool1.password =
+backend.$kind.pool1.database = $dbname
+backend.$kind.pool1.schema.init = true
+backend.$kind.hook.message.publish.1 = $hook
+EOF
+}
 case "$db" in
   pgsql)
     db_port=5432 db_user=postgres
     psql -h 127.0.0.1 -U postgres -qc "create database $dbname" >/dev/null
     dropdb="psql -h 127.0.0.1 -U postgres -qc 'drop database if exists $dbname with (force)'"
-    cat > "$work/conf/emqx_backend_pgsql.conf" <<EOF
-backend.pgsql.pool1.server = 127.0.0.1:$db_port
-backend.pgsql.pool1.pool_size = 8
-backend.pgsql.pool1.username = $db_user
-backend.pgsql.pool1.password =
-backend.pgsql.pool1.database = $dbname
-backend.pgsql.pool1.schema.init = true
-backend.pgsql.hook.message.publish.1 = $hook
-EOF
+    sql_conf pgsql username
     ;;
   mysql)
     db_port=3306 db_user=root
     mysql -h 127.0.0.1 -P "$db_port" -u root -e "create database $dbname"
     dropdb="mysql -h 127.0.0.1 -P $db_port -u root -e 'drop database if exists $dbname'"
-    cat > "$work/conf/emqx_backend_mysql.conf" <<EOF
-backend.mysql.pool1.server = 127.0.0.1:$db_port
-backend.mysql.pool1.pool_size = 8
-backend.mysql.pool1.user = $db_user
-backend.mysql.pool1.password =
-backend.mysql.pool1.database = $dbname
-backend.mysql.pool1.schema.init = true
-backend.mysql.hook.message.publish.1 = $hook
-EOF
+    sql_conf mysql user
     ;;
   redis)
     # A private server: the benchmark turns on keyspace notifications and flushes between runs.

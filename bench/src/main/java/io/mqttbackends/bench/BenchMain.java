@@ -102,7 +102,8 @@ public final class BenchMain {
         boolean verified = v.rows() == n && v.distinctMsgids() == n && v.distinctMessages() == n
                 && published.failed() == 0;
         return new Report.EndToEnd(rate, published.acked(), published.failed(), seconds > 0 ? n / seconds : 0,
-                v.latency(), v.rows(), v.distinctMsgids(), v.distinctMessages(), verified, sampler.sampledPeakMb());
+                v.latency(), Math.min(v.distinctMsgids(), v.distinctMessages()), v.rows(), v.distinctMsgids(),
+                v.distinctMessages(), verified, sampler.sampledPeakMb());
     }
 
     private static Report.Medians medians(List<Report.Run> runs) {
@@ -197,7 +198,7 @@ public final class BenchMain {
                 fmt(e.msgsPerSecond()), ms(e.latency().p50Ms()), ms(e.latency().p99Ms()), ms(e.latency().maxMs()),
                 e.targetRate() > 0 ? " (publishing at " + fmt(e.targetRate()) + " msgs/s)" : "");
         out.printf("    rows verified      %10d of %d (rows %d, distinct msgids %d, distinct messages %d,"
-                + " publish failures %d) %s%n", Math.min(e.distinctMsgids(), e.distinctMessages()), n, e.rows(),
+                + " publish failures %d) %s%n", e.rowsVerified(), n, e.rows(),
                 e.distinctMsgids(), e.distinctMessages(), e.publishFailures(), e.verified() ? "OK" : "FAIL");
     }
 

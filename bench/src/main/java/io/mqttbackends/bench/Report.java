@@ -26,11 +26,13 @@ public record Report(String commandLine, String gitCommit, String startedAt, Mac
      *
      * @param targetRate the publish rate asked for (0 = as fast as possible)
      * @param msgsPerSecond N over the time from the first publish to the N-th row stored
+     * @param rowsVerified rows with distinct msgids, counting only as many as distinct messages were found (N when
+     *     every message is there once)
      * @param verified rows, distinct msgids and distinct messages all equal N
      */
     public record EndToEnd(double targetRate, long published, long publishFailures, double msgsPerSecond,
-            LatencyStats.Summary latency, long rows, long distinctMsgids, long distinctMessages, boolean verified,
-            Long runtimeRssPeakMb) {
+            LatencyStats.Summary latency, long rowsVerified, long rows, long distinctMsgids, long distinctMessages,
+            boolean verified, Long runtimeRssPeakMb) {
     }
 
     /** @param ratioToLowerCeiling end-to-end msgs/s over the lower of the two ceilings */

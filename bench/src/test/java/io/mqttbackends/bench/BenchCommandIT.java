@@ -45,6 +45,7 @@ class BenchCommandIT {
         JsonNode run1 = report.path("runs").path(0);
         for (String pass : new String[] {"end_to_end", "half_rate"}) {
             JsonNode e2e = run1.path(pass);
+            assertThat(e2e.path("rows_verified").asLong()).as(pass + " rows verified").isEqualTo(500);
             assertThat(e2e.path("rows").asLong()).as(pass + " rows").isEqualTo(500);
             assertThat(e2e.path("distinct_msgids").asLong()).as(pass + " msgids").isEqualTo(500);
             assertThat(e2e.path("distinct_messages").asLong()).as(pass + " messages").isEqualTo(500);
