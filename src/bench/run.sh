@@ -17,6 +17,7 @@ usage: src/bench/run.sh [options]
   --rate MSGS_PER_S        total publish rate; 0 = as fast as possible (default 0)
   --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
   --repeat K               K runs of every pass, medians reported (default 1)
+  --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 5000)
   --json FILE              also write every figure as JSON
   --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.some.setting=1"
   --keep                   keep the work directory (logs, confs) and the scratch database
@@ -28,7 +29,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 command_line="src/bench/run.sh $*"
 
-db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 json="" runtime_opts="" keep=""
+db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
+keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --db) db=$2; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --half-rate) half_rate=--half-rate; shift ;;
     --repeat) repeat=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --json) json=$(realpath -m "$2"); shift 2 ;;
     --runtime-opts) runtime_opts=$2; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -201,7 +204,7 @@ curl -fs "http://127.0.0.1:$http_port/q/health/ready" >/dev/null \
 commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
 set +e
 java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishers" --payload "$payload" \
-  --rate "$rate" $half_rate --repeat "$repeat" ${json:+--json "$json"} \
+  --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" ${json:+--json "$json"} \
   --mqtt-port "$mqtt_port" --db-port "$db_port" --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
   --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
   --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "$runtime_opts $runtime_args"

@@ -55,6 +55,13 @@ public final class BenchMain {
         try (Store store = Store.open(options); RssSampler sampler = new RssSampler(options.runtimePid())) {
             store.prepare();
             latencyDefinition = store.latencyDefinition();
+            if (options.warmup() > 0) {
+                progress("warm-up: every pass with %d messages, not reported", options.warmup());
+                Report.Run warm = oneRun(options.warmupRun(), store, sampler, runId + "-w", 0);
+                if (!warm.endToEnd().verified()) {
+                    progress("warm-up stored %d of %d messages", warm.endToEnd().rowsVerified(), options.warmup());
+                }
+            }
             for (int k = 1; k <= options.repeat(); k++) {
                 runs.add(oneRun(options, store, sampler, runId + "-" + k, k));
             }
@@ -74,21 +81,25 @@ public final class BenchMain {
     }
 
     private static Report.Run oneRun(BenchOptions options, Store store, RssSampler sampler, String runId, int k) {
-        progress("run %d/%d: broker ceiling", k, options.repeat());
+        progress("run %s: broker ceiling", label(k, options));
         BrokerCeiling.Result broker = BrokerCeiling.run(options, runId);
-        progress("run %d/%d: database ceiling", k, options.repeat());
+        progress("run %s: database ceiling", label(k, options));
         Store.Ceiling db = store.ceiling(new BenchRows(options.messages(), options.publishers(),
                 options.payloadBytes(), E2E_PREFIX), options.batchRows(), options.ceilingConnections());
-        progress("run %d/%d: end to end", k, options.repeat());
+        progress("run %s: end to end", label(k, options));
         Report.EndToEnd e2e = endToEnd(options, store, sampler, runId, options.rate());
         Report.EndToEnd half = null;
         if (options.halfRate()) {
             double rate = e2e.msgsPerSecond() / 2;
-            progress("run %d/%d: end to end at half rate (%.0f msgs/s)", k, options.repeat(), rate);
+            progress("run %s: end to end at half rate (%.0f msgs/s)", label(k, options), rate);
             half = endToEnd(options, store, sampler, runId + "-half", rate);
         }
         double lower = Math.min(broker.msgsPerSecond(), db.rowsPerSecond());
         return new Report.Run(k, broker, db, e2e, half, lower > 0 ? e2e.msgsPerSecond() / lower : 0);
+    }
+
+    private static String label(int k, BenchOptions options) {
+        return k == 0 ? "warm-up" : k + "/" + options.repeat();
     }
 
     private static Report.EndToEnd endToEnd(BenchOptions options, Store store, RssSampler sampler, String runId,
@@ -146,15 +157,15 @@ public final class BenchMain {
             }
         });
         return new Report.Settings(o.db().confName(), o.messages(), o.publishers(), o.payloadBytes(), o.rate(),
-                o.halfRate(), o.repeat(), Publishers.WINDOW, o.batchRows(), o.ceilingConnections(),
+                o.halfRate(), o.repeat(), o.warmup(), Publishers.WINDOW, o.batchRows(), o.ceilingConnections(),
                 latencyDefinition, o.brokerConf().map(BenchMain::read).orElse(""), o.runtimeArgs(), conf);
     }
 
     static void print(Report r, PrintStream out) {
         Report.Settings s = r.settings();
-        out.printf("%nMQTT Backends benchmark: %s, %d messages of %d B, QoS 1, %d publishers, rate %s, %d run(s)%n",
-                s.db(), s.messages(), s.payloadBytes(), s.publishers(), s.rate() > 0 ? fmt(s.rate()) + " msgs/s"
-                : "max", s.repeat());
+        out.printf("%nMQTT Backends benchmark: %s, %d messages of %d B, QoS 1, %d publishers, rate %s, %d run(s)"
+                + " after a warm-up of %d%n", s.db(), s.messages(), s.payloadBytes(), s.publishers(),
+                s.rate() > 0 ? fmt(s.rate()) + " msgs/s" : "max", s.repeat(), s.warmup());
         out.printf("  command    %s%n  commit     %s%n", r.commandLine(), r.gitCommit());
         out.printf("  machine    %d cores, %d MB, %s; load %s before, %s after%n", r.machine().nproc(),
                 r.machine().memTotalMb(), r.machine().cpuModel(), r.machine().loadavgStart(),

@@ -9,6 +9,8 @@ import java.util.Optional;
  * {@code src/bench/run.sh}, which starts the broker, the database and the runtime.
  *
  * @param rate total publish rate in msgs/s across all publishers; 0 = as fast as possible
+ * @param warmup messages of an unreported first run of every pass, so that the JIT of the runtime and of this
+ *     driver has compiled the hot paths before anything is measured; 0 = none
  * @param runtimePid the runtime's process id, for its memory figures; 0 = not measured
  */
 public record BenchOptions(
@@ -19,6 +21,7 @@ public record BenchOptions(
         double rate,
         boolean halfRate,
         int repeat,
+        long warmup,
         Optional<Path> json,
         String mqttHost,
         int mqttPort,
@@ -36,6 +39,13 @@ public record BenchOptions(
         Optional<Path> brokerConf,
         Optional<Path> runtimeConfDir,
         String runtimeArgs) {
+
+    /** The warm-up run: {@link #warmup()} messages, no half-rate pass. */
+    public BenchOptions warmupRun() {
+        return new BenchOptions(db, warmup, publishers, payloadBytes, rate, false, 1, 0, json, mqttHost,
+                mqttPort, dbHost, dbPort, dbName, dbUser, dbPassword, batchRows, ceilingConnections, stallSeconds,
+                runtimePid, commandLine, gitCommit, brokerConf, runtimeConfDir, runtimeArgs);
+    }
 
     /** The databases the benchmark can drive, by their conf name. */
     public enum Database {
@@ -60,6 +70,7 @@ public record BenchOptions(
         double rate = 0;
         boolean halfRate = false;
         int repeat = 1;
+        long warmup = 5_000;
         Path json = null;
         String mqttHost = "127.0.0.1";
         int mqttPort = 1883;
@@ -94,6 +105,7 @@ public record BenchOptions(
                 case "--payload" -> payload = positiveInt(option, value);
                 case "--rate" -> rate = nonNegative(option, value);
                 case "--repeat" -> repeat = positiveInt(option, value);
+                case "--warmup" -> warmup = (long) nonNegative(option, value);
                 case "--json" -> json = Path.of(value);
                 case "--mqtt-host" -> mqttHost = value;
                 case "--mqtt-port" -> mqttPort = positiveInt(option, value);
@@ -124,7 +136,11 @@ public record BenchOptions(
         if (dbUser == null) {
             dbUser = db == Database.MYSQL ? "root" : "postgres";
         }
-        return new BenchOptions(db, messages, publishers, payload, rate, halfRate, repeat, Optional.ofNullable(json),
+        if (warmup > 0 && warmup < publishers) {
+            throw new IllegalArgumentException("--warmup " + warmup + " is fewer than --publishers " + publishers);
+        }
+        return new BenchOptions(db, messages, publishers, payload, rate, halfRate, repeat, warmup,
+                Optional.ofNullable(json),
                 mqttHost, mqttPort, dbHost, dbPort == null ? db.defaultPort : dbPort, dbName, dbUser, dbPassword,
                 batchRows, connections, stall, pid, commandLine, gitCommit, Optional.ofNullable(brokerConf),
                 Optional.ofNullable(confDir), runtimeArgs);

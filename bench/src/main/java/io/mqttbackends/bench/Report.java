@@ -1,5 +1,6 @@
 package io.mqttbackends.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mqttbackends.bench.store.Store;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ public record Report(String commandLine, String gitCommit, String startedAt, Mac
 
     /** What was run and against what; broker and runtime settings as used. */
     public record Settings(String db, long messages, int publishers, int payloadBytes, double rate, boolean halfRate,
-            int repeat, int publisherWindow, int dbCeilingBatchRows, int dbCeilingConnections,
+            int repeat, long warmup, int publisherWindow, int dbCeilingBatchRows, int dbCeilingConnections,
             String latencyDefinition, String brokerConf, String runtimeArgs, Map<String, String> runtimeConf) {
     }
 
@@ -26,6 +27,7 @@ public record Report(String commandLine, String gitCommit, String startedAt, Mac
      *
      * @param targetRate the publish rate asked for (0 = as fast as possible)
      * @param msgsPerSecond N over the time from the first publish to the N-th row stored
+     * @param runtimeRssPeakMb the runtime's largest VmRSS sampled since the benchmark started
      * @param rowsVerified rows with distinct msgids, counting only as many as distinct messages were found (N when
      *     every message is there once)
      * @param verified rows, distinct msgids and distinct messages all equal N
@@ -54,7 +56,11 @@ public record Report(String commandLine, String gitCommit, String startedAt, Mac
      * The issue's targets (2 cores, PostgreSQL, 256 B, QoS 1), evaluated on the medians; null when not measured
      * in this invocation.
      */
-    public record Targets(Boolean atLeast20000MsgsPerSecond, Boolean atLeast60PercentOfLowerCeiling,
-            Boolean p99Under50MsAtHalfRate, Boolean rssUnder300Mb, boolean allRowsVerified) {
+    public record Targets(
+            @JsonProperty("at_least_20000_msgs_per_second") Boolean atLeast20000MsgsPerSecond,
+            @JsonProperty("at_least_60_percent_of_lower_ceiling") Boolean atLeast60PercentOfLowerCeiling,
+            @JsonProperty("p99_under_50_ms_at_half_rate") Boolean p99Under50MsAtHalfRate,
+            @JsonProperty("rss_under_300_mb") Boolean rssUnder300Mb,
+            boolean allRowsVerified) {
     }
 }

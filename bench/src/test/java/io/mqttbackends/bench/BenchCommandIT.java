@@ -2,6 +2,7 @@ package io.mqttbackends.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.lang.reflect.ParameterizedType;
@@ -26,7 +27,7 @@ class BenchCommandIT {
         Path json = Files.createTempDirectory("bench-smoke").resolve("bench.json");
         Path output = Path.of("target", "bench-smoke.out").toAbsolutePath();
         ProcessBuilder command = new ProcessBuilder(ROOT.resolve("src/bench/run.sh").toString(), "--messages",
-                "500", "--publishers", "2", "--half-rate", "--json", json.toString())
+                "500", "--publishers", "2", "--warmup", "100", "--half-rate", "--json", json.toString())
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
         // the jars of this build, never a nested Maven build from inside this one
         command.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
@@ -73,7 +74,8 @@ class BenchCommandIT {
     /** Every component of the report's records is in the JSON, non-null (this run measures everything). */
     private static void assertEveryField(JsonNode node, Class<?> type, String path) {
         for (RecordComponent c : type.getRecordComponents()) {
-            String name = SNAKE.translate(c.getName());
+            JsonProperty explicit = c.getAccessor().getAnnotation(JsonProperty.class);
+            String name = explicit != null ? explicit.value() : SNAKE.translate(c.getName());
             JsonNode value = node.get(name);
             assertThat(value).as(path + name).isNotNull();
             assertThat(value.isNull()).as(path + name + " is null").isFalse();

@@ -19,6 +19,7 @@ class BenchOptionsTest {
         assertThat(o.rate()).isZero();
         assertThat(o.halfRate()).isFalse();
         assertThat(o.repeat()).isEqualTo(1);
+        assertThat(o.warmup()).isEqualTo(5000);
         assertThat(o.dbPort()).isEqualTo(5432);
         assertThat(o.dbUser()).isEqualTo("postgres");
     }
@@ -26,7 +27,7 @@ class BenchOptionsTest {
     @Test
     void everyOptionIsTaken() {
         BenchOptions o = BenchOptions.parse("--db", "mysql", "--messages", "500", "--publishers", "2", "--payload",
-                "64", "--rate", "1500.5", "--half-rate", "--repeat", "3", "--json", "out.json", "--mqtt-port", "2883",
+                "64", "--rate", "1500.5", "--half-rate", "--repeat", "3", "--warmup", "0", "--json", "out.json", "--mqtt-port", "2883",
                 "--db-name", "x", "--runtime-pid", "77");
 
         assertThat(o.db()).isEqualTo(BenchOptions.Database.MYSQL);
@@ -36,6 +37,7 @@ class BenchOptionsTest {
         assertThat(o.rate()).isEqualTo(1500.5);
         assertThat(o.halfRate()).isTrue();
         assertThat(o.repeat()).isEqualTo(3);
+        assertThat(o.warmup()).isZero();
         assertThat(o.json()).contains(Path.of("out.json"));
         assertThat(o.mqttPort()).isEqualTo(2883);
         assertThat(o.dbPort()).isEqualTo(3306);
@@ -56,5 +58,7 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse("--json")).hasMessage("option --json needs a value");
         assertThatThrownBy(() -> BenchOptions.parse("--messages", "3", "--publishers", "4"))
                 .hasMessage("--messages 3 is fewer than --publishers 4");
+        assertThatThrownBy(() -> BenchOptions.parse("--warmup", "2", "--publishers", "4"))
+                .hasMessage("--warmup 2 is fewer than --publishers 4");
     }
 }
