@@ -18,6 +18,8 @@ usage: src/bench/run.sh [options]
   --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
   --repeat K               K runs of every pass, medians reported (default 1)
   --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 5000)
+  --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
+                           breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
   --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.some.setting=1"
   --keep                   keep the work directory (logs, confs) and the scratch database
@@ -30,7 +32,7 @@ cd "$root"
 command_line="src/bench/run.sh $*"
 
 db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
-keep=""
+max_backlog=50000 keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --db) db=$2; shift 2 ;;
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --half-rate) half_rate=--half-rate; shift ;;
     --repeat) repeat=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --max-backlog) max_backlog=$2; shift 2 ;;
     --json) json=$(realpath -m "$2"); shift 2 ;;
     --runtime-opts) runtime_opts=$2; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -204,7 +207,8 @@ curl -fs "http://127.0.0.1:$http_port/q/health/ready" >/dev/null \
 commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
 set +e
 java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishers" --payload "$payload" \
-  --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" ${json:+--json "$json"} \
+  --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" --max-backlog "$max_backlog" \
+  ${json:+--json "$json"} \
   --mqtt-port "$mqtt_port" --db-port "$db_port" --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
   --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
   --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "$runtime_opts $runtime_args"

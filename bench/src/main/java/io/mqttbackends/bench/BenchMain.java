@@ -105,7 +105,8 @@ public final class BenchMain {
     private static Report.EndToEnd endToEnd(BenchOptions options, Store store, RssSampler sampler, String runId,
             double rate) {
         store.reset();
-        Publishers.Result published = Publishers.run(options, E2E_PREFIX, "bench-pub-" + runId, rate);
+        Publishers.Result published = Publishers.run(options, E2E_PREFIX, "bench-pub-" + runId, rate,
+                new Backlog(options.maxBacklog(), store::count, store.pollMillis()));
         Progress.await("end to end", options, store::count, store.pollMillis());
         Store.Verification v = store.verify();
         long n = options.messages();
@@ -157,7 +158,7 @@ public final class BenchMain {
             }
         });
         return new Report.Settings(o.db().confName(), o.messages(), o.publishers(), o.payloadBytes(), o.rate(),
-                o.halfRate(), o.repeat(), o.warmup(), Publishers.WINDOW, o.batchRows(), o.ceilingConnections(),
+                o.halfRate(), o.repeat(), o.warmup(), o.maxBacklog(), Publishers.WINDOW, o.batchRows(), o.ceilingConnections(),
                 latencyDefinition, o.brokerConf().map(BenchMain::read).orElse(""), o.runtimeArgs(), conf);
     }
 

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param rate total publish rate in msgs/s across all publishers; 0 = as fast as possible
  * @param warmup messages of an unreported first run of every pass, so that the JIT of the runtime and of this
  *     driver has compiled the hot paths before anything is measured; 0 = none
+ * @param maxBacklog how many messages the publishers may be ahead of the consumer (see {@link Backlog})
  * @param runtimePid the runtime's process id, for its memory figures; 0 = not measured
  */
 public record BenchOptions(
@@ -22,6 +23,7 @@ public record BenchOptions(
         boolean halfRate,
         int repeat,
         long warmup,
+        long maxBacklog,
         Optional<Path> json,
         String mqttHost,
         int mqttPort,
@@ -42,7 +44,7 @@ public record BenchOptions(
 
     /** The warm-up run: {@link #warmup()} messages, no half-rate pass. */
     public BenchOptions warmupRun() {
-        return new BenchOptions(db, warmup, publishers, payloadBytes, rate, false, 1, 0, json, mqttHost,
+        return new BenchOptions(db, warmup, publishers, payloadBytes, rate, false, 1, 0, maxBacklog, json, mqttHost,
                 mqttPort, dbHost, dbPort, dbName, dbUser, dbPassword, batchRows, ceilingConnections, stallSeconds,
                 runtimePid, commandLine, gitCommit, brokerConf, runtimeConfDir, runtimeArgs);
     }
@@ -71,6 +73,7 @@ public record BenchOptions(
         boolean halfRate = false;
         int repeat = 1;
         long warmup = 5_000;
+        long maxBacklog = 50_000;
         Path json = null;
         String mqttHost = "127.0.0.1";
         int mqttPort = 1883;
@@ -106,6 +109,7 @@ public record BenchOptions(
                 case "--rate" -> rate = nonNegative(option, value);
                 case "--repeat" -> repeat = positiveInt(option, value);
                 case "--warmup" -> warmup = (long) nonNegative(option, value);
+                case "--max-backlog" -> maxBacklog = positiveLong(option, value);
                 case "--json" -> json = Path.of(value);
                 case "--mqtt-host" -> mqttHost = value;
                 case "--mqtt-port" -> mqttPort = positiveInt(option, value);
@@ -139,7 +143,7 @@ public record BenchOptions(
         if (warmup > 0 && warmup < publishers) {
             throw new IllegalArgumentException("--warmup " + warmup + " is fewer than --publishers " + publishers);
         }
-        return new BenchOptions(db, messages, publishers, payload, rate, halfRate, repeat, warmup,
+        return new BenchOptions(db, messages, publishers, payload, rate, halfRate, repeat, warmup, maxBacklog,
                 Optional.ofNullable(json),
                 mqttHost, mqttPort, dbHost, dbPort == null ? db.defaultPort : dbPort, dbName, dbUser, dbPassword,
                 batchRows, connections, stall, pid, commandLine, gitCommit, Optional.ofNullable(brokerConf),

@@ -35,7 +35,8 @@ final class BrokerCeiling {
             lastNanos.set(now);
             received.incrementAndGet();
         }).send().join();
-        Publishers.Result published = Publishers.run(options, PREFIX, "bench-ceiling-pub-" + runId, 0);
+        Publishers.Result published = Publishers.run(options, PREFIX, "bench-ceiling-pub-" + runId, 0,
+                new Backlog(options.maxBacklog(), received::get, 10));
         Progress.await("broker ceiling", options, received::get, 50);
         subscriber.disconnect().join();
         double seconds = (lastNanos.get() - firstNanos.get()) / 1e9;

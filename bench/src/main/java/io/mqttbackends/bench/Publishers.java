@@ -29,8 +29,12 @@ final class Publishers {
     record Result(long firstPublishMicros, long lastAckMicros, long acked, long failed) {
     }
 
-    /** Publishes and returns when every message is acknowledged by the broker (or failed). */
-    static Result run(BenchOptions options, String prefix, String clientPrefix, double rate) {
+    /**
+     * Publishes and returns when every message is acknowledged by the broker (or failed).
+     *
+     * @param backlog how far the publishers may run ahead of the consumer
+     */
+    static Result run(BenchOptions options, String prefix, String clientPrefix, double rate, Backlog backlog) {
         int m = options.publishers();
         long perPublisherIntervalNanos = rate > 0 ? (long) (m * 1e9 / rate) : 0;
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
@@ -42,6 +46,7 @@ final class Publishers {
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong lastAck = new AtomicLong();
+        AtomicLong published = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < m; i++) {
             int index = i;
@@ -59,6 +64,7 @@ final class Publishers {
                             LockSupport.parkNanos(wait);
                         }
                     }
+                    backlog.awaitRoom(published.incrementAndGet());
                     window.acquireUninterruptibly();
                     long now = EpochMicros.now();
                     if (seq == 0) {

@@ -18,7 +18,7 @@ public record Report(String commandLine, String gitCommit, String startedAt, Mac
 
     /** What was run and against what; broker and runtime settings as used. */
     public record Settings(String db, long messages, int publishers, int payloadBytes, double rate, boolean halfRate,
-            int repeat, long warmup, int publisherWindow, int dbCeilingBatchRows, int dbCeilingConnections,
+            int repeat, long warmup, long maxBacklog, int publisherWindow, int dbCeilingBatchRows, int dbCeilingConnections,
             String latencyDefinition, String brokerConf, String runtimeArgs, Map<String, String> runtimeConf) {
     }
 
