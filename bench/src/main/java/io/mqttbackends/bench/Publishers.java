@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -90,7 +91,7 @@ final class Publishers {
         start.countDown();
         threads.forEach(Publishers::joinQuietly);
         clients.forEach(c -> c.disconnect().join());
-        long firstMicros = java.util.Arrays.stream(first).filter(v -> v > 0).min().orElse(0);
+        long firstMicros = Arrays.stream(first).filter(v -> v > 0).min().orElse(0);
         return new Result(firstMicros, lastAck.get(), acked.get(), failed.get());
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The runtime's memory from {@code /proc/<pid>/status}: {@code VmRSS} sampled every 100 ms while the benchmark
@@ -23,7 +24,7 @@ final class RssSampler implements AutoCloseable {
                 if (kb != null) {
                     peakKb.accumulateAndGet(kb, Math::max);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                LockSupport.parkNanos(100_000_000L);
             }
         }, "bench-rss-sampler");
         thread.setDaemon(true);
