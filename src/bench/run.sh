@@ -21,7 +21,8 @@ usage: src/bench/run.sh [options]
   --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
                            breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
-  --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.some.setting=1"
+  --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.pipeline.max-in-flight=2048"
+  --pool-opt KEY=VALUE     an extra key of the benchmark's pool in the conf, e.g. batch_size=1000 (repeatable)
   --keep                   keep the work directory (logs, confs) and the scratch database
 Environment: MQTTBACKENDS_BENCH_BUILD=never uses the jars as they are (no Maven build).
 EOF
@@ -32,7 +33,7 @@ cd "$root"
 command_line="src/bench/run.sh $*"
 
 db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
-max_backlog=50000 keep=""
+max_backlog=50000 keep="" pool_opts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --db) db=$2; shift 2 ;;
@@ -46,6 +47,9 @@ while [ $# -gt 0 ]; do
     --max-backlog) max_backlog=$2; shift 2 ;;
     --json) json=$(realpath -m "$2"); shift 2 ;;
     --runtime-opts) runtime_opts=$2; shift 2 ;;
+    --pool-opt)
+      [[ "$2" == ?*=* ]] || { echo "run.sh: --pool-opt $2: KEY=VALUE" >&2; exit 2; }
+      pool_opts+=("$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -178,6 +182,10 @@ backend.redis.hook.message.publish.1 = {"topic": "#", "action": {"function": "on
 EOF
     ;;
 esac
+
+for opt in "${pool_opts[@]}"; do
+  echo "backend.$db.pool1.${opt%%=*} = ${opt#*=}" >> "$work/conf/emqx_backend_$db.conf"
+done
 
 # The runtime, consuming only the benchmark's raw topics, on its own session and HTTP port.
 http_port=$(free_port)
