@@ -36,6 +36,8 @@ public interface RuntimeConfig {
     @WithName("dead-letter")
     DeadLetter deadLetter();
 
+    Reload reload();
+
     /** The MQTT 5 connection the runtime consumes events on and publishes replays with. */
     interface Mqtt {
         @WithDefault("localhost")
@@ -152,5 +154,19 @@ public interface RuntimeConfig {
         /** The topic of those records (QoS 1, marked as the runtime's own, so they are never stored again). */
         @WithDefault("mqttbackends/dead-letter")
         String topic();
+    }
+
+    /** Hot reload of the conf directories. */
+    interface Reload {
+        /** Watch the conf directories and apply valid changes while running. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How often the conf files are read and hashed. A change is applied once the same hash is read twice in a
+         * row, so a set of files still being written is not loaded half-way.
+         */
+        @WithDefault("PT2S")
+        Duration interval();
     }
 }

@@ -16,7 +16,10 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -60,18 +63,16 @@ public class EventDispatcher {
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
         Uni<Void> schemasReady = configuration.initSchemas().memoize().indefinitely();
+        Consumer consumer = new Consumer(maxInFlight);
         // Memoized Unis are lazy: start the schema work now, not when the first event happens to arrive.
-        schemasReady.subscribe().with(ready -> { }, failure -> LOG.error("schema initialisation failed", failure));
-        subscription = ingress.events()
-                // One item at a time: events reach handle() in arrival order, which fixes their order per key.
-                .onItem().call(inbound -> schemasReady)
-                .onItem().transformToUni(this::handle).merge(maxInFlight)
+        schemasReady.subscribe().with(ready -> consumer.open(), failure -> LOG.error("schema initialisation failed",
+                failure));
+        ingress.events()
                 // The broker redelivers whatever a failed run left unacked, so starting over loses nothing.
                 .onFailure().invoke(failure -> LOG.error("event pipeline failed; restarting it", failure))
                 .onFailure().retry().withBackOff(RESTART_BACKOFF, RESTART_MAX_BACKOFF).indefinitely()
-                .subscribe().with(
-                        done -> { },
-                        failure -> LOG.error("event pipeline stopped", failure));
+                .subscribe().withSubscriber(consumer);
+        subscription = consumer;
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -80,6 +81,88 @@ public class EventDispatcher {
             s.cancel();
         }
         configuration.close();
+    }
+
+    /**
+     * Hands events to {@link #handle} in arrival order, which fixes their order per key, and keeps at most
+     * {@code max-in-flight} of them unfinished: it requests as many at first, then one more for each that finished
+     * (in small groups, so the MQTT client is not asked for every single one). Events that arrive before the
+     * schemas exist wait, in order, until {@link #open}.
+     */
+    private final class Consumer implements Flow.Subscriber<Inbound>, Cancellable {
+        private final int maxInFlight;
+        private final int requestGroup;
+        private final AtomicInteger finished = new AtomicInteger();
+        private final List<Inbound> waiting = new ArrayList<>();
+        private volatile boolean open;
+        private volatile Flow.Subscription upstream;
+
+        Consumer(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            this.requestGroup = Math.max(1, maxInFlight / 16);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            upstream = s;
+            s.request(maxInFlight);
+        }
+
+        @Override
+        public void onNext(Inbound inbound) {
+            if (!open) {
+                synchronized (waiting) {
+                    if (!open) {
+                        waiting.add(inbound);
+                        return;
+                    }
+                }
+            }
+            dispatch(inbound);
+        }
+
+        /** The schemas exist: the events that waited go first, in order, then the stream flows directly. */
+        void open() {
+            synchronized (waiting) {
+                waiting.forEach(this::dispatch);
+                waiting.clear();
+                open = true;
+            }
+        }
+
+        private void dispatch(Inbound inbound) {
+            handle(inbound).subscribe().with(done -> finished(), failure -> {
+                LOG.error("event handling failed", failure);
+                finished();
+            });
+        }
+
+        private void finished() {
+            if (finished.incrementAndGet() >= requestGroup) {
+                int n = finished.getAndSet(0);
+                if (n > 0) {
+                    upstream.request(n);
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            LOG.error("event pipeline stopped", failure);
+        }
+
+        @Override
+        public void onComplete() {
+            LOG.info("event stream completed");
+        }
+
+        @Override
+        public void cancel() {
+            Flow.Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
     }
 
     /**
@@ -107,7 +190,9 @@ public class EventDispatcher {
         Event event = ((DecodeResult.Decoded) result).event();
         metrics.eventIn(format, event.hookPoint().confName());
         metrics.eventStarted();
-        List<Uni<ActionOutcome>> outcomes = configuration.running().table().hooksFor(event).stream()
+        // One generation for the whole event: a reload meanwhile neither splits it nor closes its pools under it.
+        ActiveConfiguration.Lease lease = configuration.acquire();
+        List<Uni<ActionOutcome>> outcomes = lease.table().hooksFor(event).stream()
                 .map(h -> runner.submit(h.pool(), h.action(), h.config(), event))
                 .toList();
         return Multi.createFrom().iterable(outcomes)
@@ -117,6 +202,7 @@ public class EventDispatcher {
                     metrics.eventFinished();
                     inbound.acknowledge();
                 })
-                .replaceWithVoid();
+                .replaceWithVoid()
+                .eventually(lease::close);
     }
 }

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  *
  * <p>Init args: {@code database} ({@code pgsql}, the default, or {@code mysql}, see {@link E2eDatabase});
  * {@code start-down=true} starts with the database unreachable; {@code offline-opts} replaces the
- * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line; any arg named {@code mqttbackends.*} is
- * passed to the runtime as that property.
+ * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line; any arg named {@code mqttbackends.*}
+ * is passed to the runtime as that property.
  */
 public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String API_KEY = "e2e-key";

@@ -72,8 +72,7 @@ public final class TestMysql implements TestSql {
         return rows;
     }
 
-    /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
-    /** On a connection of its own: {@code LOCK TABLES ... READ}, released by {@code UNLOCK TABLES}. */
+    /** {@code LOCK TABLES ... READ} on a connection of its own, released by {@code UNLOCK TABLES}. */
     @Override
     public AutoCloseable blockWrites(String table) {
         SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);
@@ -87,6 +86,7 @@ public final class TestMysql implements TestSql {
         };
     }
 
+    /** Waits until the runtime's {@code schema.init} (asynchronous, after start) has created the EMQX tables. */
     @Override
     public TestMysql awaitEmqxTables(Duration timeout) {
         Awaitility.await().atMost(timeout).until(() -> count("SELECT count(*) FROM information_schema.tables"

@@ -73,7 +73,7 @@ public final class TestPostgres implements TestSql {
         return this;
     }
 
-    /** In a transaction of its own: {@code lock table ... in exclusive mode}. */
+    /** An EXCLUSIVE table lock in a transaction of its own. */
     @Override
     public AutoCloseable blockWrites(String table) {
         SqlConnection conn = pool.getConnection().await().atMost(TIMEOUT);

@@ -20,8 +20,8 @@ public interface TestSql extends AutoCloseable {
     }
 
     /**
-     * Locks {@code table} against writers (readers still read) until the returned handle is closed: every write to it
-     * waits meanwhile, as if the database had stalled.
+     * Locks {@code table} against writers of other sessions (readers still read) until the returned handle is closed:
+     * every write to it waits meanwhile, as if the database had stalled.
      */
     AutoCloseable blockWrites(String table);
 

@@ -87,34 +87,25 @@ public final class SqlPool implements BackendPool {
                 .onItem().transformToUni(values -> pool.preparedQuery(command.sql()).execute(values));
     }
 
-    /** Every write's statements, in order, in one transaction (see {@link #inOneTransaction}). */
-    @Override
-    public Uni<Void> runBatch(List<Invocation> writes) {
-        List<SqlCommand> commands = new ArrayList<>();
-        for (Invocation w : writes) {
-            commands.addAll(((SqlWrite) w.action()).commands().apply(w.event()));
-        }
-        return inOneTransaction(commands);
-    }
-
     /**
-     * Runs statements in order as one unit, so a retried event never finds half of them applied. Binding (which may
-     * ask the server about a statement) happens before the transaction takes its connection: done inside, it would
-     * wait for a second connection and deadlock a pool of one. Consecutive statements with the same text go as one
-     * batch (one round trip), so a batch of N publishes costs BEGIN, one INSERT batch and COMMIT; one statement alone
-     * is atomic by itself and needs no transaction.
+     * Every statement in order, in one transaction, so a retried event never finds half of them applied; a single
+     * statement is atomic by itself and runs without one. Consecutive statements with the same text go as one
+     * pipelined batch (one round trip): a batch of N publishes costs BEGIN, one INSERT batch and COMMIT. Binding
+     * (which may ask the server about a statement) happens before the transaction takes its connection: done inside,
+     * it would wait for a second connection and deadlock a pool of one.
      */
     public Uni<Void> inOneTransaction(List<SqlCommand> commands) {
         if (commands.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        if (commands.size() == 1) {
+            return query(commands.get(0)).replaceWithVoid();
+        }
         return Multi.createFrom().iterable(commands)
                 .onItem().transformToUniAndConcatenate(c -> binder.bind(c.sql(), c.values())
                         .onItem().transform(values -> new Bound(c.sql(), values)))
                 .collect().asList()
-                .onItem().transformToUni(bound -> bound.size() == 1
-                        ? pool.preparedQuery(bound.get(0).sql()).execute(bound.get(0).values()).replaceWithVoid()
-                        : pool.withTransaction(conn -> executeGrouped(conn, bound)));
+                .onItem().transformToUni(bound -> pool.withTransaction(conn -> executeGrouped(conn, bound)));
     }
 
     private static Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
@@ -122,18 +113,26 @@ public final class SqlPool implements BackendPool {
         int start = 0;
         while (start < bound.size()) {
             String sql = bound.get(start).sql();
-            int end = start;
             List<Tuple> group = new ArrayList<>();
-            while (end < bound.size() && bound.get(end).sql().equals(sql)) {
-                group.add(bound.get(end).values());
-                end++;
+            for (int i = start; i < bound.size() && bound.get(i).sql().equals(sql); i++) {
+                group.add(bound.get(i).values());
             }
             chain = chain.onItem().transformToUni(previous -> (group.size() == 1
                     ? conn.preparedQuery(sql).execute(group.get(0))
                     : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid());
-            start = end;
+            start += group.size();
         }
         return chain;
+    }
+
+    /** The statements of every write, in order, as one transaction ({@link #inOneTransaction}). */
+    @Override
+    public Uni<Void> runBatch(List<Invocation> writes) {
+        List<SqlCommand> commands = new ArrayList<>();
+        for (Invocation w : writes) {
+            commands.addAll(((SqlWrite) w.action()).commands().apply(w.event()));
+        }
+        return inOneTransaction(commands);
     }
 
     private record Bound(String sql, Tuple values) {

@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A pure write: the statements an event runs, in order, in one transaction, with nothing to ask of the broker.
- * Because they are known before anything runs, the statements of many events can share one transaction and one round
- * trip ({@link SqlPool#runBatch}).
+ * A pure write: the statements an event runs, in order, in one transaction, with nothing to ask of the broker. The
+ * statements are exposed ({@link #commands}) so that a caller can run the writes of many events together.
  *
  * @param commands the ordered statements of one event
  * @param pool     where {@link #run} executes them
@@ -23,6 +22,7 @@ public record SqlWrite(Function<Event, List<SqlCommand>> commands, SqlPool pool)
                 .onItem().transform(done -> ActionOutcome.NONE);
     }
 
+    /** Many events' writes can share one transaction ({@link SqlPool#runBatch}). */
     @Override
     public boolean batchable() {
         return true;
