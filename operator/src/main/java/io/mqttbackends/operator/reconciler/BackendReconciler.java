@@ -23,6 +23,7 @@ import io.mqttbackends.operator.status.RuntimeState;
 import io.mqttbackends.operator.status.StatusFactory;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -55,8 +56,12 @@ abstract class BackendReconciler<R extends CustomResource<?, BackendStatus>> imp
     public UpdateControl<R> reconcile(R resource, Context<R> context) {
         String namespace = resource.getMetadata().getNamespace();
         Rendering rendering = sync.sync(namespace);
-        Verdict verdict = NamespaceRenderer.verdictOf(rendering, resource)
-                .orElseThrow(() -> new IllegalStateException("rendered without " + resource.getMetadata().getName()));
+        Optional<Verdict> rendered = NamespaceRenderer.verdictOf(rendering, resource);
+        if (rendered.isEmpty()) {
+            // Deleted (or being deleted) since the event was queued: the API no longer lists it, nothing to report.
+            return UpdateControl.noUpdate();
+        }
+        Verdict verdict = rendered.get();
         RuntimeState runtime = probe.probe(config.runtimeUrl(namespace));
         BackendStatus status = statuses.status(resource.getMetadata().getGeneration(), verdict, rendering.hash(),
                 runtime, resource.getStatus());
