@@ -31,6 +31,8 @@ public interface RuntimeConfig {
 
     Retry retry();
 
+    Reload reload();
+
     /** The MQTT 5 connection the runtime consumes events on and publishes replays with. */
     interface Mqtt {
         @WithDefault("localhost")
@@ -125,5 +127,19 @@ public interface RuntimeConfig {
         @WithName("max-backoff")
         @WithDefault("PT10S")
         Duration maxBackoff();
+    }
+
+    /** Hot reload of the conf directories. */
+    interface Reload {
+        /** Watch the conf directories and apply valid changes while running. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How often the conf files are read and hashed. A change is applied once the same hash is read twice in a
+         * row, so a set of files still being written is not loaded half-way.
+         */
+        @WithDefault("PT2S")
+        Duration interval();
     }
 }

@@ -111,7 +111,9 @@ public class EventDispatcher {
         Event event = ((DecodeResult.Decoded) result).event();
         metrics.eventIn(format, event.hookPoint().confName());
         metrics.eventStarted();
-        List<BoundHook> hooks = configuration.running().table().hooksFor(event);
+        // One generation for the whole event: a reload meanwhile neither splits it nor closes its pools under it.
+        ActiveConfiguration.Lease lease = configuration.acquire();
+        List<BoundHook> hooks = lease.table().hooksFor(event);
         return Multi.createFrom().iterable(hooks)
                 .onItem().transformToUniAndConcatenate(h -> runner.run(h.pool(), h.action(), h.config(), event))
                 .collect().last()
@@ -119,6 +121,7 @@ public class EventDispatcher {
                     metrics.eventFinished();
                     inbound.acknowledge();
                 })
-                .replaceWithVoid();
+                .replaceWithVoid()
+                .eventually(lease::close);
     }
 }

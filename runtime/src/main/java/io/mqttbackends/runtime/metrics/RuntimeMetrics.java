@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 public class RuntimeMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, AtomicInteger> poolUp = new ConcurrentHashMap<>();
+    private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
 
@@ -84,8 +85,30 @@ public class RuntimeMetrics {
 
     /** Records whether a pool answered its last health ping (1) or not (0). */
     public void poolState(String pool, boolean up) {
-        poolUp.computeIfAbsent(pool, p -> registry.gauge("mqttbackends.pool.up",
-                Tags.of("pool", p), new AtomicInteger())).set(up ? 1 : 0);
+        poolUp.computeIfAbsent(pool, p -> {
+            AtomicInteger state = new AtomicInteger();
+            return new PoolGauge(state, Gauge.builder("mqttbackends.pool.up", state, AtomicInteger::get)
+                    .tags(Tags.of("pool", p)).register(registry));
+        }).state().set(up ? 1 : 0);
+    }
+
+    /** Drops the pool-up gauges of pools that are no longer configured (a reload removed or renamed them). */
+    public void retainPools(Set<String> pools) {
+        poolUp.entrySet().removeIf(entry -> {
+            if (pools.contains(entry.getKey())) {
+                return false;
+            }
+            registry.remove(entry.getValue().gauge());
+            return true;
+        });
+    }
+
+    /** Registers a gauge of the replaced configurations whose pools wait for their last events to finish. */
+    public void drainingConfigurations(Supplier<Number> count) {
+        Gauge.builder("mqttbackends.config.draining", () -> count.get().doubleValue()).register(registry);
+    }
+
+    private record PoolGauge(AtomicInteger state, Gauge gauge) {
     }
 
     /** Registers a gauge of the MQTT connection state (1 connected, 0 not). */
