@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Derives a resource's status from its verdict and what the runtime reports. A condition whose status, reason and
- * message did not change keeps its lastTransitionTime, so an unchanged status compares equal to the previous one
- * and the reconciler patches nothing.
+ * Derives a resource's status from its verdict and what the runtime reports. A condition keeps its
+ * lastTransitionTime while its status stays the same, so an unchanged status compares equal to the previous one and
+ * the reconciler patches nothing.
  */
 public final class StatusFactory {
 
@@ -90,14 +90,12 @@ public final class StatusFactory {
                 .withLastTransitionTime(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString()).build();
     }
 
+    /** lastTransitionTime moves only when the condition's status does (Kubernetes convention). */
     private static Condition keepTransition(Condition next, BackendStatus previous) {
         Optional<Condition> before = previous == null || previous.getConditions() == null ? Optional.empty()
                 : previous.getConditions().stream().filter(c -> next.getType().equals(c.getType())).findFirst();
-        if (before.isPresent() && Objects.equals(before.get().getStatus(), next.getStatus())
-                && Objects.equals(before.get().getReason(), next.getReason())
-                && Objects.equals(before.get().getMessage(), next.getMessage())
-                && Objects.equals(before.get().getObservedGeneration(), next.getObservedGeneration())) {
-            return before.get();
+        if (before.isPresent() && Objects.equals(before.get().getStatus(), next.getStatus())) {
+            next.setLastTransitionTime(before.get().getLastTransitionTime());
         }
         return next;
     }
