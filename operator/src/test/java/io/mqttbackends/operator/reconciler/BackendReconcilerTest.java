@@ -8,12 +8,14 @@ import static io.mqttbackends.operator.testing.Resources.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
@@ -22,16 +24,22 @@ import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.render.ConfigHash;
 import io.mqttbackends.operator.testing.FakeRuntime;
 import io.mqttbackends.operator.testing.FakeRuntimeResource;
+import io.mqttbackends.operator.testing.RepoFiles;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -228,6 +236,35 @@ class BackendReconcilerTest {
                 get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion().equals(version));
     }
 
+    @Test
+    void theShippedExamplesRenderAndBecomeReady() throws IOException {
+        try (Stream<Path> files = Files.list(RepoFiles.path("deploy/examples"))) {
+            for (Path file : files.sorted().toList()) {
+                JsonNode doc = RepoFiles.document(file);
+                Class<? extends HasMetadata> type = switch (doc.path("kind").asText()) {
+                    case "Secret" -> Secret.class;
+                    case "BackendPool" -> BackendPool.class;
+                    default -> BackendHook.class;
+                };
+                HasMetadata resource = Serialization.unmarshal(Files.readString(file), type);
+                if (resource instanceof Secret secret) {
+                    secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+                }
+                create(resource);
+            }
+        }
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        for (String hook : List.of("store-sensors", "retain-all", "forget-cursor", "fetch-offline")) {
+            awaitCondition(BackendHook.class, hook, "Ready", "True", "Ready");
+        }
+        // The example Secret uses stringData, as users write it; the password reaches credentials.conf.
+        assertThat(files().get("credentials.conf")).contains("backend.pgsql.pgsql1.password = \"public\"");
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = postgres.databases.svc:5432",
+                "backend.pgsql.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"sql\":"
+                        + "[\"delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}\"]},"
+                        + "\"pool\":\"pgsql1\"}");
+    }
+
     private <R extends HasMetadata> void create(R resource) {
         client.resource(resource).inNamespace(NS).create();
     }
@@ -239,7 +276,7 @@ class BackendReconcilerTest {
     private static Secret secretWith(String name, Map<String, String> values) {
         Secret secret = secret(name, values);
         secret.getMetadata().setNamespace(NS);
-        secret.getMetadata().setLabels(new java.util.HashMap<>(Map.of("test", "true")));
+        secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
         return secret;
     }
 
