@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 
 /** One open connection pool of a backend, and the actions compiled against it. */
 public interface BackendPool {
@@ -15,6 +16,15 @@ public interface BackendPool {
      * @throws io.mqttbackends.runtime.config.ConfigException when the action cannot run here (names the hook line)
      */
     PoolAction prepare(HookConfig hook);
+
+    /**
+     * Runs several {@link PoolAction#batchable() batchable} actions of this pool, in list order, as one unit and in
+     * as few round trips as the database allows (one transaction with pipelined or multi-row statements, a Redis
+     * pipeline, a bulk write): either all of them take effect or the returned Uni fails and none does, so the
+     * action stage can retry the batch, or run its elements one by one to isolate a bad one, without applying
+     * anything twice. Only actions this pool {@link #prepare prepared} are passed in.
+     */
+    Uni<Void> runBatch(List<Invocation> writes);
 
     /** Completes when the database answers a trivial query; fails otherwise. Used by readiness. */
     Uni<Void> ping();

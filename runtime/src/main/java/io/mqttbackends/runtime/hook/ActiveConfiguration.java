@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.hook;
 
-import io.mqttbackends.runtime.backend.Backend;
+import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.broker.BrokerControl;
@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Hot reload: each loaded configuration is a generation. An event {@linkplain #acquire() acquires} the current
  * generation when it starts and runs all its hooks against that generation's table, so a reload never splits an
- * event between two tables. {@link #reload} opens the new pools (and creates their schemas), swaps the current
- * generation in one write, and retires the old one: its pools close when the last event that acquired it finishes.
+ * event between two tables. {@link #reload} opens the pools that are new or whose settings changed (and creates
+ * their schemas), keeps the unchanged ones, swaps the current generation in one write, and retires the old one: a
+ * pool closes when the last event of the last generation using it finishes. Keeping an unchanged pool keeps its
+ * action queue, so events of one key stay in order on it across the reload.
  * A rejected reload leaves the running generation alone and is reported by {@link #status()}.
  */
 @ApplicationScoped
@@ -50,9 +53,16 @@ public class ActiveConfiguration {
     private final Backends backends;
     private final BrokerControl broker;
     private final RuntimeMetrics metrics;
+    private final ActionRunner runner;
     private final Set<Generation> draining = ConcurrentHashMap.newKeySet();
+    /** How many generations use each open pool; guarded by itself. */
+    private final Map<BackendPool, Integer> poolUsers = new HashMap<>();
     private volatile Generation current;
     private volatile Rejection lastRejection;
+
+    /** A built configuration before it runs, and the pools opened for it (the others are kept from the running one). */
+    private record Candidate(Loaded loaded, List<BackendPool> opened) {
+    }
 
     /** A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files. */
     public record Loaded(BackendsConfig config, Map<String, BackendPool> pools, HookTable table, String hash,
@@ -93,11 +103,12 @@ public class ActiveConfiguration {
     }
 
     public ActiveConfiguration(RuntimeConfig runtimeConfig, Backends backends, BrokerControl broker,
-            RuntimeMetrics metrics) {
+            RuntimeMetrics metrics, ActionRunner runner) {
         this.runtimeConfig = runtimeConfig;
         this.backends = backends;
         this.broker = broker;
         this.metrics = metrics;
+        this.runner = runner;
         metrics.drainingConfigurations(draining::size);
     }
 
@@ -108,9 +119,9 @@ public class ActiveConfiguration {
      */
     public synchronized Loaded load() {
         try {
-            Loaded loaded = build(ConfLoader.read(confDirs()));
-            install(loaded);
-            return loaded;
+            Candidate candidate = build(ConfLoader.read(confDirs()));
+            install(candidate.loaded());
+            return candidate.loaded();
         } catch (ConfigException e) {
             metrics.configLoad(false);
             throw e;
@@ -125,28 +136,38 @@ public class ActiveConfiguration {
      */
     public Uni<Boolean> reload(ConfSnapshot snapshot) {
         return Uni.createFrom().item(() -> build(snapshot))
-                .onItem().call(loaded -> initSchemas(loaded)
-                        .onCancellation().invoke(() -> closeAll(loaded.pools().values())))
-                .onItem().invoke(this::install)
-                .onItem().transform(loaded -> true)
+                .onItem().call(candidate -> initSchemas(candidate.opened())
+                        .onCancellation().invoke(() -> closeAll(candidate.opened())))
+                .onItem().invoke(candidate -> install(candidate.loaded()))
+                .onItem().transform(candidate -> true)
                 .onFailure().recoverWithItem(failure -> {
                     reject(snapshot.hash(), failure);
                     return false;
                 });
     }
 
-    private Loaded build(ConfSnapshot snapshot) {
+    private Candidate build(ConfSnapshot snapshot) {
         BackendsConfig config = ConfLoader.load(snapshot);
         List<ConfigError> errors = new ArrayList<>(
                 ConfigChecks.againstRuntime(config, backends.available(), broker.canSubscribeClients()));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
+        Generation running = current;
+        Map<String, BackendPool> kept = running == null ? Map.of() : running.loaded.pools();
         Map<String, BackendPool> pools = new LinkedHashMap<>();
+        List<BackendPool> opened = new ArrayList<>();
         try {
             for (PoolConfig pc : config.pools()) {
-                Backend backend = backends.forKind(pc.kind()).orElseThrow();
-                pools.put(pc.qualifiedName(), backend.open(pc));
+                BackendPool same = kept.get(pc.qualifiedName());
+                // Any changed setting (server, password, size, ...) opens a new pool; where a key is written does not.
+                if (same != null && same.config().settings().equals(pc.settings())) {
+                    pools.put(pc.qualifiedName(), same);
+                } else {
+                    BackendPool pool = backends.forKind(pc.kind()).orElseThrow().open(pc);
+                    opened.add(pool);
+                    pools.put(pc.qualifiedName(), pool);
+                }
             }
             List<BoundHook> hooks = new ArrayList<>();
             for (HookConfig hc : config.hooks()) {
@@ -160,9 +181,10 @@ public class ActiveConfiguration {
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new Loaded(config, Map.copyOf(pools), new HookTable(hooks), snapshot.hash(), Instant.now());
+            return new Candidate(new Loaded(config, Map.copyOf(pools), new HookTable(hooks), snapshot.hash(),
+                    Instant.now()), opened);
         } catch (RuntimeException e) {
-            closeAll(pools.values());
+            closeAll(opened);
             throw e;
         }
     }
@@ -170,6 +192,9 @@ public class ActiveConfiguration {
     /** Makes {@code loaded} the generation new events acquire, and retires the previous one. */
     private synchronized void install(Loaded loaded) {
         Generation previous = current;
+        synchronized (poolUsers) {
+            loaded.pools().values().forEach(pool -> poolUsers.merge(pool, 1, Integer::sum));
+        }
         current = new Generation(loaded);
         lastRejection = null;
         metrics.configLoad(true);
@@ -196,12 +221,12 @@ public class ActiveConfiguration {
      * unreachable so that a database that comes up after the runtime still gets its tables before any event.
      */
     public Uni<Void> initSchemas() {
-        return initSchemas(running());
+        return initSchemas(running().pools().values());
     }
 
-    private Uni<Void> initSchemas(Loaded loaded) {
+    private Uni<Void> initSchemas(Collection<BackendPool> pools) {
         RuntimeConfig.Retry retry = runtimeConfig.retry();
-        return Multi.createFrom().iterable(loaded.pools().values())
+        return Multi.createFrom().iterable(pools)
                 .filter(p -> p.config().boolValue("schema.init"))
                 .onItem().transformToUniAndConcatenate(pool -> pool.initSchema()
                         .onFailure().invoke(f -> LOG.warnf("schema init of %s failed, retrying: %s",
@@ -251,11 +276,35 @@ public class ActiveConfiguration {
 
     /** Closes every pool, of the running configuration and of replaced ones still draining (at shutdown). */
     public void close() {
-        Generation generation = current;
-        if (generation != null) {
-            generation.closePools();
+        List<BackendPool> open;
+        synchronized (poolUsers) {
+            open = List.copyOf(poolUsers.keySet());
+            poolUsers.clear();
         }
-        draining.forEach(Generation::closePools);
+        closeAll(open);
+    }
+
+    /** A generation using these pools drained: closes those no other generation uses. */
+    private void releasePools(Collection<BackendPool> pools) {
+        List<BackendPool> unused = new ArrayList<>();
+        synchronized (poolUsers) {
+            for (BackendPool pool : pools) {
+                Integer users = poolUsers.get(pool);
+                // Absent after close(): shutdown closed it already.
+                if (users != null && users == 1) {
+                    poolUsers.remove(pool);
+                    unused.add(pool);
+                } else if (users != null) {
+                    poolUsers.put(pool, users - 1);
+                }
+            }
+        }
+        // No event holds a generation using them any more, so nothing submits to their batchers again.
+        unused.forEach(pool -> {
+            LOG.infof("closing pool %s: no running or draining configuration uses it", pool.config().qualifiedName());
+            runner.release(pool);
+        });
+        closeAll(unused);
     }
 
     private List<Path> confDirs() {
@@ -275,7 +324,6 @@ public class ActiveConfiguration {
     private final class Generation {
         private final Loaded loaded;
         private final AtomicInteger holds = new AtomicInteger(1);
-        private final AtomicBoolean closed = new AtomicBoolean();
 
         Generation(Loaded loaded) {
             this.loaded = loaded;
@@ -295,14 +343,8 @@ public class ActiveConfiguration {
         void release() {
             if (holds.decrementAndGet() == 0) {
                 draining.remove(this);
-                LOG.infof("configuration %s drained, closing its %d pool(s)", loaded.hash(), loaded.pools().size());
-                closePools();
-            }
-        }
-
-        void closePools() {
-            if (closed.compareAndSet(false, true)) {
-                closeAll(loaded.pools().values());
+                LOG.infof("configuration %s drained", loaded.hash());
+                releasePools(loaded.pools().values());
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.mqttbackends.runtime.hook;
 
+import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
+import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.ingest.DecodeResult;
 import io.mqttbackends.runtime.ingest.Inbound;
@@ -15,23 +17,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The event pipeline: inbound publishes are split into ordered lanes by their ordering key (client id for lifecycle
- * events, topic for messages), each lane runs its events one after another through every applying hook in conf
- * order, and an event is acked to the broker only when all its hooks are done. Different lanes run in parallel; the
- * broker's Receive Maximum bounds how many events are in flight, so a slow database pushes back on the broker
- * instead of growing memory.
+ * The event pipeline. Events are taken from the broker in arrival order; each event's applying hooks are submitted at
+ * once, in conf order, to their pools' action stage, which keeps the order of one ordering key (client id for
+ * lifecycle events, topic for messages) per pool, runs other keys in parallel and batches writes. An event is acked
+ * to the broker only when all its actions committed and their reach-back (replays, subscriptions) was carried out in
+ * conf order. At most {@code mqttbackends.pipeline.max-in-flight} events are in progress: past that the pipeline
+ * stops reading from the MQTT client, so a slow database pushes back on the broker instead of growing memory.
  */
 @ApplicationScoped
 public class EventDispatcher {
     private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
-    /** Independent ordered lanes; enough to overlap database round trips on a small pool. */
-    static final int LANES = 16;
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -39,21 +39,23 @@ public class EventDispatcher {
     private final MqttIngress ingress;
     private final ActionRunner runner;
     private final RuntimeMetrics metrics;
+    private final int maxInFlight;
     private final Set<String> warnedRejections = ConcurrentHashMap.newKeySet();
     private volatile Cancellable subscription;
 
     public EventDispatcher(ActiveConfiguration configuration, MqttIngress ingress, ActionRunner runner,
-            RuntimeMetrics metrics) {
+            RuntimeMetrics metrics, RuntimeConfig config) {
         this.configuration = configuration;
         this.ingress = ingress;
         this.runner = runner;
         this.metrics = metrics;
+        this.maxInFlight = config.pipeline().maxInFlight();
     }
 
     /**
      * Loads the configuration (a bad one fails start), then consumes at once so the broker session and its
-     * subscriptions exist from the start, while events wait in their lanes, unacked, until every pool with
-     * {@code schema.init} has its tables: a database that is down at start delays events, it does not lose them.
+     * subscriptions exist from the start, while events wait, unacked, until every pool with {@code schema.init} has
+     * its tables: a database that is down at start delays events, it does not lose them.
      */
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
@@ -61,10 +63,9 @@ public class EventDispatcher {
         // Memoized Unis are lazy: start the schema work now, not when the first event happens to arrive.
         schemasReady.subscribe().with(ready -> { }, failure -> LOG.error("schema initialisation failed", failure));
         subscription = ingress.events()
-                .group().by(this::lane)
-                .onItem().transformToMulti(lane -> lane.onItem().transformToUniAndConcatenate(
-                        inbound -> schemasReady.onItem().transformToUni(ready -> handle(inbound))))
-                .merge(LANES)
+                // One item at a time: events reach handle() in arrival order, which fixes their order per key.
+                .onItem().call(inbound -> schemasReady)
+                .onItem().transformToUni(this::handle).merge(maxInFlight)
                 // The broker redelivers whatever a failed run left unacked, so starting over loses nothing.
                 .onFailure().invoke(failure -> LOG.error("event pipeline failed; restarting it", failure))
                 .onFailure().retry().withBackOff(RESTART_BACKOFF, RESTART_MAX_BACKOFF).indefinitely()
@@ -81,15 +82,10 @@ public class EventDispatcher {
         configuration.close();
     }
 
-    private int lane(Inbound inbound) {
-        if (inbound.result() instanceof DecodeResult.Decoded decoded) {
-            Event e = decoded.event();
-            return Math.floorMod(Objects.hash(e.hookPoint().kind(), e.orderingKey()), LANES);
-        }
-        return 0;
-    }
-
-    /** Runs one inbound publish to completion and acks it; never fails, so one event cannot stop a lane. */
+    /**
+     * Submits one inbound publish's actions now and acks it when they are done; the returned Uni never fails, so one
+     * event cannot stop the stream.
+     */
     Uni<Void> handle(Inbound inbound) {
         DecodeResult result = inbound.result();
         String format = inbound.format().confName();
@@ -113,9 +109,11 @@ public class EventDispatcher {
         metrics.eventStarted();
         // One generation for the whole event: a reload meanwhile neither splits it nor closes its pools under it.
         ActiveConfiguration.Lease lease = configuration.acquire();
-        List<BoundHook> hooks = lease.table().hooksFor(event);
-        return Multi.createFrom().iterable(hooks)
-                .onItem().transformToUniAndConcatenate(h -> runner.run(h.pool(), h.action(), h.config(), event))
+        List<Uni<ActionOutcome>> outcomes = lease.table().hooksFor(event).stream()
+                .map(h -> runner.submit(h.pool(), h.action(), h.config(), event))
+                .toList();
+        return Multi.createFrom().iterable(outcomes)
+                .onItem().transformToUniAndConcatenate(outcome -> outcome.onItem().transformToUni(runner::reachBack))
                 .collect().last()
                 .onItem().invoke(() -> {
                     metrics.eventFinished();

@@ -12,8 +12,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Row;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,10 +118,24 @@ class HotReloadEndToEndTest {
                 .isEqualTo(storedB);
         assertThat(pg.count("select count(distinct convert_from(payload, 'UTF8')) from mqtt_msg where topic like $1",
                 topicB + "%")).isEqualTo(storedB);
+        assertStoredInPublishOrderPerTopic(topicA);
         JsonPath status = endpoint();
         assertThat(status.getString("hash")).isEqualTo(conf.hash()).isNotEqualTo(before);
         assertThat(Instant.parse(status.getString("loadedAt"))).isBefore(Instant.now());
         assertThat(status.getString("lastError")).isNull();
+    }
+
+    /** The pool was kept across the reload, and with it its queues: each topic's rows are in publish order. */
+    private void assertStoredInPublishOrderPerTopic(String topicPrefix) {
+        Map<String, Integer> last = new HashMap<>();
+        for (Row row : pg.rows("select topic, convert_from(payload, 'UTF8') from mqtt_msg where topic like $1 order by id",
+                topicPrefix + "%")) {
+            int seq = Integer.parseInt(row.getString(1).substring("a-".length()));
+            Integer previous = last.put(row.getString(0), seq);
+            assertThat(previous == null || previous < seq)
+                    .as("%s stored after %s on %s", seq, previous, row.getString(0)).isTrue();
+        }
+        assertThat(last).hasSize(TOPICS);
     }
 
     @Test

@@ -74,16 +74,20 @@ public final class ReloadConf {
         return given().get(CONFIG_PATH).then().statusCode(200).contentType("application/json").extract().jsonPath();
     }
 
-    /** The value of the first Prometheus sample of {@code name} whose labels contain {@code label}, if any. */
+    /**
+     * The sum of the Prometheus samples of {@code name} whose labels contain {@code label} (every sample for an empty
+     * label), or empty when there is none.
+     */
     static Optional<Double> metric(String name, String label) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(body);
+        Optional<Double> sum = Optional.empty();
         while (m.find()) {
-            if (m.group(1) == null ? label.isEmpty() : m.group(1).contains(label)) {
-                return Optional.of(Double.parseDouble(m.group(2)));
+            if (label.isEmpty() || (m.group(1) != null && m.group(1).contains(label))) {
+                sum = Optional.of(sum.orElse(0.0) + Double.parseDouble(m.group(2)));
             }
         }
-        return Optional.empty();
+        return sum;
     }
 
     static TestPostgres db(String database) {

@@ -50,8 +50,7 @@ class ActiveConfigurationReloadTest {
         oldProxy.up();
         newProxy.up();
         var config = TestConfigs.runtimeConfig(Map.of("conf-dir", confDir.toString()));
-        configuration = new ActiveConfiguration(config, new Backends(List.of(new PgsqlBackend(vertx))),
-                new MqttBrokerControl(new MqttIngress(config)), new RuntimeMetrics(registry));
+        configuration = TestActiveConfiguration.create(config, vertx, registry);
     }
 
     @AfterEach
@@ -186,5 +185,47 @@ class ActiveConfigurationReloadTest {
             assertThat(pg.count("select count(*) from information_schema.tables where table_name in"
                     + " ('mqtt_client', 'mqtt_sub', 'mqtt_msg', 'mqtt_retain', 'mqtt_acked')")).isEqualTo(5);
         }
+    }
+
+    @Test
+    void anUnchangedPoolIsKeptAcrossAReloadAndAChangedPasswordOpensANewOne() throws IOException {
+        write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#"));
+        configuration.load();
+        BackendPool first = configuration.running().pools().get("pgsql.pool1");
+        first.ping().await().atMost(WAIT);
+
+        write("# the hooks changed, the pool did not\n" + pool(oldProxy.port(), "") + publishHook(1, "reload/a/#")
+                + publishHook(2, "reload/b/#"));
+        assertThat(reload()).isTrue();
+        assertThat(configuration.running().pools().get("pgsql.pool1")).isSameAs(first);
+        assertThat(draining()).isZero();
+        first.ping().await().atMost(WAIT);
+        assertThat(oldProxy.openConnections()).isPositive();
+
+        write(pool(oldProxy.port(), "backend.pgsql.pool1.password = changed\n") + publishHook(1, "reload/a/#"));
+        assertThat(reload()).isTrue();
+        assertThat(configuration.running().pools().get("pgsql.pool1")).isNotSameAs(first);
+        await().atMost(WAIT).until(() -> oldProxy.openConnections() == 0);
+    }
+
+    @Test
+    void aKeptPoolStaysOpenWhileAnOlderGenerationUsingItStillHasAnEvent() throws IOException {
+        write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#"));
+        configuration.load();
+        BackendPool kept = configuration.running().pools().get("pgsql.pool1");
+        kept.ping().await().atMost(WAIT);
+        ActiveConfiguration.Lease onFirst = configuration.acquire();
+
+        write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#") + publishHook(2, "reload/b/#"));
+        assertThat(reload()).isTrue();
+        write(pool(newProxy.port(), "") + publishHook(1, "reload/a/#"));
+        assertThat(reload()).isTrue();
+
+        assertThat(draining()).isEqualTo(1);
+        kept.ping().await().atMost(WAIT);
+        assertThat(oldProxy.openConnections()).isPositive();
+        onFirst.close();
+        assertThat(draining()).isZero();
+        await().atMost(WAIT).until(() -> oldProxy.openConnections() == 0);
     }
 }

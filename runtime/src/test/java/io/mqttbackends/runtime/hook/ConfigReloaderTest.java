@@ -56,8 +56,7 @@ class ConfigReloaderTest {
     void start() throws IOException {
         write(POOL + HOOK_A);
         RuntimeConfig config = TestConfigs.runtimeConfig(Map.of("conf-dir", confDir.toString()));
-        configuration = new ActiveConfiguration(config, new Backends(List.of(new PgsqlBackend(vertx))),
-                new MqttBrokerControl(new MqttIngress(config)), new RuntimeMetrics(registry));
+        configuration = TestActiveConfiguration.create(config, vertx, registry);
         configuration.load();
         reloader = new ConfigReloader(config, configuration, applied);
     }
