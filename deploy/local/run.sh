@@ -10,4 +10,4 @@ if [ ! -f "$jar" ] || [ -n "$(find runtime/src runtime/pom.xml pom.xml -newer "$
   ./mvnw -B -ntp -q package -DskipTests -pl runtime -am
 fi
 export MQTTBACKENDS_CONF_DIR=${MQTTBACKENDS_CONF_DIR:-$PWD/deploy/local/conf}
-exec java ${JAVA_OPTS:-} -jar "$jar"
+exec java @runtime/jvm.options ${JAVA_OPTS:-} -jar "$jar"

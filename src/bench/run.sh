@@ -194,7 +194,7 @@ runtime_args+=" -Dmqttbackends.mqtt.client-id=bench-runtime-$$ -Dmqttbackends.mq
 runtime_args+=" -Dmqttbackends.ingest.raw.topics=bench/# -Dmqttbackends.ingest.emqx-rule.enabled=false"
 runtime_args+=" -Dmqttbackends.ingest.emqx-sys.enabled=false -Dquarkus.http.port=$http_port"
 # shellcheck disable=SC2086 # the options are words on purpose
-java $runtime_opts $runtime_args -jar "$runtime_jar" > "$work/runtime.log" 2>&1 &
+java @runtime/jvm.options $runtime_opts $runtime_args -jar "$runtime_jar" > "$work/runtime.log" 2>&1 &
 runtime_pid=$!
 pids+=("$runtime_pid")
 for _ in $(seq 1 600); do
@@ -219,7 +219,7 @@ java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishe
   ${json:+--json "$json"} \
   --mqtt-port "$mqtt_port" --db-port "$db_port" --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
   --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
-  --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "$runtime_opts $runtime_args"
+  --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "@runtime/jvm.options ($(grep -v "^#" runtime/jvm.options | tr "\n" " ")) $runtime_opts $runtime_args"
 status=$?
 set -e
 if ! kill -0 "$runtime_pid" 2>/dev/null; then
