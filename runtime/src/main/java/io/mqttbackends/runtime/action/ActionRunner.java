@@ -68,12 +68,19 @@ public class ActionRunner {
                 .withBackOff(retry.initialBackoff(), retry.maxBackoff()).atMost(Math.max(0, retry.maxAttempts() - 1));
     }
 
-    private Uni<Void> reachBack(ActionOutcome outcome) {
+    /**
+     * Carries an outcome out through broker control, retrying what the broker may still accept; fails when the
+     * broker refused or kept failing. Also used for requests that arrive outside hooks (the Redis control channel).
+     */
+    public Uni<Void> reachBack(ActionOutcome outcome) {
         if (outcome instanceof ActionOutcome.Deliver deliver && !deliver.messages().isEmpty()) {
             return brokerCall("deliver", () -> broker.deliver(deliver.clientid(), deliver.messages()));
         }
         if (outcome instanceof ActionOutcome.SubscribeClient subscribe && !subscribe.subscriptions().isEmpty()) {
             return brokerCall("subscribe", () -> broker.subscribe(subscribe.clientid(), subscribe.subscriptions()));
+        }
+        if (outcome instanceof ActionOutcome.UnsubscribeClient unsubscribe && !unsubscribe.topics().isEmpty()) {
+            return brokerCall("unsubscribe", () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
         }
         return Uni.createFrom().voidItem();
     }

@@ -14,9 +14,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.PoolOptions;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,25 +72,9 @@ public class PgsqlBackend implements Backend {
     private static void setTls(PgConnectOptions options, PoolConfig config) {
         boolean verify = config.boolValue("verify");
         options.setSslMode(verify ? SslMode.VERIFY_CA : SslMode.REQUIRE).setTrustAll(!verify);
-        readableFile(config, "cacertfile")
+        config.readableFile("cacertfile")
                 .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
-        Optional<String> cert = readableFile(config, "certfile");
-        Optional<String> key = readableFile(config, "keyfile");
-        if (cert.isPresent() != key.isPresent()) {
-            String missing = cert.isPresent() ? "keyfile" : "certfile";
-            throw new ConfigException(config.locationOf(missing),
-                    "a client certificate needs both certfile and keyfile; " + missing + " is missing");
-        }
-        cert.ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(c)
-                .setKeyPath(key.orElseThrow())));
-    }
-
-    /** A TLS file is checked at load, so a typo is a configuration error rather than endless failed connects. */
-    private static Optional<String> readableFile(PoolConfig config, String key) {
-        Optional<String> path = config.optional(key);
-        path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p -> {
-            throw new ConfigException(config.locationOf(key), "cannot read " + key + " '" + p + "'");
-        });
-        return path;
+        config.clientCertificate().ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
     }
 }
