@@ -73,7 +73,7 @@ final class RedisPool implements BackendPool {
 
     /** One command; a nil reply is {@code null}. */
     Uni<Response> send(Request request) {
-        return client.send(request);
+        return client.send(request).onFailure(this::isTransient).transform(this::unavailable);
     }
 
     /**
@@ -84,21 +84,39 @@ final class RedisPool implements BackendPool {
         if (requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return cluster ? sendEach(requests) : client.batch(requests);
+        return cluster ? sendEach(requests)
+                : client.batch(requests).onFailure(this::isTransient).transform(this::unavailable);
     }
 
     /** Commands one after another, each sent when the previous one answered. */
     Uni<List<Response>> sendEach(List<Request> requests) {
         return Multi.createFrom().iterable(requests)
-                .onItem().transformToUniAndConcatenate(r -> client.send(r)
-                        .onItem().transform(Optional::ofNullable))
+                .onItem().transformToUniAndConcatenate(r -> send(r).onItem().transform(Optional::ofNullable))
                 .collect().asList()
                 .onItem().transform(replies -> replies.stream().map(o -> o.orElse(null)).toList());
     }
 
     @Override
     public Uni<Void> ping() {
-        return client.send(Request.cmd(Command.PING)).replaceWithVoid();
+        return send(Request.cmd(Command.PING)).replaceWithVoid();
+    }
+
+    /**
+     * The client says only "Cannot connect to any of the provided endpoints": name the pool, what it looks for
+     * and where. The cause stays attached, so the failure is still recognised as transient.
+     */
+    private Throwable unavailable(Throwable failure) {
+        return new RedisUnavailableException(config.qualifiedName() + " (" + target() + ") is unavailable: "
+                + failure.getMessage(), failure);
+    }
+
+    private String target() {
+        String servers = config.get("server");
+        return switch (config.get("type")) {
+            case "sentinel" -> "master '" + config.get("sentinel") + "' through sentinels " + servers;
+            case "cluster" -> "cluster nodes " + servers;
+            default -> "server " + servers;
+        };
     }
 
     /** Redis has no schema: keys come into being when written. */
