@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
+import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Uni;
@@ -15,6 +17,21 @@ public interface BackendPool {
      * @throws io.mqttbackends.runtime.config.ConfigException when the action cannot run here (names the hook line)
      */
     PoolAction prepare(HookConfig hook);
+
+    /**
+     * The statements of a hook that does not call a function, checked to be in the one {@code language} this
+     * database runs.
+     *
+     * @throws ConfigException naming the hook line otherwise
+     */
+    static ActionSpec.Statements statements(HookConfig hook, ActionSpec.Language language) {
+        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
+        if (statements.language() != language) {
+            throw new ConfigException(hook.location(), hook.kind() + " hooks run \"" + language.key()
+                    + "\" statements, not \"" + statements.language().key() + "\"");
+        }
+        return statements;
+    }
 
     /** Completes when the database answers a trivial query; fails otherwise. Used by readiness. */
     Uni<Void> ping();

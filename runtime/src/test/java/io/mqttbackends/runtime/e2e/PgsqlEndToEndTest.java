@@ -5,6 +5,7 @@ import static io.mqttbackends.runtime.e2e.PgsqlE2eResource.RULE_PREFIX;
 import static io.mqttbackends.runtime.e2e.PgsqlE2eResource.SYS_PREFIX;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.mqttbackends.runtime.testing.TestMqtt.userProperty;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
@@ -324,8 +325,4 @@ class PgsqlEndToEndTest {
         return pg.rows("select * from hook_log where clientid = $1 order by id", client);
     }
 
-    private static String userProperty(Mqtt5Publish p, String name) {
-        return p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals(name))
-                .map(u -> u.getValue().toString()).findFirst().orElse(null);
-    }
 }

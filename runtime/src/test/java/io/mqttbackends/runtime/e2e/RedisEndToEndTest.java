@@ -4,6 +4,7 @@ import static io.mqttbackends.runtime.e2e.RedisE2eResource.KEEP_LATEST_DATABASE;
 import static io.mqttbackends.runtime.e2e.RedisE2eResource.RULE_PREFIX;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.mqttbackends.runtime.testing.TestMqtt.userProperty;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
@@ -274,8 +275,4 @@ class RedisEndToEndTest {
         return publishes.stream().map(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).toList();
     }
 
-    private static String userProperty(Mqtt5Publish p, String name) {
-        return p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals(name))
-                .map(u -> u.getValue().toString()).findFirst().orElse(null);
-    }
 }

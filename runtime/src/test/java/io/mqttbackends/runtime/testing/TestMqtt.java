@@ -58,6 +58,12 @@ public final class TestMqtt implements AutoCloseable {
         }
     }
 
+    /** The value of a user property of a received publish, {@code null} when absent. */
+    public static String userProperty(Mqtt5Publish publish, String name) {
+        return publish.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals(name))
+                .map(u -> u.getValue().toString()).findFirst().orElse(null);
+    }
+
     @Override
     public void close() {
         publishes.close();

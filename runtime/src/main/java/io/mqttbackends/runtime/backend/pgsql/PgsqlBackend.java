@@ -2,7 +2,6 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.DatabaseKind;
 import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.config.PoolConfig;
@@ -43,7 +42,7 @@ public class PgsqlBackend implements Backend {
 
     @Override
     public Set<String> functions() {
-        return PgsqlFunctions.NAMES;
+        return PgsqlFunctions.FUNCTIONS.names();
     }
 
     /** Builds the pool without connecting: connections open on first use and are replaced when they break. */

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.FunctionNames;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
@@ -19,10 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The built-in functions of EMQX's {@code emqx_backend_pgsql} (spec §2.4 / §3.4), on the EMQX 4.4 tables.
@@ -53,19 +50,10 @@ final class PgsqlFunctions {
         ON_MESSAGE_RETAIN,
         ON_RETAIN_DELETE,
         ON_MESSAGE_ACKED,
-        ON_MESSAGE_DELIVERED;
-
-        String confName() {
-            return name().toLowerCase();
-        }
+        ON_MESSAGE_DELIVERED
     }
 
-    /** Every function name, as written in hook lines. */
-    static final Set<String> NAMES = Arrays.stream(Name.values()).map(Name::confName)
-            .collect(Collectors.toUnmodifiableSet());
-
-    private static final Map<String, Name> BY_CONF_NAME = Arrays.stream(Name.values())
-            .collect(Collectors.toUnmodifiableMap(Name::confName, Function.identity()));
+    static final FunctionNames<Name> FUNCTIONS = FunctionNames.of("pgsql", Name.class);
 
     private static final String CLIENT_CONNECTED = """
             INSERT INTO mqtt_client (clientid, state, node, online_at, offline_at) VALUES ($1, 1, $2, now(), NULL)
@@ -117,11 +105,7 @@ final class PgsqlFunctions {
      * @throws ConfigException when the function does not exist
      */
     PoolAction action(String function, HookConfig hook) {
-        Name name = BY_CONF_NAME.get(function);
-        if (name == null) {
-            throw new ConfigException(hook.location(), "unknown pgsql function '" + function + "'; known: "
-                    + NAMES.stream().sorted().collect(Collectors.joining(", ")));
-        }
+        Name name = FUNCTIONS.resolve(function, hook);
         return switch (name) {
             case ON_CLIENT_CONNECTED -> event -> update(CLIENT_CONNECTED, event.clientid(), event.node());
             case ON_CLIENT_DISCONNECTED -> event -> update(CLIENT_DISCONNECTED, event.clientid());

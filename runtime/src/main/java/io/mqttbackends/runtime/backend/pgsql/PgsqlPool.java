@@ -63,11 +63,7 @@ final class PgsqlPool implements BackendPool {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.SQL) {
-            throw new ConfigException(hook.location(),
-                    "pgsql hooks run \"sql\" statements, not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = BackendPool.statements(hook, ActionSpec.Language.SQL);
         try {
             List<Statement> compiled = statements.statements().stream().map(StatementTemplate::compile)
                     .map(t -> new Statement(t.render(i -> "$" + i), t)).toList();

@@ -61,7 +61,7 @@ public class RedisBackend implements Backend {
 
     @Override
     public Set<String> functions() {
-        return RedisFunctions.NAMES;
+        return RedisFunctions.FUNCTIONS.names();
     }
 
     /** Builds the client without connecting: connections open on first use and are replaced when they break. */

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.redis;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.FunctionNames;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
@@ -14,13 +15,9 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,7 +48,7 @@ import org.jboss.logging.Logger;
 final class RedisFunctions {
     private static final Logger LOG = Logger.getLogger(RedisFunctions.class);
 
-    /** The functions, as written in hook lines. */
+    /** The functions: the conf names upper-cased. */
     enum Name {
         ON_CLIENT_CONNECTED,
         ON_CLIENT_DISCONNECTED,
@@ -66,18 +63,10 @@ final class RedisFunctions {
         ON_RETAIN_DELETE,
         ON_MESSAGE_ACKED_FOR_QUEUE,
         ON_MESSAGE_ACKED_FOR_PUBSUB,
-        ON_MESSAGE_ACKED_FOR_KEEP_LATEST;
-
-        String confName() {
-            return name().toLowerCase();
-        }
+        ON_MESSAGE_ACKED_FOR_KEEP_LATEST
     }
 
-    static final Set<String> NAMES = Arrays.stream(Name.values()).map(Name::confName)
-            .collect(Collectors.toUnmodifiableSet());
-
-    private static final Map<String, Name> BY_CONF_NAME = Arrays.stream(Name.values())
-            .collect(Collectors.toUnmodifiableMap(Name::confName, Function.identity()));
+    static final FunctionNames<Name> FUNCTIONS = FunctionNames.of("redis", Name.class);
 
     /** What EMQX wrote into {@code offline_at} of a client that never disconnected. */
     static final String UNDEFINED = "undefined";
@@ -114,11 +103,7 @@ final class RedisFunctions {
      * @throws ConfigException when the function does not exist
      */
     PoolAction action(String function, HookConfig hook) {
-        Name name = BY_CONF_NAME.get(function);
-        if (name == null) {
-            throw new ConfigException(hook.location(), "unknown redis function '" + function + "'; known: "
-                    + NAMES.stream().sorted().collect(Collectors.joining(", ")));
-        }
+        Name name = FUNCTIONS.resolve(function, hook);
         int ttl = hook.expiredSeconds();
         return switch (name) {
             case ON_CLIENT_CONNECTED -> write(RedisFunctions::connected);

@@ -3,7 +3,6 @@ package io.mqttbackends.runtime.backend.redis;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Multi;
@@ -54,11 +53,7 @@ final class RedisPool implements BackendPool {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.COMMANDS) {
-            throw new ConfigException(hook.location(),
-                    "redis hooks run \"commands\", not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = BackendPool.statements(hook, ActionSpec.Language.COMMANDS);
         List<RedisCommandTemplate> templates = statements.statements().stream()
                 .map(s -> RedisCommandTemplate.compile(s, hook)).toList();
         // Without "pipeline" EMQX sent the commands one at a time: each waits for the previous one's reply.

@@ -15,6 +15,7 @@ import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageAcked;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;
+import io.mqttbackends.runtime.testing.TestPools;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -25,7 +26,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,16 +108,10 @@ abstract class PgsqlTestSupport {
 
     /** A complete pgsql pool schema, as the configuration loader hands it over, with some keys overridden. */
     static PoolConfig poolConfig(Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>(Map.of("server", "127.0.0.1:5432", "pool_size", "4",
+        Map<String, String> settings = Map.of("server", "127.0.0.1:5432", "pool_size", "4",
                 "username", "postgres", "password", "", "database", DATABASE, "ssl", "false", "cacertfile", "",
-                "certfile", "", "keyfile", "", "verify", "false"));
-        settings.put("schema.init", "false");
-        settings.putAll(overrides);
-        Map<String, ConfigLocation> locations = new HashMap<>();
-        overrides.keySet().forEach(k -> locations.put(k, new ConfigLocation(Path.of("pgsql.conf"), 7,
-                "backend.pgsql.pool1." + k)));
-        return new PoolConfig(DatabaseKind.PGSQL, "pool1", settings, locations,
-                new ConfigLocation(Path.of("pgsql.conf"), 1, "backend.pgsql.pool1.server"));
+                "certfile", "", "keyfile", "", "verify", "false");
+        return TestPools.pool1(DatabaseKind.PGSQL, settings, overrides);
     }
 
     static HookConfig functionHook(HookPoint hookPoint, String function, OfflineOpts opts) {

@@ -24,6 +24,7 @@ import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.mqttbackends.runtime.testing.TestPools;
 import io.mqttbackends.runtime.testing.TestRedis;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -84,13 +85,7 @@ abstract class RedisTestSupport {
                 "sentinel", "", "pool_size", "4", "database", Integer.toString(DATABASE), "password", "",
                 "channel", "mqtt_channel", "ssl", "off", "cafile", "", "certfile", ""));
         settings.put("keyfile", "");
-        settings.put("schema.init", "false");
-        settings.putAll(overrides);
-        Map<String, ConfigLocation> locations = new HashMap<>();
-        overrides.keySet().forEach(k -> locations.put(k, new ConfigLocation(Path.of("redis.conf"), 7,
-                "backend.redis.pool1." + k)));
-        return new PoolConfig(DatabaseKind.REDIS, "pool1", settings, locations,
-                new ConfigLocation(Path.of("redis.conf"), 1, "backend.redis.pool1.server"));
+        return TestPools.pool1(DatabaseKind.REDIS, settings, overrides);
     }
 
     static HookConfig functionHook(HookPoint hookPoint, String function, OptionalInt expiredTime) {
