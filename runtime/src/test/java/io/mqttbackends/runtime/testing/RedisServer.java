@@ -74,6 +74,56 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A Redis Cluster of {@code masters} private servers (no replicas), slots assigned by {@code redis-cli --cluster
+     * create}; returns once every node reports {@code cluster_state:ok}.
+     */
+    public static List<RedisServer> cluster(int masters) {
+        List<RedisServer> nodes = new ArrayList<>();
+        for (int i = 0; i < masters; i++) {
+            nodes.add(start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "2000"));
+        }
+        List<String> command = new ArrayList<>(List.of("/usr/bin/redis-cli", "--cluster", "create"));
+        nodes.forEach(n -> command.add("127.0.0.1:" + n.port()));
+        command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        try {
+            Process create = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(nodes.get(0).dir.resolve("cluster-create.log").toFile()).start();
+            if (!create.waitFor(START.toSeconds(), TimeUnit.SECONDS) || create.exitValue() != 0) {
+                nodes.forEach(RedisServer::close);
+                throw new IllegalStateException("redis-cli --cluster create failed; see "
+                        + nodes.get(0).dir.resolve("cluster-create.log"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        for (RedisServer node : nodes) {
+            Awaitility.await().atMost(START).until(() -> node.cli("CLUSTER", "INFO").contains("cluster_state:ok"));
+        }
+        return nodes;
+    }
+
+    /** Runs one command through {@code redis-cli} against this server and returns its output. */
+    public String cli(String... args) {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/redis-cli", "-p", Integer.toString(port)));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(START.toSeconds(), TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public int port() {
         return port;
     }

@@ -5,6 +5,8 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +28,16 @@ public final class TestRedis implements AutoCloseable {
 
     public TestRedis(int port, int database) {
         client = Redis.createClient(vertx, "redis://" + HOST + ":" + port + "/" + database);
+    }
+
+    private TestRedis(RedisOptions options) {
+        client = Redis.createClient(vertx, options);
+    }
+
+    /** A client of a Redis Cluster that follows redirections, seeded with one node. */
+    public static TestRedis cluster(int seedPort) {
+        return new TestRedis(new RedisOptions().setType(RedisClientType.CLUSTER)
+                .setConnectionString("redis://" + HOST + ":" + seedPort));
     }
 
     /** One command; {@code null} for a nil reply. */
