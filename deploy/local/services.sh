@@ -66,4 +66,10 @@ for db in test mqtt; do
 done
 psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_roles where rolname='root'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -qc "create role root login superuser"
+# A fresh Debian MariaDB lets root in through the local socket only: allow it over loopback TCP without a
+# password too, as on our machines (the tests and deploy/local/conf-mysql connect so).
+if ! mariadb -h 127.0.0.1 -u root -e 'select 1' >/dev/null 2>&1; then
+  mariadb -u root -e "ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')"
+fi
+mariadb -h 127.0.0.1 -u root -e 'CREATE DATABASE IF NOT EXISTS mqtt'
 echo "services.sh: PostgreSQL, MariaDB, Redis and Mosquitto are up"

@@ -4,6 +4,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.broker.BrokerControl;
 import io.mqttbackends.runtime.broker.BrokerControlException;
+import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
@@ -11,16 +12,17 @@ import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Runs one hook's action for one event, with the retry policy, and carries its outcome out through broker control.
+ * Runs hooks' actions through their pool's {@link PoolBatcher} (ordered per key, writes batched, the retry policy)
+ * and carries their outcomes out through broker control.
  *
- * <p>A failure the pool calls transient (database unreachable) is retried with backoff for as long as it lasts: the
- * event stays unacked, so the broker keeps it and nothing is lost. Any other failure is retried a bounded number of
- * times, then logged at ERROR with the hook line and counted, and the event moves on: one bad event must not stop
- * the stream.
+ * <p>An action given up after its retries is logged at ERROR with the hook line, counted, and published to the
+ * dead-letter topic; the event then moves on: one bad event must not stop the stream.
  */
 @ApplicationScoped
 public class ActionRunner {
@@ -28,71 +30,74 @@ public class ActionRunner {
 
     private final RuntimeConfig.Retry retry;
     private final BrokerControl broker;
+    private final DeadLetters deadLetters;
     private final RuntimeMetrics metrics;
+    private final Map<BackendPool, PoolBatcher> batchers = new ConcurrentHashMap<>();
 
-    public ActionRunner(RuntimeConfig config, BrokerControl broker, RuntimeMetrics metrics) {
+    public ActionRunner(RuntimeConfig config, BrokerControl broker, DeadLetters deadLetters, RuntimeMetrics metrics) {
         this.retry = config.retry();
         this.broker = broker;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
-    /** Completes when the action and its reach-back are done or given up; never fails. */
-    public Uni<Void> run(BackendPool pool, PoolAction action, HookConfig hook, Event event) {
+    /**
+     * Queues the action for the event now, which fixes its place in its pool's order: callers submit the hooks of
+     * an event in conf order and events in arrival order. Completes with the action's outcome once it ran, or with
+     * {@link ActionOutcome#NONE} once it was given up; never fails.
+     */
+    public Uni<ActionOutcome> submit(BackendPool pool, PoolAction action, HookConfig hook, Event event) {
         String poolName = pool.config().qualifiedName();
         long start = System.nanoTime();
-        return attempt(pool, action, hook, event)
-                .onItem().transformToUni(outcome -> reachBack(outcome))
+        PoolBatcher batcher = batchers.computeIfAbsent(pool, p -> new PoolBatcher(p, retry, metrics));
+        return Uni.createFrom().completionStage(batcher.submit(hook, action, event))
                 .onItem().invoke(() -> metrics.action(poolName, hook.actionName(), "success", since(start)))
-                .onFailure().invoke(failure -> {
+                .onFailure().call(failure -> {
                     metrics.action(poolName, hook.actionName(), "failure", since(start));
                     LOG.errorf("hook %s (%s on %s) gave up on %s event (client '%s', topic '%s'): %s",
                             hook.location(), hook.actionName(), poolName, event.hookPoint(), event.clientid(),
                             event.topic().orElse(""), describe(failure));
+                    metrics.deadLetter(poolName, hook.actionName());
+                    return deadLetters.publish(hook, poolName, event, failure);
                 })
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+                .onFailure().recoverWithItem(ActionOutcome.NONE);
     }
 
-    private Uni<ActionOutcome> attempt(BackendPool pool, PoolAction action, HookConfig hook, Event event) {
-        String poolName = pool.config().qualifiedName();
-        return Uni.createFrom().deferred(() -> action.run(event))
-                .onFailure().invoke(failure -> {
-                    boolean unavailable = pool.isTransient(failure);
-                    metrics.actionRetry(poolName, hook.actionName(), unavailable);
-                    LOG.debugf("hook %s on %s failed (%s), retrying: %s", hook.location(), poolName,
-                            unavailable ? "database unavailable" : "error", describe(failure));
-                })
-                .onFailure(pool::isTransient).retry()
-                .withBackOff(retry.initialBackoff(), retry.maxBackoff()).indefinitely()
-                .onFailure().retry()
-                .withBackOff(retry.initialBackoff(), retry.maxBackoff()).atMost(Math.max(0, retry.maxAttempts() - 1));
-    }
-
-    /**
-     * Carries an outcome out through broker control, retrying what the broker may still accept; fails when the
-     * broker refused or kept failing. Also used for requests that arrive outside hooks (the Redis control channel).
-     */
+    /** Carries out an action's outcome through broker control; never fails (a failure is logged and counted). */
     public Uni<Void> reachBack(ActionOutcome outcome) {
         if (outcome instanceof ActionOutcome.Deliver deliver && !deliver.messages().isEmpty()) {
-            return brokerCall("deliver", () -> broker.deliver(deliver.clientid(), deliver.messages()));
+            return brokerCall("deliver", deliver.clientid(),
+                    () -> broker.deliver(deliver.clientid(), deliver.messages()));
         }
         if (outcome instanceof ActionOutcome.SubscribeClient subscribe && !subscribe.subscriptions().isEmpty()) {
-            return brokerCall("subscribe", () -> broker.subscribe(subscribe.clientid(), subscribe.subscriptions()));
+            return brokerCall("subscribe", subscribe.clientid(),
+                    () -> broker.subscribe(subscribe.clientid(), subscribe.subscriptions()));
         }
         if (outcome instanceof ActionOutcome.UnsubscribeClient unsubscribe && !unsubscribe.topics().isEmpty()) {
-            return brokerCall("unsubscribe", () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
+            return brokerCall("unsubscribe", unsubscribe.clientid(),
+                    () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
         }
         return Uni.createFrom().voidItem();
     }
 
+    /** Forgets a pool's batcher once the pool was drained and closed (a configuration reload replaced it). */
+    public void release(BackendPool pool) {
+        batchers.remove(pool);
+    }
+
     /** Retries what the broker may still accept; a definitive answer (e.g. 404 client not found) is final. */
-    private Uni<Void> brokerCall(String operation, Supplier<Uni<Void>> call) {
+    private Uni<Void> brokerCall(String operation, String clientid, Supplier<Uni<Void>> call) {
         return Uni.createFrom().<Void>deferred(call::get)
                 .onFailure(failure -> !(failure instanceof BrokerControlException refused) || refused.isTransient())
                 .retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
                 .atMost(Math.max(0, retry.maxAttempts() - 1))
                 .onItem().invoke(() -> metrics.brokerCall(operation, "success"))
-                .onFailure().invoke(() -> metrics.brokerCall(operation, "failure"));
+                .onFailure().invoke(failure -> {
+                    metrics.brokerCall(operation, "failure");
+                    LOG.errorf("broker control gave up on %s for client '%s': %s", operation, clientid,
+                            describe(failure));
+                })
+                .onFailure().recoverWithNull();
     }
 
     private static Duration since(long startNanos) {

@@ -5,6 +5,7 @@ import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 
 /** One open connection pool of a backend, and the actions compiled against it. */
 public interface BackendPool {
@@ -19,19 +20,13 @@ public interface BackendPool {
     PoolAction prepare(HookConfig hook);
 
     /**
-     * The statements of a hook that does not call a function, checked to be in the one {@code language} this
-     * database runs.
-     *
-     * @throws ConfigException naming the hook line otherwise
+     * Runs several {@link PoolAction#batchable() batchable} actions of this pool, in list order, as one unit and in
+     * as few round trips as the database allows (one transaction with pipelined or multi-row statements, a Redis
+     * pipeline, a bulk write): either all of them take effect or the returned Uni fails and none does, so the
+     * action stage can retry the batch, or run its elements one by one to isolate a bad one, without applying
+     * anything twice. Only actions this pool {@link #prepare prepared} are passed in.
      */
-    static ActionSpec.Statements statements(HookConfig hook, ActionSpec.Language language) {
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != language) {
-            throw new ConfigException(hook.location(), hook.kind() + " hooks run \"" + language.key()
-                    + "\" statements, not \"" + statements.language().key() + "\"");
-        }
-        return statements;
-    }
+    Uni<Void> runBatch(List<Invocation> writes);
 
     /** Completes when the database answers a trivial query; fails otherwise. Used by readiness. */
     Uni<Void> ping();

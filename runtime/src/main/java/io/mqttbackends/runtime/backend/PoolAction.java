@@ -11,5 +11,16 @@ import io.smallrye.mutiny.Uni;
  */
 @FunctionalInterface
 public interface PoolAction {
+
+    /** Runs the action for one event, as one unit: it takes effect whole or fails. */
     Uni<ActionOutcome> run(Event event);
+
+    /**
+     * Whether this action only writes and always yields {@link ActionOutcome#NONE}. The action stage then runs it
+     * together with its pool's other pending writes through {@link BackendPool#runBatch}, in one round trip;
+     * actions that read (fetches, lookups) run alone, in their place in the pool's order.
+     */
+    default boolean batchable() {
+        return false;
+    }
 }

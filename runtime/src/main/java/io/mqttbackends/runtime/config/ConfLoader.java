@@ -1,6 +1,9 @@
 package io.mqttbackends.runtime.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,12 +61,41 @@ public final class ConfLoader {
      * @throws ConfigException listing every error found, including directories that do not exist
      */
     public static BackendsConfig load(List<Path> dirs) throws ConfigException {
-        List<ConfigError> errors = new ArrayList<>();
+        return load(read(dirs));
+    }
+
+    /**
+     * Parses a snapshot read by {@link #read(List)}.
+     *
+     * @throws ConfigException listing every error found, the snapshot's read errors first
+     */
+    public static BackendsConfig load(ConfSnapshot snapshot) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>(snapshot.errors());
         List<ConfFile> files = new ArrayList<>();
+        for (ConfSnapshot.File file : snapshot.files()) {
+            try {
+                files.add(new ConfFile(file.path(), StandardCharsets.UTF_8.newDecoder()
+                        .decode(ByteBuffer.wrap(file.content())).toString()));
+            } catch (CharacterCodingException e) {
+                errors.add(new ConfigError(new ConfigLocation(file.path(), 0, ""), "conf file is not UTF-8: " + e));
+            }
+        }
+        return parse(files, errors);
+    }
+
+    /**
+     * Reads the bytes of every {@code *.conf} file of each directory, without parsing; never throws, problems are in
+     * the snapshot's errors. Symbolic links are followed and entries whose name starts with {@code ..} are skipped:
+     * a Kubernetes ConfigMap or Secret volume holds its files as links through {@code ..data} into a hidden
+     * {@code ..<timestamp>} directory, and swaps that link to update them all at once.
+     */
+    public static ConfSnapshot read(List<Path> dirs) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<ConfSnapshot.File> files = new ArrayList<>();
         for (Path dir : dirs) {
             read(dir, files, errors);
         }
-        return parse(files, errors);
+        return new ConfSnapshot(files, errors);
     }
 
     /**
@@ -75,7 +107,7 @@ public final class ConfLoader {
         return parse(files, new ArrayList<>());
     }
 
-    private static void read(Path dir, List<ConfFile> files, List<ConfigError> errors) {
+    private static void read(Path dir, List<ConfSnapshot.File> files, List<ConfigError> errors) {
         ConfigLocation at = new ConfigLocation(dir, 0, "");
         if (!Files.isDirectory(dir)) {
             errors.add(new ConfigError(at, "conf directory " + dir
@@ -84,7 +116,7 @@ public final class ConfLoader {
         }
         List<Path> confs;
         try (Stream<Path> entries = Files.list(dir)) {
-            confs = entries.filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p))
+            confs = entries.filter(p -> isConfFile(p) && Files.isRegularFile(p))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString()))
                     .toList();
         } catch (IOException e) {
@@ -93,11 +125,16 @@ public final class ConfLoader {
         }
         for (Path file : confs) {
             try {
-                files.add(new ConfFile(file, Files.readString(file)));
+                files.add(new ConfSnapshot.File(file, Files.readAllBytes(file)));
             } catch (IOException e) {
                 errors.add(new ConfigError(new ConfigLocation(file, 0, ""), "cannot read conf file: " + e));
             }
         }
+    }
+
+    private static boolean isConfFile(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".conf") && !name.startsWith("..");
     }
 
     private static BackendsConfig parse(List<ConfFile> files, List<ConfigError> errors) {

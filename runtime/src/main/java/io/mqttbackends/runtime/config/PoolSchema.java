@@ -138,8 +138,11 @@ final class PoolSchema {
 
     private static Map<String, Key> schema(Key... keys) {
         Map<String, Key> schema = new LinkedHashMap<>();
-        // Every database can create its tables at start (design: "schema.init").
+        // Every database can create its tables at start (design: "schema.init") and batches its writes: at most
+        // batch_size actions per round trip, a batch waiting at most batch_time milliseconds to fill.
         schema.put("schema.init", key("schema.init", "false", BOOL));
+        schema.put("batch_size", key("batch_size", "500", SIZE));
+        schema.put("batch_time", key("batch_time", "0", COUNT));
         for (Key k : keys) {
             schema.put(k.name(), k);
         }

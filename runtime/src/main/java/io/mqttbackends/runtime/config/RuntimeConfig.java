@@ -31,6 +31,13 @@ public interface RuntimeConfig {
 
     Retry retry();
 
+    Pipeline pipeline();
+
+    @WithName("dead-letter")
+    DeadLetter deadLetter();
+
+    Reload reload();
+
     /** The MQTT 5 connection the runtime consumes events on and publishes replays with. */
     interface Mqtt {
         @WithDefault("localhost")
@@ -125,5 +132,41 @@ public interface RuntimeConfig {
         @WithName("max-backoff")
         @WithDefault("PT10S")
         Duration maxBackoff();
+    }
+
+    /** How many events the runtime works on at once. */
+    interface Pipeline {
+        /**
+         * Events taken from the broker and not yet acked, at most. Past it the runtime stops reading, so a slow
+         * database pushes back on the broker instead of growing memory; it also bounds how large batches grow.
+         */
+        @WithName("max-in-flight")
+        @WithDefault("4096")
+        int maxInFlight();
+    }
+
+    /** Where an action that failed for good (after its retries, alone in its batch) is reported. */
+    interface DeadLetter {
+        /** Publish a JSON record of each such action (hook line, error, the event with its payload) over MQTT. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The topic of those records (QoS 1, marked as the runtime's own, so they are never stored again). */
+        @WithDefault("mqttbackends/dead-letter")
+        String topic();
+    }
+
+    /** Hot reload of the conf directories. */
+    interface Reload {
+        /** Watch the conf directories and apply valid changes while running. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How often the conf files are read and hashed. A change is applied once the same hash is read twice in a
+         * row, so a set of files still being written is not loaded half-way.
+         */
+        @WithDefault("PT2S")
+        Duration interval();
     }
 }

@@ -1,11 +1,12 @@
 package io.mqttbackends.runtime.hook;
 
-import io.mqttbackends.runtime.backend.Backend;
+import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.broker.BrokerControl;
 import io.mqttbackends.runtime.config.BackendsConfig;
 import io.mqttbackends.runtime.config.ConfLoader;
+import io.mqttbackends.runtime.config.ConfSnapshot;
 import io.mqttbackends.runtime.config.ConfigChecks;
 import io.mqttbackends.runtime.config.ConfigError;
 import io.mqttbackends.runtime.config.ConfigException;
@@ -17,17 +18,32 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The configuration the runtime runs: the conf directory parsed and validated, its pools open, its hooks compiled
- * into a {@link HookTable}. Loading either succeeds whole or throws a {@link ConfigException} listing every error,
- * having opened nothing that stays open.
+ * The configuration the runtime runs: the conf directories parsed and validated, their pools open, their hooks
+ * compiled into a {@link HookTable}. Loading either succeeds whole or throws a {@link ConfigException} listing every
+ * error, having opened nothing that stays open.
+ *
+ * <p>Hot reload: each loaded configuration is a generation. An event {@linkplain #acquire() acquires} the current
+ * generation when it starts and runs all its hooks against that generation's table, so a reload never splits an
+ * event between two tables. {@link #reload} opens the pools that are new or whose settings changed (and creates
+ * their schemas), keeps the unchanged ones, swaps the current generation in one write, and retires the old one: a
+ * pool closes when the last event of the last generation using it finishes. Keeping an unchanged pool keeps its
+ * action queue, so events of one key stay in order on it across the reload.
+ * A rejected reload leaves the running generation alone and is reported by {@link #status()}.
  */
 @ApplicationScoped
 public class ActiveConfiguration {
@@ -37,50 +53,121 @@ public class ActiveConfiguration {
     private final Backends backends;
     private final BrokerControl broker;
     private final RuntimeMetrics metrics;
-    private volatile Loaded current;
+    private final ActionRunner runner;
+    private final Set<Generation> draining = ConcurrentHashMap.newKeySet();
+    /** How many generations use each open pool; guarded by itself. */
+    private final Map<BackendPool, Integer> poolUsers = new HashMap<>();
+    private volatile Generation current;
+    private volatile Rejection lastRejection;
 
-    /** A loaded configuration: its pools by qualified name and its hook table. */
-    public record Loaded(BackendsConfig config, Map<String, BackendPool> pools, HookTable table) {
+    /** A built configuration before it runs, and the pools opened for it (the others are kept from the running one). */
+    private record Candidate(Loaded loaded, List<BackendPool> opened) {
+    }
+
+    /** A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files. */
+    public record Loaded(BackendsConfig config, Map<String, BackendPool> pools, HookTable table, String hash,
+            Instant loadedAt) {
+    }
+
+    /** A change that was not applied: every error as the loader formats them, the hash of the files, when. */
+    public record Rejection(String error, String hash, Instant at) {
+    }
+
+    /** What runs (hash and load time; empty before the first load) and the last rejected change since then. */
+    public record Status(Optional<String> hash, Optional<Instant> loadedAt, Optional<Rejection> lastRejection) {
+    }
+
+    /**
+     * An event's hold on the generation it started with. Closing it (once; further closes do nothing) lets that
+     * generation's pools close after a reload replaced it.
+     */
+    public static final class Lease implements AutoCloseable {
+        private final Generation generation;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Lease(Generation generation) {
+            this.generation = generation;
+        }
+
+        /** The hook table of the acquired generation: every hook of the event comes from here. */
+        public HookTable table() {
+            return generation.loaded.table();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                generation.release();
+            }
+        }
     }
 
     public ActiveConfiguration(RuntimeConfig runtimeConfig, Backends backends, BrokerControl broker,
-            RuntimeMetrics metrics) {
+            RuntimeMetrics metrics, ActionRunner runner) {
         this.runtimeConfig = runtimeConfig;
         this.backends = backends;
         this.broker = broker;
         this.metrics = metrics;
+        this.runner = runner;
+        metrics.drainingConfigurations(draining::size);
     }
 
     /**
-     * Loads the conf directories and makes them the running configuration.
+     * Loads the conf directories and makes them the running configuration (at start).
      *
      * @throws ConfigException listing every problem; nothing stays open then
      */
     public synchronized Loaded load() {
         try {
-            Loaded loaded = build(ConfLoader.load(runtimeConfig.confDirs().stream().map(Path::of).toList()));
-            current = loaded;
-            metrics.configLoad(true);
-            LOG.infof("loaded %d pool(s) and %d hook(s) from %s (backends in this build: %s)",
-                    loaded.pools().size(), loaded.table().size(), runtimeConfig.confDirs(), backends);
-            return loaded;
+            Candidate candidate = build(ConfLoader.read(confDirs()));
+            install(candidate.loaded());
+            return candidate.loaded();
         } catch (ConfigException e) {
             metrics.configLoad(false);
             throw e;
         }
     }
 
-    private Loaded build(BackendsConfig config) {
+    /**
+     * Applies a changed set of conf files while running: builds it, creates the schemas of its pools with
+     * {@code schema.init} (retrying while their database is unreachable, with the old configuration still serving),
+     * then swaps it in. An invalid set is rejected: logged at ERROR, counted, kept in {@link #status()}, and the
+     * running configuration stays. Completes with whether the change was applied; never fails.
+     */
+    public Uni<Boolean> reload(ConfSnapshot snapshot) {
+        return Uni.createFrom().item(() -> build(snapshot))
+                .onItem().call(candidate -> initSchemas(candidate.opened())
+                        .onCancellation().invoke(() -> closeAll(candidate.opened())))
+                .onItem().invoke(candidate -> install(candidate.loaded()))
+                .onItem().transform(candidate -> true)
+                .onFailure().recoverWithItem(failure -> {
+                    reject(snapshot.hash(), failure);
+                    return false;
+                });
+    }
+
+    private Candidate build(ConfSnapshot snapshot) {
+        BackendsConfig config = ConfLoader.load(snapshot);
         List<ConfigError> errors = new ArrayList<>(
                 ConfigChecks.againstRuntime(config, backends.available(), broker.canSubscribeClients()));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
+        Generation running = current;
+        Map<String, BackendPool> kept = running == null ? Map.of() : running.loaded.pools();
         Map<String, BackendPool> pools = new LinkedHashMap<>();
+        List<BackendPool> opened = new ArrayList<>();
         try {
             for (PoolConfig pc : config.pools()) {
-                Backend backend = backends.forKind(pc.kind()).orElseThrow();
-                pools.put(pc.qualifiedName(), backend.open(pc));
+                BackendPool same = kept.get(pc.qualifiedName());
+                // Any changed setting (server, password, size, ...) opens a new pool; where a key is written does not.
+                if (same != null && same.config().settings().equals(pc.settings())) {
+                    pools.put(pc.qualifiedName(), same);
+                } else {
+                    BackendPool pool = backends.forKind(pc.kind()).orElseThrow().open(pc);
+                    opened.add(pool);
+                    pools.put(pc.qualifiedName(), pool);
+                }
             }
             List<BoundHook> hooks = new ArrayList<>();
             for (HookConfig hc : config.hooks()) {
@@ -94,11 +181,39 @@ public class ActiveConfiguration {
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new Loaded(config, Map.copyOf(pools), new HookTable(hooks));
+            return new Candidate(new Loaded(config, Map.copyOf(pools), new HookTable(hooks), snapshot.hash(),
+                    Instant.now()), opened);
         } catch (RuntimeException e) {
-            closeAll(pools.values());
+            closeAll(opened);
             throw e;
         }
+    }
+
+    /** Makes {@code loaded} the generation new events acquire, and retires the previous one. */
+    private synchronized void install(Loaded loaded) {
+        Generation previous = current;
+        synchronized (poolUsers) {
+            loaded.pools().values().forEach(pool -> poolUsers.merge(pool, 1, Integer::sum));
+        }
+        current = new Generation(loaded);
+        lastRejection = null;
+        metrics.configLoad(true);
+        LOG.infof("%s %d pool(s) and %d hook(s) from %s, configuration hash %s (backends in this build: %s)",
+                previous == null ? "loaded" : "reloaded", loaded.pools().size(), loaded.table().size(),
+                runtimeConfig.confDirs(), loaded.hash(), backends);
+        if (previous != null) {
+            draining.add(previous);
+            previous.release();
+        }
+    }
+
+    private void reject(String hash, Throwable failure) {
+        String error = failure instanceof ConfigException ? failure.getMessage()
+                : "cannot apply the configuration: " + failure;
+        lastRejection = new Rejection(error, hash, Instant.now());
+        metrics.configLoad(false);
+        LOG.errorf("conf change %s rejected, still running %s:\n%s", hash,
+                status().hash().orElse("nothing"), error);
     }
 
     /**
@@ -106,8 +221,12 @@ public class ActiveConfiguration {
      * unreachable so that a database that comes up after the runtime still gets its tables before any event.
      */
     public Uni<Void> initSchemas() {
+        return initSchemas(running().pools().values());
+    }
+
+    private Uni<Void> initSchemas(Collection<BackendPool> pools) {
         RuntimeConfig.Retry retry = runtimeConfig.retry();
-        return Multi.createFrom().iterable(running().pools().values())
+        return Multi.createFrom().iterable(pools)
                 .filter(p -> p.config().boolValue("schema.init"))
                 .onItem().transformToUniAndConcatenate(pool -> pool.initSchema()
                         .onFailure().invoke(f -> LOG.warnf("schema init of %s failed, retrying: %s",
@@ -118,30 +237,115 @@ public class ActiveConfiguration {
                 .replaceWithVoid();
     }
 
+    /**
+     * Acquires the running generation for one event. Never returns a generation whose pools are closing: a
+     * generation retired by a concurrent reload refuses new leases, and the loop takes the one that replaced it.
+     */
+    public Lease acquire() {
+        while (true) {
+            Generation generation = current;
+            if (generation == null) {
+                throw new IllegalStateException("no configuration loaded yet");
+            }
+            if (generation.tryAcquire()) {
+                return new Lease(generation);
+            }
+        }
+    }
+
     /** The running configuration. */
     public Loaded running() {
-        Loaded loaded = current;
-        if (loaded == null) {
+        Generation generation = current;
+        if (generation == null) {
             throw new IllegalStateException("no configuration loaded yet");
         }
-        return loaded;
+        return generation.loaded;
     }
 
+    /** The pools of the running configuration (not those of replaced ones still draining). */
     public Collection<BackendPool> pools() {
-        Loaded loaded = current;
-        return loaded == null ? List.of() : loaded.pools().values();
+        Generation generation = current;
+        return generation == null ? List.of() : generation.loaded.pools().values();
     }
 
-    /** Closes every pool of the running configuration (at shutdown). */
+    public Status status() {
+        Generation generation = current;
+        return new Status(Optional.ofNullable(generation).map(g -> g.loaded.hash()),
+                Optional.ofNullable(generation).map(g -> g.loaded.loadedAt()), Optional.ofNullable(lastRejection));
+    }
+
+    /** Closes every pool, of the running configuration and of replaced ones still draining (at shutdown). */
     public void close() {
-        Loaded loaded = current;
-        if (loaded != null) {
-            closeAll(loaded.pools().values());
+        List<BackendPool> open;
+        synchronized (poolUsers) {
+            open = List.copyOf(poolUsers.keySet());
+            poolUsers.clear();
         }
+        closeAll(open);
+    }
+
+    /** A generation using these pools drained: closes those no other generation uses. */
+    private void releasePools(Collection<BackendPool> pools) {
+        List<BackendPool> unused = new ArrayList<>();
+        synchronized (poolUsers) {
+            for (BackendPool pool : pools) {
+                Integer users = poolUsers.get(pool);
+                // Absent after close(): shutdown closed it already.
+                if (users != null && users == 1) {
+                    poolUsers.remove(pool);
+                    unused.add(pool);
+                } else if (users != null) {
+                    poolUsers.put(pool, users - 1);
+                }
+            }
+        }
+        // No event holds a generation using them any more, so nothing submits to their batchers again.
+        unused.forEach(pool -> {
+            LOG.infof("closing pool %s: no running or draining configuration uses it", pool.config().qualifiedName());
+            runner.release(pool);
+        });
+        closeAll(unused);
+    }
+
+    private List<Path> confDirs() {
+        return runtimeConfig.confDirs().stream().map(Path::of).toList();
     }
 
     private static void closeAll(Collection<BackendPool> pools) {
         pools.forEach(p -> p.close().subscribe().with(ok -> { }, f -> LOG.warnf("closing %s: %s",
                 p.config().qualifiedName(), f.getMessage())));
+    }
+
+    /**
+     * One loaded configuration and the events holding it. The count starts at one for "is the current generation";
+     * retiring releases that one, and the count can then only fall, so reaching zero happens once: every event that
+     * acquired it has finished, and its pools close.
+     */
+    private final class Generation {
+        private final Loaded loaded;
+        private final AtomicInteger holds = new AtomicInteger(1);
+
+        Generation(Loaded loaded) {
+            this.loaded = loaded;
+        }
+
+        boolean tryAcquire() {
+            int n;
+            do {
+                n = holds.get();
+                if (n == 0) {
+                    return false;
+                }
+            } while (!holds.compareAndSet(n, n + 1));
+            return true;
+        }
+
+        void release() {
+            if (holds.decrementAndGet() == 0) {
+                draining.remove(this);
+                LOG.infof("configuration %s drained", loaded.hash());
+                releasePools(loaded.pools().values());
+            }
+        }
     }
 }

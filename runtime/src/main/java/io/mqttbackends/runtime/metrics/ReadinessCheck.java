@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.metrics;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.hook.ActiveConfiguration;
+import io.mqttbackends.runtime.hook.ConfigurationApplied;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Multi;
@@ -14,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
@@ -21,7 +23,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness at {@code /q/health/ready}: up when the MQTT session is connected and every pool answers a ping. Each
  * pool's state is in the response data and in the {@code mqttbackends_pool_up} gauge, which is also refreshed every
- * {@link #PROBE_INTERVAL} so that it tells the truth where nothing polls readiness.
+ * {@link #PROBE_INTERVAL} so that it tells the truth where nothing polls readiness. Both follow the running
+ * configuration: after a reload they ping its pools, and gauges of pools it no longer has are removed.
  */
 @Readiness
 @ApplicationScoped
@@ -61,10 +64,18 @@ public class ReadinessCheck implements AsyncHealthCheck {
         return pingAll().onItem().transform(this::response);
     }
 
+    /** A reload swapped the pools: probe the new ones now rather than at the next tick. */
+    void onConfigurationApplied(@Observes ConfigurationApplied applied) {
+        pingAll().subscribe().with(states -> { }, failure -> LOG.warn("pool probe after reload failed", failure));
+    }
+
     private Uni<Map<String, Boolean>> pingAll() {
         return Multi.createFrom().iterable(configuration.pools())
                 .onItem().transformToUniAndMerge(this::ping)
-                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                // Pools a reload removed must not report their last state for ever.
+                .onItem().invoke(states -> metrics.retainPools(configuration.pools().stream()
+                        .map(p -> p.config().qualifiedName()).collect(Collectors.toSet())));
     }
 
     private Uni<Map.Entry<String, Boolean>> ping(BackendPool pool) {

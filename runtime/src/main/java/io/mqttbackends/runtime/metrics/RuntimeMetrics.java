@@ -1,14 +1,20 @@
 package io.mqttbackends.runtime.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -21,17 +27,33 @@ import java.util.function.Supplier;
 public class RuntimeMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, AtomicInteger> poolUp = new ConcurrentHashMap<>();
+    private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
+    /**
+     * Meters that read this bean's state. The registry outlives an application restart in one JVM (dev mode,
+     * tests), and registering an existing id returns the old meter, bound to the old state: they go with the bean.
+     */
+    private final List<Meter> owned = new CopyOnWriteArrayList<>();
 
     public RuntimeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("mqttbackends.events.in.flight", inFlight);
+        owned.add(Gauge.builder("mqttbackends.events.in.flight", inFlight, AtomicInteger::get).register(registry));
         // Loads happen during start, before Quarkus has added the Prometheus registry in prod mode: counters read
         // at scrape time keep those counts where a plain counter's increments would be lost.
-        configLoads.forEach((outcome, count) -> FunctionCounter.builder("mqttbackends.config.loads", count,
-                AtomicLong::doubleValue).tag("outcome", outcome).register(registry));
+        // A previous application in this JVM (tests restart Quarkus) leaves its counters in the global registry,
+        // bound to that application's counts; registering again would return those stale meters.
+        registry.find("mqttbackends.config.loads").meters().forEach(registry::remove);
+        configLoads.forEach((outcome, count) -> owned.add(FunctionCounter.builder("mqttbackends.config.loads", count,
+                AtomicLong::doubleValue).tag("outcome", outcome).register(registry)));
+    }
+
+    @PreDestroy
+    void removeOwnedMeters() {
+        owned.forEach(registry::remove);
+        retainPools(Set.of());
     }
 
     /** An event decoded from a format, by hook point. */
@@ -51,10 +73,10 @@ public class RuntimeMetrics {
 
     /** One finished action run (after its retries), with its latency. Outcome: success or failure. */
     public void action(String pool, String function, String outcome, Duration latency) {
-        Timer.builder("mqttbackends.actions")
+        // Once per action on the hot path: keep the meter rather than rebuilding its id for every event.
+        actionTimers.computeIfAbsent(List.of(pool, function, outcome), key -> Timer.builder("mqttbackends.actions")
                 .tags("pool", pool, "function", function, "outcome", outcome)
-                .publishPercentileHistogram(false)
-                .register(registry)
+                .register(registry))
                 .record(latency);
     }
 
@@ -62,6 +84,17 @@ public class RuntimeMetrics {
     public void actionRetry(String pool, String function, boolean transientFailure) {
         registry.counter("mqttbackends.actions.retries", "pool", pool, "function", function,
                 "cause", transientFailure ? "unavailable" : "error").increment();
+    }
+
+    /** A batch of writes sent to a pool in one round trip, by its size. */
+    public void batch(String pool, int size) {
+        batchSizes.computeIfAbsent(pool, p -> DistributionSummary.builder("mqttbackends.batch.size").tag("pool", p)
+                .register(registry)).record(size);
+    }
+
+    /** An action given up after its retries and published to the dead-letter topic. */
+    public void deadLetter(String pool, String function) {
+        registry.counter("mqttbackends.dead.letters", "pool", pool, "function", function).increment();
     }
 
     /** A broker-control call (deliver, subscribe) by outcome. */
@@ -84,13 +117,35 @@ public class RuntimeMetrics {
 
     /** Records whether a pool answered its last health ping (1) or not (0). */
     public void poolState(String pool, boolean up) {
-        poolUp.computeIfAbsent(pool, p -> registry.gauge("mqttbackends.pool.up",
-                Tags.of("pool", p), new AtomicInteger())).set(up ? 1 : 0);
+        poolUp.computeIfAbsent(pool, p -> {
+            AtomicInteger state = new AtomicInteger();
+            return new PoolGauge(state, Gauge.builder("mqttbackends.pool.up", state, AtomicInteger::get)
+                    .tags(Tags.of("pool", p)).register(registry));
+        }).state().set(up ? 1 : 0);
+    }
+
+    /** Drops the pool-up gauges of pools that are no longer configured (a reload removed or renamed them). */
+    public void retainPools(Set<String> pools) {
+        poolUp.entrySet().removeIf(entry -> {
+            if (pools.contains(entry.getKey())) {
+                return false;
+            }
+            registry.remove(entry.getValue().gauge());
+            return true;
+        });
+    }
+
+    /** Registers a gauge of the replaced configurations whose pools wait for their last events to finish. */
+    public void drainingConfigurations(Supplier<Number> count) {
+        owned.add(Gauge.builder("mqttbackends.config.draining", () -> count.get().doubleValue()).register(registry));
+    }
+
+    private record PoolGauge(AtomicInteger state, Gauge gauge) {
     }
 
     /** Registers a gauge of the MQTT connection state (1 connected, 0 not). */
     public void brokerConnected(Supplier<Boolean> connected) {
-        Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
-                .register(registry);
+        owned.add(Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
+                .register(registry));
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
+import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.broker.EmqxBrokerControl;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.runtime.config.ActionSpec;
@@ -57,15 +58,19 @@ class ActionRunnerTest {
         EmqxBrokerControl broker = new EmqxBrokerControl(new MqttBrokerControl(new MqttIngress(config)), vertx,
                 new EmqxBrokerControl.Settings(emqx.url(), "k", "s"));
         BackendPool pool = new PgsqlBackend(vertx).open(new PoolConfig(DatabaseKind.PGSQL, "pool1",
-                Map.of("server", "127.0.0.1:5432", "pool_size", "1", "username", "postgres", "password", "",
-                        "database", "test", "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "",
-                        "keyfile", ""), Map.of(), AT));
+                Map.ofEntries(Map.entry("server", "127.0.0.1:5432"), Map.entry("pool_size", "1"),
+                        Map.entry("username", "postgres"), Map.entry("password", ""), Map.entry("database", "test"),
+                        Map.entry("ssl", "false"), Map.entry("verify", "false"), Map.entry("cacertfile", ""),
+                        Map.entry("certfile", ""), Map.entry("keyfile", ""), Map.entry("batch_size", "10"),
+                        Map.entry("batch_time", "0")), Map.of(), AT));
         HookConfig hook = new HookConfig(DatabaseKind.PGSQL, HookPoint.CLIENT_CONNECTED, "2", Optional.empty(),
                 new ActionSpec.Function("on_subscribe_lookup"), "pool1", OfflineOpts.NONE, OptionalInt.empty(),
                 Optional.empty(), AT);
-        new ActionRunner(config, broker, new RuntimeMetrics(registry))
-                .run(pool, action, hook, new ClientConnected(new ClientInfo("c1", Optional.empty(), Optional.empty(),
-                        "n", 0L)))
+        ActionRunner runner = new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)),
+                new RuntimeMetrics(registry));
+        runner.submit(pool, action, hook, new ClientConnected(new ClientInfo("c1", Optional.empty(),
+                        Optional.empty(), "n", 0L)))
+                .onItem().transformToUni(runner::reachBack)
                 .await().atMost(Duration.ofSeconds(10));
         pool.close().await().atMost(Duration.ofSeconds(5));
     }

@@ -1,71 +1,13 @@
 package io.mqttbackends.runtime.e2e;
 
-import static io.mqttbackends.runtime.e2e.PgsqlE2eResource.DATABASE;
-import static io.mqttbackends.runtime.e2e.PgsqlE2eResource.RULE_PREFIX;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.mqttbackends.runtime.testing.EmqxEvents;
-import io.mqttbackends.runtime.testing.TestMqtt;
-import io.mqttbackends.runtime.testing.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.Test;
 
-/** The default {@code on_message_fetch} hook with {@code offline_opts} {@code max_returned_count: 2, time_range: 1h}. */
+/** Offline fetch limits on PostgreSQL. */
 @QuarkusTest
-@QuarkusTestResource(value = PgsqlE2eResource.class, restrictToAnnotatedClass = true,
-        initArgs = @ResourceArg(name = "offline-opts", value = "{\"max_returned_count\": 2, \"time_range\": \"1h\"}"))
-class PgsqlOfflineLimitsTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    @Test
-    void fetchReplaysOnlyTheNewestMaxReturnedCountWithinTheTimeRangeOldestFirst() {
-        String uid = UUID.randomUUID().toString().substring(0, 8);
-        try (TestMqtt mqtt = new TestMqtt("e2e-limits");
-                TestPostgres pg = TestPostgres.connect(DATABASE).awaitEmqxTables(WAIT)) {
-            String limited = "e2e/limited/" + uid;
-            String old = "e2e/old/" + uid;
-            String client = "lim-" + uid;
-            for (String topic : List.of(limited, old)) {
-                mqtt.publishJson(RULE_PREFIX + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
-            }
-            await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_acked where clientid = $1", client)
-                    == 2);
-            // Two messages that arrived three hours ago, outside the one-hour range.
-            pg.execute("insert into mqtt_msg (msgid, sender, topic, qos, retain, payload, arrived) values"
-                    + " ('OLD1', 's', '" + old + "', 1, 0, 'o1', now() - interval '3 hours'),"
-                    + " ('OLD2', 's', '" + old + "', 1, 0, 'o2', now() - interval '3 hours')");
-            mqtt.publish(old, "fresh", 1, false);
-            for (int i = 1; i <= 5; i++) {
-                mqtt.publish(limited, "m" + i, 1, false);
-            }
-            await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_msg where topic = $1", limited) == 5
-                    && pg.count("select count(*) from mqtt_msg where topic = $1", old) == 3);
-
-            assertThat(replayedOn(mqtt, client, limited, 2)).containsExactly("m4", "m5");
-            assertThat(replayedOn(mqtt, client, old, 1)).containsExactly("fresh");
-        }
-    }
-
-    /** Subscribes a real device to the topic, reports the session subscription, and collects the replays. */
-    private static List<String> replayedOn(TestMqtt mqtt, String client, String topic, int expected) {
-        try (TestMqtt device = new TestMqtt("e2e-limits-device")) {
-            device.subscribe(topic, 1);
-            mqtt.publishJson(RULE_PREFIX + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
-            List<String> payloads = new ArrayList<>();
-            for (int i = 0; i < expected; i++) {
-                device.receive(WAIT.toSeconds()).ifPresent(p -> payloads.add(
-                        new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-            }
-            device.receive(1).ifPresent(p -> payloads.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-            return payloads;
-        }
-    }
+@QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
+    @ResourceArg(name = "database", value = "pgsql"),
+    @ResourceArg(name = "offline-opts", value = SqlOfflineLimitsContract.OFFLINE_OPTS)})
+class PgsqlOfflineLimitsTest extends SqlOfflineLimitsContract {
 }

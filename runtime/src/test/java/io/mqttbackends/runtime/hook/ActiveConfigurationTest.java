@@ -41,8 +41,7 @@ class ActiveConfigurationTest {
 
     private ActiveConfiguration configuration(Path dir) {
         var config = TestConfigs.runtimeConfig(Map.of("conf-dir", dir.toString()));
-        configuration = new ActiveConfiguration(config, new Backends(List.of(new PgsqlBackend(vertx))),
-                new MqttBrokerControl(new MqttIngress(config)), new RuntimeMetrics(registry));
+        configuration = TestActiveConfiguration.create(config, vertx, registry);
         return configuration;
     }
 

@@ -17,6 +17,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<NetSocket> clients = ConcurrentHashMap.newKeySet();
     private volatile NetServer server;
 
     /** Creates the proxy on a free port, not yet accepting connections. */
@@ -40,6 +41,11 @@ public final class TcpProxy implements AutoCloseable {
         server = s;
     }
 
+    /** Client connections open through the proxy now (a closed pool has none). */
+    public int openConnections() {
+        return clients.size();
+    }
+
     /** Stops accepting connections and cuts every open one. */
     public synchronized void down() {
         NetServer s = server;
@@ -54,8 +60,10 @@ public final class TcpProxy implements AutoCloseable {
     private void forward(NetSocket client) {
         client.pause();
         sockets.add(client);
+        clients.add(client);
         vertx.createNetClient().connect(targetPort, targetHost).onComplete(ar -> {
             if (ar.failed()) {
+                clients.remove(client);
                 client.close();
                 return;
             }
@@ -63,7 +71,10 @@ public final class TcpProxy implements AutoCloseable {
             sockets.add(upstream);
             client.handler(upstream::write);
             upstream.handler(client::write);
-            client.closeHandler(v -> upstream.close());
+            client.closeHandler(v -> {
+                clients.remove(client);
+                upstream.close();
+            });
             upstream.closeHandler(v -> client.close());
             client.resume();
         });

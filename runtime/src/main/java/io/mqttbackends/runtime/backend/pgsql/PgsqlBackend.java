@@ -2,16 +2,15 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
+import io.mqttbackends.runtime.backend.sql.SqlFunctions;
+import io.mqttbackends.runtime.backend.sql.SqlPool;
 import io.mqttbackends.runtime.config.DatabaseKind;
-import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.config.PoolConfig;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
-import io.vertx.sqlclient.PoolOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
@@ -42,38 +41,18 @@ public class PgsqlBackend implements Backend {
 
     @Override
     public Set<String> functions() {
-        return PgsqlFunctions.FUNCTIONS.names();
+        return SqlFunctions.NAMES;
     }
 
     /** Builds the pool without connecting: connections open on first use and are replaced when they break. */
     @Override
     public BackendPool open(PoolConfig config) {
-        return new PgsqlPool(config, PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(config.intValue("pool_size")).setName(config.qualifiedName()))
-                .connectingTo(connectOptions(config))
-                .using(vertx)
-                .build());
-    }
-
-    private static PgConnectOptions connectOptions(PoolConfig config) {
-        PgConnectOptions options = new PgConnectOptions()
-                .setUser(config.get("username"))
-                .setPassword(config.get("password"))
-                .setDatabase(config.get("database"));
-        HostPort server = config.servers("server", DEFAULT_PORT).get(0);
-        options.setHost(server.host()).setPort(server.port());
+        PgConnectOptions options = SqlConnectSettings.apply(new PgConnectOptions(), config, "username", DEFAULT_PORT);
         if (config.boolValue("ssl")) {
-            setTls(options, config);
+            options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRE);
+            SqlConnectSettings.applyTlsFiles(options, config);
         }
-        return options;
-    }
-
-    private static void setTls(PgConnectOptions options, PoolConfig config) {
-        boolean verify = config.boolValue("verify");
-        options.setSslMode(verify ? SslMode.VERIFY_CA : SslMode.REQUIRE).setTrustAll(!verify);
-        config.readableFile("cacertfile")
-                .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
-        config.clientCertificate().ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions()
-                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
+        return new SqlPool(config, PgBuilder.pool().with(SqlConnectSettings.poolOptions(config))
+                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT);
     }
 }

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
+import io.mqttbackends.runtime.backend.sql.ParameterBinder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,14 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * {@code null} binds SQL NULL whatever the type.
  */
-final class TypedBinder {
+final class TypedBinder implements ParameterBinder {
 
     /** What a parameter accepts, as far as binding is concerned. */
     enum ParamKind { BYTES, TEXT, NUMBER, OTHER }
-
-    /** A statement with its values converted, ready to run on any connection. */
-    record Bound(String sql, Tuple values) {
-    }
 
     private static final String PARAMETER_TYPES = """
             SELECT t.typname, t.typcategory
@@ -66,9 +63,10 @@ final class TypedBinder {
     }
 
     /** Converts the values for the statement's parameter types, describing the statement first if needed. */
-    Uni<Bound> bind(String sql, List<Object> values) {
+    @Override
+    public Uni<Tuple> bind(String sql, List<Object> values) {
         return describe(sql, values.size())
-                .onItem().transform(kinds -> new Bound(sql, Tuple.from(convertAll(values, kinds))));
+                .onItem().transform(kinds -> Tuple.from(convertAll(values, kinds)));
     }
 
     private Uni<List<ParamKind>> describe(String sql, int parameterCount) {

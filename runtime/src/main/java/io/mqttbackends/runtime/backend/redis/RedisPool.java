@@ -1,8 +1,10 @@
 package io.mqttbackends.runtime.backend.redis;
 
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Multi;
@@ -12,6 +14,8 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.List;
@@ -53,7 +57,11 @@ final class RedisPool implements BackendPool {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = BackendPool.statements(hook, ActionSpec.Language.COMMANDS);
+        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
+        if (statements.language() != ActionSpec.Language.COMMANDS) {
+            throw new ConfigException(hook.location(),
+                    "redis hooks run \"commands\", not \"" + statements.language().key() + "\"");
+        }
         List<RedisCommandTemplate> templates = statements.statements().stream()
                 .map(s -> RedisCommandTemplate.compile(s, hook)).toList();
         // Without "pipeline" EMQX sent the commands one at a time: each waits for the previous one's reply.
@@ -81,6 +89,35 @@ final class RedisPool implements BackendPool {
         }
         return cluster ? sendEach(requests)
                 : client.batch(requests).onFailure(this::isTransient).transform(this::unavailable);
+    }
+
+    /**
+     * Commands in order, as one pipeline wrapped in {@code MULTI}/{@code EXEC}, so that they take effect together
+     * or, when one is refused, the call fails (not on a cluster, whose keys span nodes: see {@link #isCluster}).
+     */
+    Uni<Void> atomically(List<Request> requests) {
+        List<Request> transaction = new ArrayList<>(requests.size() + 2);
+        transaction.add(Request.cmd(Command.MULTI));
+        transaction.addAll(requests);
+        transaction.add(Request.cmd(Command.EXEC));
+        return send(transaction).onItem().transformToUni(replies -> {
+            Response exec = replies.get(replies.size() - 1);
+            for (int i = 0; exec != null && i < exec.size(); i++) {
+                if (exec.get(i) != null && exec.get(i).type() == ResponseType.ERROR) {
+                    return Uni.createFrom().failure(new IllegalStateException(config.qualifiedName() + ": "
+                            + exec.get(i)));
+                }
+            }
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** The writes of several events as one {@code MULTI}/{@code EXEC} pipeline ({@link RedisWrite#batchable}). */
+    @Override
+    public Uni<Void> runBatch(List<Invocation> writes) {
+        List<Request> requests = new ArrayList<>();
+        writes.forEach(w -> requests.addAll(((RedisWrite) w.action()).commands(w.event())));
+        return atomically(requests);
     }
 
     /** Commands one after another, each sent when the previous one answered. */

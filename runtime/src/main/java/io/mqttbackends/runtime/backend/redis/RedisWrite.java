@@ -38,10 +38,20 @@ public final class RedisWrite implements PoolAction {
         return commands.apply(event);
     }
 
-    /** Sends the event's commands, pipelined or one at a time. */
+    /**
+     * Sends the event's commands: as one {@code MULTI}/{@code EXEC} pipeline when batchable, otherwise one at a time
+     * (on a cluster, whose keys span nodes, and for a {@code commands} action without {@code "pipeline"}).
+     */
     @Override
     public Uni<ActionOutcome> run(Event event) {
         List<Request> requests = commands(event);
-        return (pipelined ? pool.send(requests) : pool.sendEach(requests)).onItem().transform(replies -> ActionOutcome.NONE);
+        return (batchable() ? pool.atomically(requests) : pool.sendEach(requests).replaceWithVoid())
+                .onItem().transform(done -> ActionOutcome.NONE);
+    }
+
+    /** Pipelined writes outside a cluster run with other events' writes in one {@code MULTI}/{@code EXEC}. */
+    @Override
+    public boolean batchable() {
+        return pipelined && !pool.isCluster();
     }
 }

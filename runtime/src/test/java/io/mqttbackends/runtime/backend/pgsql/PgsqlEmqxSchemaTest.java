@@ -1,10 +1,9 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
-import static io.mqttbackends.runtime.backend.pgsql.PgsqlFunctionsTest.bytes;
-import static io.mqttbackends.runtime.backend.pgsql.PgsqlFunctionsTest.deliveredIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.HookPoint;
 import io.mqttbackends.runtime.event.Message;
@@ -13,14 +12,18 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The functions on tables made by EMQX 4.4's own DDL: text payloads and serial int ids. */
-class PgsqlEmqxSchemaTest extends PgsqlTestSupport {
+class PgsqlEmqxSchemaTest extends SqlBackendTestSupport {
+
+    PgsqlEmqxSchemaTest() {
+        super(new PgsqlTestDatabase());
+    }
 
     private static final String TOPIC = "sensors/s1";
     private static final String TEXT = "température 21°C, \"quoted\" \\ 'single'";
 
     @Override
-    void createTables() {
-        sql(EMQX_DDL);
+    protected void createTables() {
+        sql(PgsqlTestDatabase.EMQX_DDL);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.runtime.config.ActionSpec;
 import io.mqttbackends.runtime.config.ConfigLocation;
@@ -76,7 +77,8 @@ abstract class RedisTestSupport {
         RuntimeConfig config = runtimeConfig(Map.of("retry.initial-backoff", "PT0.01S", "retry.max-backoff",
                 "PT0.1S"));
         RuntimeMetrics metrics = new RuntimeMetrics(registry);
-        return new RedisBackend(vertx, broker, new ActionRunner(config, broker, metrics), metrics);
+        return new RedisBackend(vertx, broker,
+                new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)), metrics), metrics);
     }
 
     /** A complete redis pool schema, as the configuration loader hands it over, with some keys overridden. */

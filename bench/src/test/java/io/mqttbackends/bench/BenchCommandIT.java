@@ -1,0 +1,91 @@
+package io.mqttbackends.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark command itself, end to end and small (not a timed test: it asserts what was stored and reported,
+ * never how fast): {@code src/bench/run.sh} with the jars this build packaged, a private Mosquitto, a scratch
+ * PostgreSQL database and the real runtime.
+ */
+class BenchCommandIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final PropertyNamingStrategies.SnakeCaseStrategy SNAKE =
+            new PropertyNamingStrategies.SnakeCaseStrategy();
+
+    @Test
+    void benchCommandStoresEveryMessageAndReportsEveryFigure() throws Exception {
+        Path json = Files.createTempDirectory("bench-smoke").resolve("bench.json");
+        Path output = Path.of("target", "bench-smoke.out").toAbsolutePath();
+        ProcessBuilder command = new ProcessBuilder(ROOT.resolve("src/bench/run.sh").toString(), "--messages",
+                "500", "--publishers", "2", "--warmup", "100", "--half-rate", "--json", json.toString())
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
+        // the jars of this build, never a nested Maven build from inside this one
+        command.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
+        Process run = command.start();
+        boolean finished = run.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            run.destroy();
+        }
+        String printed = Files.readString(output);
+        assertThat(finished).as("run.sh finished; output:%n%s", printed).isTrue();
+        assertThat(run.exitValue()).as("exit status; output:%n%s", printed).isZero();
+        assertThat(printed).contains("rows verified", "broker ceiling", "database ceiling", "PASS");
+
+        JsonNode report = BenchMain.json().readTree(json.toFile());
+        assertEveryField(report, Report.class, "");
+        JsonNode run1 = report.path("runs").path(0);
+        for (String pass : new String[] {"end_to_end", "half_rate"}) {
+            JsonNode e2e = run1.path(pass);
+            assertThat(e2e.path("rows_verified").asLong()).as(pass + " rows verified").isEqualTo(500);
+            assertThat(e2e.path("rows").asLong()).as(pass + " rows").isEqualTo(500);
+            assertThat(e2e.path("distinct_msgids").asLong()).as(pass + " msgids").isEqualTo(500);
+            assertThat(e2e.path("distinct_messages").asLong()).as(pass + " messages").isEqualTo(500);
+            assertThat(e2e.path("verified").asBoolean()).isTrue();
+            assertThat(e2e.path("msgs_per_second").asDouble()).isPositive();
+            assertThat(e2e.path("latency").path("count").asLong()).isEqualTo(500);
+            assertThat(e2e.path("latency").path("p99_ms").asDouble()).isPositive();
+        }
+        assertThat(run1.path("half_rate").path("target_rate").asDouble()).isPositive();
+        assertThat(run1.path("broker_ceiling").path("received").asLong()).isEqualTo(500);
+        assertThat(run1.path("broker_ceiling").path("msgs_per_second").asDouble()).isPositive();
+        assertThat(run1.path("db_ceiling").path("rows").asLong()).isEqualTo(500);
+        assertThat(run1.path("db_ceiling").path("rows_per_second").asDouble()).isPositive();
+        assertThat(report.path("runtime_rss").path("vm_hwm_mb").asLong()).isPositive();
+        assertThat(report.path("settings").path("broker_conf").asText()).contains("max_queued_messages 0",
+                "max_inflight_messages 1000");
+        assertThat(report.path("settings").path("runtime_conf").path("emqx_backend_pgsql.conf").asText())
+                .contains("on_message_publish", "schema.init = true");
+        assertThat(report.path("command_line").asText()).contains("--messages 500");
+        assertThat(report.path("git_commit").asText()).isNotEmpty();
+        assertThat(report.path("machine").path("nproc").asInt()).isPositive();
+        assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+    }
+
+    /** Every component of the report's records is in the JSON, non-null (this run measures everything). */
+    private static void assertEveryField(JsonNode node, Class<?> type, String path) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonProperty explicit = c.getAccessor().getAnnotation(JsonProperty.class);
+            String name = explicit != null ? explicit.value() : SNAKE.translate(c.getName());
+            JsonNode value = node.get(name);
+            assertThat(value).as(path + name).isNotNull();
+            assertThat(value.isNull()).as(path + name + " is null").isFalse();
+            if (c.getType().isRecord()) {
+                assertEveryField(value, c.getType(), path + name + ".");
+            } else if (c.getGenericType() instanceof ParameterizedType p && c.getType() == java.util.List.class
+                    && p.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
+                assertThat(value.size()).as(path + name).isPositive();
+                value.forEach(v -> assertEveryField(v, element, path + name + "[]."));
+            }
+        }
+    }
+}

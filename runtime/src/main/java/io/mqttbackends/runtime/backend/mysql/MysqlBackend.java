@@ -1,0 +1,65 @@
+package io.mqttbackends.runtime.backend.mysql;
+
+import io.mqttbackends.runtime.backend.Backend;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
+import io.mqttbackends.runtime.backend.sql.SqlFunctions;
+import io.mqttbackends.runtime.backend.sql.SqlPool;
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.SslMode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * MySQL and MariaDB, as EMQX 4.x Enterprise's {@code emqx_backend_mysql}, on the Vert.x reactive MySQL client.
+ *
+ * <p>Pool keys ({@code backend.mysql.<pool>.*}, validated at load): {@code server} ({@code host[:port]}, port 3306
+ * by default), {@code pool_size}, {@code user}, {@code password}, {@code database}, {@code ssl}, and with TLS
+ * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
+ * (check the server certificate against the CA, or trust any). The connection character set is utf8mb4 (the
+ * client's default; EMQX's {@code utf8} cannot hold 4-byte characters). {@code schema.init} is acted on by the
+ * runtime through {@link BackendPool#initSchema()}.
+ */
+@ApplicationScoped
+public class MysqlBackend implements Backend {
+
+    private static final int DEFAULT_PORT = 3306;
+
+    private final Vertx vertx;
+
+    public MysqlBackend(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    @Override
+    public DatabaseKind kind() {
+        return DatabaseKind.MYSQL;
+    }
+
+    @Override
+    public Set<String> functions() {
+        return SqlFunctions.NAMES;
+    }
+
+    /**
+     * Builds the pool without connecting: connections open on first use and are replaced when they break. Prepared
+     * statements are cached per connection: MySQL prepares in a round trip of its own, and every statement here
+     * repeats.
+     */
+    @Override
+    public BackendPool open(PoolConfig config) {
+        MySQLConnectOptions options = SqlConnectSettings.apply(new MySQLConnectOptions(), config, "user", DEFAULT_PORT)
+                .setCharset("utf8mb4");
+        options.setCachePreparedStatements(true);
+        if (config.boolValue("ssl")) {
+            options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRED);
+            SqlConnectSettings.applyTlsFiles(options, config);
+        }
+        return new SqlPool(config, MySQLBuilder.pool().with(SqlConnectSettings.poolOptions(config))
+                .connectingTo(options).using(vertx).build(), MysqlDialect.DIALECT);
+    }
+}

@@ -1,0 +1,42 @@
+package io.mqttbackends.runtime.backend.sql;
+
+import io.mqttbackends.runtime.config.HostPort;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
+
+/**
+ * The pool keys the SQL databases share, applied to the driver's options: {@code server} ({@code host[:port]}),
+ * {@code pool_size}, {@code password}, {@code database}, and with {@code ssl} the PEM files {@code cacertfile}
+ * (CA to trust) and {@code certfile}/{@code keyfile} (client certificate). The user key ({@code username} for pgsql,
+ * {@code user} for mysql), the TLS mode and {@code verify} are the database's own.
+ */
+public final class SqlConnectSettings {
+
+    private SqlConnectSettings() {
+    }
+
+    /** Server, credentials and database; the user under the database's own key. */
+    public static <T extends SqlConnectOptions> T apply(T options, PoolConfig config, String userKey,
+            int defaultPort) {
+        HostPort server = config.servers("server", defaultPort).get(0);
+        options.setHost(server.host()).setPort(server.port()).setUser(config.get(userKey))
+                .setPassword(config.get("password")).setDatabase(config.get("database"));
+        return options;
+    }
+
+    public static PoolOptions poolOptions(PoolConfig config) {
+        return new PoolOptions().setMaxSize(config.intValue("pool_size")).setName(config.qualifiedName());
+    }
+
+    /** The CA and client certificate files of a TLS pool; {@code verify} decides whether the CA is checked. */
+    public static void applyTlsFiles(SqlConnectOptions options, PoolConfig config) {
+        options.setTrustAll(!config.boolValue("verify"));
+        config.readableFile("cacertfile")
+                .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
+        config.clientCertificate().ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
+    }
+}

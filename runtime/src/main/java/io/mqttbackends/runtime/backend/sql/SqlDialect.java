@@ -1,0 +1,50 @@
+package io.mqttbackends.runtime.backend.sql;
+
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.sqlclient.DatabaseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * What one SQL database adds to the shared SQL stage ({@link SqlPool}, {@link SqlFunctions}): its statement texts,
+ * its parameter markers, how event values bind to its parameters, its schema and which of its errors are transient.
+ * Everything else (the functions' algorithms, row mapping, templates, transactions, connection-level failures) is
+ * the same for every database spoken through the generic Vert.x SQL client.
+ *
+ * @param kind            the database kind, named in error messages
+ * @param numberedMarkers whether the database numbers its parameters ({@code $1}, which a statement may use twice)
+ *                        or takes them by position ({@code ?}, one value per occurrence); statement texts are written
+ *                        with {@code $n} either way and rendered by {@link SqlText}
+ * @param statements      the built-in functions' statements, written with {@code $n} markers
+ * @param binders         the binder of one pool; it may ask the server about a statement first, and remembers per
+ *                        pool
+ * @param schema          the shipped DDL ({@code schema.init}), in the order to run; every statement idempotent
+ * @param transientError  whether an error the server reported says the server, not the statement, failed (shutting
+ *                        down, too many connections, deadlock, ...); lost or refused connections are recognised by
+ *                        {@link SqlPool} for every database
+ */
+public record SqlDialect(DatabaseKind kind, boolean numberedMarkers, SqlStatements statements,
+        Function<Pool, ParameterBinder> binders, List<String> schema, Predicate<DatabaseException> transientError) {
+
+    public SqlDialect {
+        schema = List.copyOf(schema);
+    }
+
+    /** A shipped DDL file, {@code schema/<name>} on the classpath. */
+    public static String readSchema(String name) {
+        try (InputStream in = SqlDialect.class.getResourceAsStream("/schema/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("schema/" + name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

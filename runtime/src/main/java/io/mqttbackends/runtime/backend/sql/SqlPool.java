@@ -1,0 +1,182 @@
+package io.mqttbackends.runtime.backend.sql;
+
+import io.mqttbackends.runtime.action.StatementTemplate;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.Invocation;
+import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.VertxException;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.DatabaseException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One pool of a SQL database ({@code backend.pgsql.<pool>}, {@code backend.mysql.<pool>}): a lazily connecting
+ * Vert.x pool, which reconnects by itself, and the actions compiled against it in the database's {@link SqlDialect}.
+ */
+public final class SqlPool implements BackendPool {
+
+    private final PoolConfig config;
+    private final Pool pool;
+    private final SqlDialect dialect;
+    private final ParameterBinder binder;
+    private final SqlFunctions functions;
+
+    public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect) {
+        this.config = config;
+        this.pool = pool;
+        this.dialect = dialect;
+        this.binder = dialect.binders().apply(pool);
+        this.functions = new SqlFunctions(this, dialect.statements());
+    }
+
+    @Override
+    public PoolConfig config() {
+        return config;
+    }
+
+    SqlDialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * A function hook compiles to its function; a {@code sql} hook to a {@link SqlWrite} of its templates, each
+     * rendered once with the database's markers.
+     */
+    @Override
+    public PoolAction prepare(HookConfig hook) {
+        if (hook.action() instanceof ActionSpec.Function function) {
+            return functions.action(function.name(), hook);
+        }
+        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
+        if (statements.language() != ActionSpec.Language.SQL) {
+            throw new ConfigException(hook.location(), dialect.kind() + " hooks run \"sql\" statements, not \""
+                    + statements.language().key() + "\"");
+        }
+        try {
+            List<Template> compiled = statements.statements().stream().map(StatementTemplate::compile)
+                    .map(t -> new Template(t.render(i -> dialect.numberedMarkers() ? "$" + i : "?"), t)).toList();
+            return new SqlWrite(event -> compiled.stream()
+                    .map(t -> new SqlCommand(t.sql(), t.template().bind(event))).toList(), this);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(hook.location(), e.getMessage());
+        }
+    }
+
+    /** A template with its text in the database's markers, rendered once at load. */
+    private record Template(String sql, StatementTemplate template) {
+    }
+
+    /** Runs one statement on any connection of the pool. */
+    Uni<RowSet<Row>> query(SqlCommand command) {
+        return binder.bind(command.sql(), command.values())
+                .onItem().transformToUni(values -> pool.preparedQuery(command.sql()).execute(values));
+    }
+
+    /**
+     * Every statement in order, in one transaction, so a retried event never finds half of them applied; a single
+     * statement is atomic by itself and runs without one. Consecutive statements with the same text go as one
+     * pipelined batch (one round trip): a batch of N publishes costs BEGIN, one INSERT batch and COMMIT. Binding
+     * (which may ask the server about a statement) happens before the transaction takes its connection: done inside,
+     * it would wait for a second connection and deadlock a pool of one.
+     */
+    public Uni<Void> inOneTransaction(List<SqlCommand> commands) {
+        if (commands.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (commands.size() == 1) {
+            return query(commands.get(0)).replaceWithVoid();
+        }
+        return Multi.createFrom().iterable(commands)
+                .onItem().transformToUniAndConcatenate(c -> binder.bind(c.sql(), c.values())
+                        .onItem().transform(values -> new Bound(c.sql(), values)))
+                .collect().asList()
+                .onItem().transformToUni(bound -> pool.withTransaction(conn -> executeGrouped(conn, bound)));
+    }
+
+    private static Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        int start = 0;
+        while (start < bound.size()) {
+            String sql = bound.get(start).sql();
+            List<Tuple> group = new ArrayList<>();
+            for (int i = start; i < bound.size() && bound.get(i).sql().equals(sql); i++) {
+                group.add(bound.get(i).values());
+            }
+            chain = chain.onItem().transformToUni(previous -> (group.size() == 1
+                    ? conn.preparedQuery(sql).execute(group.get(0))
+                    : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid());
+            start += group.size();
+        }
+        return chain;
+    }
+
+    /** The statements of every write, in order, as one transaction ({@link #inOneTransaction}). */
+    @Override
+    public Uni<Void> runBatch(List<Invocation> writes) {
+        List<SqlCommand> commands = new ArrayList<>();
+        for (Invocation w : writes) {
+            commands.addAll(((SqlWrite) w.action()).commands().apply(w.event()));
+        }
+        return inOneTransaction(commands);
+    }
+
+    private record Bound(String sql, Tuple values) {
+    }
+
+    @Override
+    public Uni<Void> ping() {
+        return pool.query("SELECT 1").execute().replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> initSchema() {
+        return Multi.createFrom().iterable(dialect.schema())
+                .onItem().transformToUniAndConcatenate(ddl -> pool.query(ddl).execute())
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    @Override
+    public boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DatabaseException db) {
+                return dialect.transientError().test(db);
+            }
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+                    || t instanceof TimeoutException || t instanceof IOException || isConnectionGone(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The clients report a connection closed under them, or a pool closed while in use, as a bare VertxException. */
+    private static boolean isConnectionGone(Throwable t) {
+        if (!(t instanceof VertxException) || t.getMessage() == null) {
+            return false;
+        }
+        String message = t.getMessage().toLowerCase();
+        return message.contains("connection is not active") || message.contains("closed")
+                || message.contains("timeout");
+    }
+
+    @Override
+    public Uni<Void> close() {
+        return pool.close();
+    }
+}

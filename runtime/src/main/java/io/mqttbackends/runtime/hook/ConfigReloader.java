@@ -1,0 +1,103 @@
+package io.mqttbackends.runtime.hook;
+
+import io.mqttbackends.runtime.config.ConfLoader;
+import io.mqttbackends.runtime.config.ConfSnapshot;
+import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.nio.file.Path;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the conf directories and hands settled changes to {@link ActiveConfiguration#reload}.
+ *
+ * <p>It polls: every {@code mqttbackends.reload.interval} it reads the conf files and computes their hash. Polling
+ * (rather than a file-system watch) sees every way a file can change, including a Kubernetes volume update, which
+ * swaps a {@code ..data} symbolic link and touches none of the files the runtime reads, and an editor's write to a
+ * temporary file renamed over the original. A new hash is applied only when the next poll reads the same hash
+ * again, so a set of files being written one by one is not loaded half-way. A hash already running or already
+ * rejected is not applied again, so a rejected change is reported once.
+ */
+@ApplicationScoped
+public class ConfigReloader {
+    private static final Logger LOG = Logger.getLogger(ConfigReloader.class);
+    /** After {@link EventDispatcher} loaded the configuration at start. */
+    private static final int AFTER_FIRST_LOAD = Interceptor.Priority.APPLICATION + 600;
+    /** Before {@link EventDispatcher} closes the pools at shutdown, so no reload opens new ones after that. */
+    private static final int BEFORE_CLOSE = Interceptor.Priority.APPLICATION + 400;
+
+    private final RuntimeConfig config;
+    private final ActiveConfiguration configuration;
+    private final Event<ConfigurationApplied> applied;
+    private final List<Path> dirs;
+    /** A hash read on the last poll and not yet applied; touched only by the sequential poll pipeline. */
+    private String candidate;
+    private volatile Cancellable polling;
+
+    public ConfigReloader(RuntimeConfig config, ActiveConfiguration configuration, Event<ConfigurationApplied> applied) {
+        this.config = config;
+        this.configuration = configuration;
+        this.applied = applied;
+        this.dirs = config.confDirs().stream().map(Path::of).toList();
+    }
+
+    void onStart(@Observes @Priority(AFTER_FIRST_LOAD) StartupEvent ev) {
+        RuntimeConfig.Reload reload = config.reload();
+        if (!reload.enabled()) {
+            LOG.info("hot reload of the conf directories is off (mqttbackends.reload.enabled=false)");
+            return;
+        }
+        polling = Multi.createFrom().ticks().every(reload.interval())
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> poll())
+                .subscribe().with(done -> { }, failure -> LOG.error("conf reload stopped", failure));
+    }
+
+    void onStop(@Observes @Priority(BEFORE_CLOSE) ShutdownEvent ev) {
+        Cancellable p = polling;
+        if (p != null) {
+            p.cancel();
+        }
+    }
+
+    /** Reads the conf directories once and applies them if they changed and settled; never fails. */
+    Uni<Void> poll() {
+        return Uni.createFrom().item(() -> ConfLoader.read(dirs))
+                .onItem().transformToUni(snapshot -> settled(snapshot.hash())
+                        ? apply(snapshot)
+                        : Uni.createFrom().voidItem())
+                .onFailure().invoke(failure -> LOG.error("reading the conf directories failed", failure))
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> apply(ConfSnapshot snapshot) {
+        String hash = snapshot.hash();
+        LOG.infof("conf directories changed (hash %s), reloading", hash);
+        return configuration.reload(snapshot)
+                .onItem().invoke(ok -> {
+                    if (ok) {
+                        applied.fire(new ConfigurationApplied(hash));
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /** Whether {@code hash} is new (neither running nor rejected) and was also read on the previous poll. */
+    private boolean settled(String hash) {
+        ActiveConfiguration.Status status = configuration.status();
+        boolean known = status.hash().isEmpty() || status.hash().get().equals(hash)
+                || status.lastRejection().map(r -> r.hash().equals(hash)).orElse(false);
+        String previous = candidate;
+        candidate = known ? null : hash;
+        return !known && hash.equals(previous);
+    }
+}

@@ -1,0 +1,40 @@
+package io.mqttbackends.runtime.metrics;
+
+import io.mqttbackends.runtime.hook.ActiveConfiguration;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+
+/**
+ * {@code GET /q/mqttbackends/config}: the {@link io.mqttbackends.runtime.config.ConfHash} of the configuration the
+ * runtime runs and the last rejected change, which the operator compares with what it rendered to set
+ * {@code Applied}. Answered on the event loop from memory: no I/O.
+ */
+@ApplicationScoped
+public class ConfigStatusRoute {
+    static final String PATH = "/q/mqttbackends/config";
+
+    private final ActiveConfiguration configuration;
+
+    public ConfigStatusRoute(ActiveConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    void register(@Observes Router router) {
+        router.get(PATH).handler(ctx -> ctx.response()
+                .putHeader("content-type", "application/json")
+                .end(json(configuration.status()).encode()));
+    }
+
+    static JsonObject json(ActiveConfiguration.Status status) {
+        var rejection = status.lastRejection();
+        return new JsonObject()
+                .put("hash", status.hash().orElse(null))
+                .put("loadedAt", status.loadedAt().map(Instant::toString).orElse(null))
+                .put("lastError", rejection.map(ActiveConfiguration.Rejection::error).orElse(null))
+                .put("lastErrorHash", rejection.map(ActiveConfiguration.Rejection::hash).orElse(null))
+                .put("lastErrorAt", rejection.map(r -> r.at().toString()).orElse(null));
+    }
+}

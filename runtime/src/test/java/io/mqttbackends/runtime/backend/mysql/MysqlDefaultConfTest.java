@@ -1,0 +1,71 @@
+package io.mqttbackends.runtime.backend.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.Backends;
+import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
+import io.mqttbackends.runtime.backend.sql.SqlWrite;
+import io.mqttbackends.runtime.config.BackendsConfig;
+import io.mqttbackends.runtime.config.ConfFile;
+import io.mqttbackends.runtime.config.ConfLoader;
+import io.mqttbackends.runtime.config.ConfigChecks;
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.vertx.mutiny.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EMQX's own {@code emqx_backend_mysql.conf}, unchanged, loads against this build and compiles every hook; so does
+ * the local run's MariaDB conf.
+ */
+class MysqlDefaultConfTest {
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.closeAndAwait();
+    }
+
+    @Test
+    void emqxDefaultMysqlConfPassesTheRuntimeChecksAndEveryHookCompilesSplittingWritesFromReplies()
+            throws Exception {
+        Path file = Path.of("src/test/resources/conf/emqx_backend_mysql.conf");
+        BackendsConfig cfg = ConfLoader.parse(List.of(new ConfFile(file, Files.readString(file))));
+        Backends backends = new Backends(List.of(new PgsqlBackend(vertx), new MysqlBackend(vertx)));
+
+        assertThat(ConfigChecks.againstRuntime(cfg, backends.available(), true)).isEmpty();
+
+        PoolConfig poolConfig = cfg.pool(DatabaseKind.MYSQL, "pool1").orElseThrow();
+        BackendPool pool = backends.forKind(DatabaseKind.MYSQL).orElseThrow().open(poolConfig);
+        try {
+            Map<String, Boolean> pureWrite = cfg.hooks().stream().collect(Collectors.toMap(
+                    HookConfig::actionName, h -> pool.prepare(h) instanceof SqlWrite, (a, b) -> a));
+            assertThat(pureWrite).containsOnly(
+                    Map.entry("on_client_connected", true), Map.entry("on_subscribe_lookup", false),
+                    Map.entry("on_client_disconnected", true), Map.entry("on_message_fetch", false),
+                    Map.entry("on_retain_lookup", false), Map.entry("sql", true),
+                    Map.entry("on_message_publish", true), Map.entry("on_message_retain", true),
+                    Map.entry("on_retain_delete", true), Map.entry("on_message_acked", true));
+        } finally {
+            pool.close().await().indefinitely();
+        }
+    }
+
+    @Test
+    void theLocalMysqlRunConfLoadsWithMqttBrokerControl() {
+        BackendsConfig cfg = ConfLoader.load(List.of(Path.of("../deploy/local/conf-mysql")));
+        Backends backends = new Backends(List.of(new MysqlBackend(vertx)));
+
+        assertThat(ConfigChecks.againstRuntime(cfg, backends.available(), false)).isEmpty();
+        assertThat(cfg.pool(DatabaseKind.MYSQL, "pool1").orElseThrow().boolValue("schema.init")).isTrue();
+        assertThat(cfg.hooks()).hasSize(9);
+    }
+}

@@ -1,0 +1,31 @@
+package io.mqttbackends.runtime.backend.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttbackends.runtime.backend.sql.SqlStatementsContract;
+import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.runtime.event.MessagePublish;
+import org.junit.jupiter.api.Test;
+
+class MysqlStatementsTest extends SqlStatementsContract {
+
+    MysqlStatementsTest() {
+        super(new MysqlTestDatabase());
+    }
+
+    /**
+     * A text column cannot hold bytes that are not in its character set: MySQL refuses them (strict mode) rather
+     * than storing a mangled payload, and the failure is the event's, not the server's.
+     */
+    @Test
+    void aNonUtf8PayloadIntoATextColumnIsRefusedAsTheEventsOwnError() {
+        sql("CREATE TABLE probe (c_payload_text text) DEFAULT CHARSET=utf8mb4");
+        MessagePublish event = publish(message("M1", "pub", "t/1", 1, false, new byte[] {(byte) 0xff, (byte) 0xfe},
+                TS));
+
+        assertThatThrownBy(() -> run(sqlHook(HookPoint.MESSAGE_PUBLISH, "INSERT INTO probe VALUES (${payload})"),
+                event)).satisfies(e -> assertThat(pool.isTransient(e)).as("%s", e).isFalse());
+        assertThat(sql("SELECT * FROM probe")).isEmpty();
+    }
+}

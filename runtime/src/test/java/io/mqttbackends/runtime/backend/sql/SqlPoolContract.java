@@ -1,0 +1,79 @@
+package io.mqttbackends.runtime.backend.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.runtime.event.ClientConnected;
+import io.mqttbackends.runtime.event.HookPoint;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A SQL pool's life: ping, unreachable servers, which failures are transient, bad settings. */
+public abstract class SqlPoolContract extends SqlBackendTestSupport {
+
+    protected SqlPoolContract(Database database) {
+        super(database);
+    }
+
+    @Test
+    void kindIsTheDatabasesAndPingAnswersOnARunningServer() {
+        assertThat(backend.kind()).isEqualTo(kind());
+        assertThatCode(() -> pool.ping().await().atMost(WAIT)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void openingAPoolOnAnUnreachableServerDoesNotFailAndItsFailuresAreTransient() {
+        BackendPool down = backend.open(poolConfig(Map.of("server", "127.0.0.1:1")));
+        try {
+            assertThatThrownBy(() -> down.ping().await().atMost(WAIT))
+                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
+            assertThatThrownBy(() -> down.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                    OfflineOpts.NONE)).run(new ClientConnected(client("c", 1)))
+                    .await().atMost(WAIT))
+                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
+        } finally {
+            down.close().await().atMost(WAIT);
+        }
+    }
+
+    @Test
+    void aConstraintViolationOrBadStatementIsNotTransient() {
+        var insert = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
+                "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 't', 1)"));
+        insert.run(new ClientConnected(client("c1", 1))).await().atMost(WAIT);
+
+        assertThatThrownBy(() -> insert.run(new ClientConnected(client("c1", 1))).await().atMost(WAIT))
+                .satisfies(e -> assertThat(pool.isTransient(e)).as("duplicate key: %s", e).isFalse());
+        assertThatThrownBy(() -> run(sqlHook(HookPoint.CLIENT_CONNECTED, "INSERT INTO no_such_table VALUES (1)"),
+                new ClientConnected(client("c1", 1))))
+                .satisfies(e -> assertThat(pool.isTransient(e)).as("undefined table: %s", e).isFalse());
+    }
+
+    @Test
+    void badServerPoolSizeOrSslValuesAreConfigErrorsAtTheirKey() {
+        for (Map<String, String> bad : new Map[] {Map.of("server", "db:notaport"), Map.of("server", "db:70000"),
+                Map.of("pool_size", "many"), Map.of("ssl", "maybe"),
+                Map.of("ssl", "on", "cacertfile", "/no/such/ca.pem")}) {
+            String key = bad.containsKey("cacertfile") ? "cacertfile" : bad.keySet().iterator().next();
+            assertThatThrownBy(() -> backend.open(poolConfig(bad)))
+                    .as("%s", bad)
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location().key())
+                            .isEqualTo("backend." + kind().poolPrefix() + ".pool1." + key));
+        }
+    }
+
+    @Test
+    void serverWithoutPortUsesTheDefaultPort() {
+        BackendPool local = backend.open(poolConfig(Map.of("server", "127.0.0.1")));
+        try {
+            assertThatCode(() -> local.ping().await().atMost(WAIT)).doesNotThrowAnyException();
+        } finally {
+            local.close().await().atMost(WAIT);
+        }
+    }
+}

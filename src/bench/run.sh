@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The benchmark command (README "Benchmark"): on this machine, drives N QoS 1 messages of a given size from M
+# publishers through a private Mosquitto into the runtime and a database, and reports sustained msgs/s,
+# publish-to-row latency, rows verified and the runtime's peak RSS, with the broker and database ceilings measured
+# in the same run. Starts everything it needs (private Mosquitto, scratch database, the runtime jar; a private
+# redis-server for --db redis) and stops all of it on exit. The shared PostgreSQL / MariaDB must be running
+# (deploy/local/services.sh starts them).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: src/bench/run.sh [options]
+  --db pgsql|mysql|redis   database behind the runtime (default pgsql)
+  --messages N             messages per pass (default 200000)
+  --publishers M           publishing clients, each on its own topic bench/<i> (default 4)
+  --payload BYTES          payload size, at least 28 (default 256)
+  --rate MSGS_PER_S        total publish rate; 0 = as fast as possible (default 0)
+  --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
+  --repeat K               K runs of every pass, medians reported (default 1)
+  --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 5000)
+  --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
+                           breaks QoS 1 for a session with more than 65535 messages queued)
+  --json FILE              also write every figure as JSON
+  --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.pipeline.max-in-flight=2048"
+  --pool-opt KEY=VALUE     an extra key of the benchmark's pool in the conf, e.g. batch_size=1000 (repeatable)
+  --keep                   keep the work directory (logs, confs) and the scratch database
+Environment: MQTTBACKENDS_BENCH_BUILD=never uses the jars as they are (no Maven build).
+EOF
+}
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+command_line="src/bench/run.sh $*"
+
+db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
+max_backlog=50000 keep="" pool_opts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --db) db=$2; shift 2 ;;
+    --messages) messages=$2; shift 2 ;;
+    --publishers) publishers=$2; shift 2 ;;
+    --payload) payload=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --half-rate) half_rate=--half-rate; shift ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --max-backlog) max_backlog=$2; shift 2 ;;
+    --json) json=$(realpath -m "$2"); shift 2 ;;
+    --runtime-opts) runtime_opts=$2; shift 2 ;;
+    --pool-opt)
+      [[ "$2" == ?*=* ]] || { echo "run.sh: --pool-opt $2: KEY=VALUE" >&2; exit 2; }
+      pool_opts+=("$2"); shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$db" in pgsql|mysql|redis) ;; *) echo "run.sh: --db $db: one of pgsql, mysql, redis" >&2; exit 2 ;; esac
+
+runtime_jar=runtime/target/quarkus-app/quarkus-run.jar
+bench_jar=bench/target/mqtt-backends-bench.jar
+stale() { local jar=$1; shift; [ ! -f "$jar" ] || [ -n "$(find "$@" -newer "$jar" -print -quit)" ]; }
+if stale "$runtime_jar" runtime/src runtime/pom.xml pom.xml || stale "$bench_jar" bench/src bench/pom.xml pom.xml; then
+  if [ "${MQTTBACKENDS_BENCH_BUILD:-auto}" = never ]; then
+    for jar in "$runtime_jar" "$bench_jar"; do
+      [ -f "$jar" ] || { echo "run.sh: $jar is missing (MQTTBACKENDS_BENCH_BUILD=never: build it first)" >&2; exit 1; }
+    done
+  else
+    echo "run.sh: building the runtime and the benchmark driver" >&2
+    ./mvnw -B -ntp -q -DskipTests package -pl runtime,bench
+  fi
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mqttbackends-bench.XXXXXX")
+pids=()
+dropdb=""
+status=1
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ -n "$dropdb" ] && [ -z "$keep" ]; then eval "$dropdb" >/dev/null 2>&1 || true; fi
+  if [ -n "$keep" ] || [ "$status" -ne 0 ]; then
+    echo "run.sh: logs and confs kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port below the kernel's ephemeral range (32768+, where outgoing connections take theirs) that no socket uses.
+taken=" "
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    if [[ "$taken" != *" $p "* ]] && [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ] && ! port_open "$p"; then
+      taken+="$p "; echo "$p"; return
+    fi
+  done
+}
+wait_port() {
+  local name=$1 port=$2 pid=$3
+  for _ in $(seq 1 100); do
+    port_open "$port" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: $name did not open port $port; its log:" >&2
+  tail -20 "$work/$name.log" >&2
+  exit 1
+}
+
+# A private Mosquitto: unbounded queues (the default 1000 drops QoS 1 messages for a subscriber that falls behind)
+# and max_inflight_messages 1000, at or below the runtime's Receive Maximum (README "Broker limits"); nothing on disk.
+mqtt_port=$(free_port)
+cat > "$work/mosquitto.conf" <<EOF
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_inflight_messages 1000
+set_tcp_nodelay true
+log_dest stderr
+log_type error
+log_type warning
+EOF
+mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+"$mosquitto_bin" -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+pids+=($!)
+wait_port mosquitto "$mqtt_port" "${pids[-1]}"
+
+# A fresh scratch database per invocation (the pid in its name, so parallel runs never share one).
+dbname=mqttbackends_bench_$$
+mkdir -p "$work/conf"
+hook='{"topic": "#", "action": {"function": "on_message_publish"}, "pool": "pool1"}'
+# EMQX's pool keys for a SQL database ($2: `username` for pgsql, `user` for mysql), schema.init and the hook line.
+sql_conf() {
+  local kind=$1 user_key=$2
+  cat > "$work/conf/emqx_backend_$kind.conf" <<EOF
+backend.$kind.pool1.server = 127.0.0.1:$db_port
+backend.$kind.pool1.pool_size = 8
+backend.$kind.pool1.$user_key = $db_user
+backend.$kind.pool1.password =
+backend.$kind.pool1.database = $dbname
+backend.$kind.pool1.schema.init = true
+backend.$kind.hook.message.publish.1 = $hook
+EOF
+}
+case "$db" in
+  pgsql)
+    db_port=5432 db_user=postgres
+    psql -h 127.0.0.1 -U postgres -qc "create database $dbname" >/dev/null
+    dropdb="psql -h 127.0.0.1 -U postgres -qc 'drop database if exists $dbname with (force)'"
+    sql_conf pgsql username
+    ;;
+  mysql)
+    db_port=3306 db_user=root
+    mysql -h 127.0.0.1 -P "$db_port" -u root -e "create database $dbname"
+    dropdb="mysql -h 127.0.0.1 -P $db_port -u root -e 'drop database if exists $dbname'"
+    sql_conf mysql user
+    ;;
+  redis)
+    # A private server: the benchmark turns on keyspace notifications and flushes between runs.
+    db_port=$(free_port) db_user="" dbname=0
+    redis_bin=$(command -v redis-server || echo /usr/bin/redis-server)
+    "$redis_bin" --port "$db_port" --bind 127.0.0.1 --save "" --appendonly no --notify-keyspace-events Kh \
+      > "$work/redis.log" 2>&1 &
+    pids+=($!)
+    wait_port redis "$db_port" "${pids[-1]}"
+    cat > "$work/conf/emqx_backend_redis.conf" <<EOF
+backend.redis.pool1.type = single
+backend.redis.pool1.server = 127.0.0.1:$db_port
+backend.redis.pool1.pool_size = 8
+backend.redis.pool1.database = $dbname
+backend.redis.hook.message.publish.1 = {"topic": "#", "action": {"function": "on_message_publish"}, "expired_time": 3600, "pool": "pool1"}
+EOF
+    ;;
+esac
+
+for opt in "${pool_opts[@]}"; do
+  echo "backend.$db.pool1.${opt%%=*} = ${opt#*=}" >> "$work/conf/emqx_backend_$db.conf"
+done
+
+# The runtime, consuming only the benchmark's raw topics, on its own session and HTTP port.
+http_port=$(free_port)
+runtime_args="-Dmqttbackends.conf-dir=$work/conf -Dmqttbackends.mqtt.host=127.0.0.1 -Dmqttbackends.mqtt.port=$mqtt_port"
+runtime_args+=" -Dmqttbackends.mqtt.client-id=bench-runtime-$$ -Dmqttbackends.mqtt.session-expiry=PT5M"
+runtime_args+=" -Dmqttbackends.ingest.raw.topics=bench/# -Dmqttbackends.ingest.emqx-rule.enabled=false"
+runtime_args+=" -Dmqttbackends.ingest.emqx-sys.enabled=false -Dquarkus.http.port=$http_port"
+# shellcheck disable=SC2086 # the options are words on purpose
+java $runtime_opts $runtime_args -jar "$runtime_jar" > "$work/runtime.log" 2>&1 &
+runtime_pid=$!
+pids+=("$runtime_pid")
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$http_port/q/health/ready" >/dev/null 2>&1 && break
+  if ! kill -0 "$runtime_pid" 2>/dev/null; then
+    if grep -q "no backend for database" "$work/runtime.log"; then
+      echo "run.sh: $(grep -o "no backend for database '[a-z]*' in this build" "$work/runtime.log" | head -1)" >&2
+    fi
+    echo "run.sh: the runtime exited at start; its log ($work/runtime.log) ends with:" >&2
+    tail -15 "$work/runtime.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$http_port/q/health/ready" >/dev/null \
+  || { echo "run.sh: the runtime is not ready after 60 s; see $work/runtime.log" >&2; exit 1; }
+
+commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
+set +e
+java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishers" --payload "$payload" \
+  --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" --max-backlog "$max_backlog" \
+  ${json:+--json "$json"} \
+  --mqtt-port "$mqtt_port" --db-port "$db_port" --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
+  --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
+  --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "$runtime_opts $runtime_args"
+status=$?
+set -e
+if ! kill -0 "$runtime_pid" 2>/dev/null; then
+  echo "run.sh: the runtime died during the run; see $work/runtime.log" >&2
+  status=1
+fi
+exit "$status"
