@@ -91,9 +91,9 @@ public final class RedisServer implements AutoCloseable {
             Process create = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(nodes.get(0).dir.resolve("cluster-create.log").toFile()).start();
             if (!create.waitFor(START.toSeconds(), TimeUnit.SECONDS) || create.exitValue() != 0) {
+                String log = Files.readString(nodes.get(0).dir.resolve("cluster-create.log"));
                 nodes.forEach(RedisServer::close);
-                throw new IllegalStateException("redis-cli --cluster create failed; see "
-                        + nodes.get(0).dir.resolve("cluster-create.log"));
+                throw new IllegalStateException("redis-cli --cluster create failed:\n" + log);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -176,8 +176,14 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server and removes its data directory. */
     @Override
     public void close() {
         down();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
