@@ -1,7 +1,5 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.smallrye.mutiny.Uni;
