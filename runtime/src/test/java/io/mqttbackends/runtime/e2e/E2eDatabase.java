@@ -11,8 +11,8 @@ import java.util.function.Function;
  * suites running at once on one broker never see each other's events) and its few SQL differences.
  */
 public enum E2eDatabase {
-    PGSQL(DatabaseKind.PGSQL, "mqttbackends_e2e", "e2e", TestPostgres.HOST, TestPostgres.PORT, "username",
-            "postgres", "to_timestamp",
+    PGSQL(DatabaseKind.PGSQL, "mqttbackends_pgsql_e2e", "pgsql-e2e", TestPostgres.HOST, TestPostgres.PORT,
+            "username", "postgres", "to_timestamp",
             "create table hook_log (id serial primary key, hookpoint text, clientid text, username text,"
                     + " peerhost text, node text, topic text, qos int, msgid text, payload text, retain int,"
                     + " ts timestamptz)",
@@ -56,6 +56,11 @@ public enum E2eDatabase {
 
     public DatabaseKind kind() {
         return kind;
+    }
+
+    /** The test database's name. */
+    public String databaseName() {
+        return database;
     }
 
     /** Plain publishes ({@code raw} ingest) go below this topic level. */

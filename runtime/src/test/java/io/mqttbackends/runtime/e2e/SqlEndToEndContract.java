@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +116,17 @@ public abstract class SqlEndToEndContract {
                 + " and clientid = $1", clientid) == 1);
         assertThat(pg.rows("select username from hook_log where hookpoint = 'client.connected' and clientid = $1",
                 clientid).get(0).getString("username")).isEqualTo("o'brien");
+    }
+
+    @Test
+    void aOneMebibyteBinaryPublishIsStoredByteExact() {
+        String topic = raw + "/big/" + uid();
+        byte[] big = new byte[1024 * 1024];
+        new Random(7).nextBytes(big);
+        mqtt.publish(topic, big, 1, false, Map.of());
+        await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_msg where topic = $1", topic) == 1);
+        assertThat(pg.rows("select payload from mqtt_msg where topic = $1", topic).get(0).getBuffer("payload")
+                .getBytes()).isEqualTo(big);
     }
 
     @Test

@@ -32,8 +32,8 @@ import java.util.Set;
 final class MysqlDialect {
 
     /**
-     * Server error codes that say the server, not the statement, failed: retrying can succeed. Errors with a
-     * connection-exception SQLSTATE (class 08) count too.
+     * Server error codes that say the server, not the statement, failed: retrying can succeed (besides SQLSTATE
+     * class 08, which the shared stage recognises).
      */
     private static final Set<Integer> TRANSIENT_ERRORS = Set.of(
             1040, // ER_CON_COUNT_ERROR: too many connections
@@ -102,7 +102,6 @@ final class MysqlDialect {
     }
 
     static boolean isTransient(DatabaseException failure) {
-        String state = failure.getSqlState();
-        return TRANSIENT_ERRORS.contains(failure.getErrorCode()) || state != null && state.startsWith("08");
+        return TRANSIENT_ERRORS.contains(failure.getErrorCode());
     }
 }

@@ -72,7 +72,6 @@ final class PgsqlDialect {
     }
 
     private static boolean isTransient(DatabaseException failure) {
-        String state = failure.getSqlState();
-        return state != null && (state.startsWith("08") || TRANSIENT_SQLSTATES.contains(state));
+        return failure.getSqlState() != null && TRANSIENT_SQLSTATES.contains(failure.getSqlState());
     }
 }

@@ -26,8 +26,8 @@ import java.util.function.Predicate;
  *                        pool
  * @param schema          the shipped DDL ({@code schema.init}), in the order to run; every statement idempotent
  * @param transientError  whether an error the server reported says the server, not the statement, failed (shutting
- *                        down, too many connections, deadlock, ...); lost or refused connections are recognised by
- *                        {@link SqlPool} for every database
+ *                        down, too many connections, deadlock, ...); lost or refused connections and SQLSTATE class
+ *                        08 are recognised by {@link SqlPool} for every database
  */
 public record SqlDialect(DatabaseKind kind, boolean numberedMarkers, SqlStatements statements,
         Function<Pool, ParameterBinder> binders, List<String> schema, Predicate<DatabaseException> transientError) {

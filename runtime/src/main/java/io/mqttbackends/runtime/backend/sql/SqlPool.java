@@ -155,7 +155,9 @@ public final class SqlPool implements BackendPool {
     public boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DatabaseException db) {
-                return dialect.transientError().test(db);
+                // SQLSTATE class 08 is "connection exception" in standard SQL, whatever the database.
+                String state = db.getSqlState();
+                return state != null && state.startsWith("08") || dialect.transientError().test(db);
             }
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof TimeoutException || t instanceof IOException || isConnectionGone(t)) {

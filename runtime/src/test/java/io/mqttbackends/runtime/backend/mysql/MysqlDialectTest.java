@@ -14,7 +14,6 @@ class MysqlDialectTest {
             assertThat(MysqlDialect.isTransient(new MySQLException("server", code, "HY000")))
                     .as("error %d", code).isTrue();
         }
-        assertThat(MysqlDialect.isTransient(new MySQLException("link failure", 9999, "08S01"))).isTrue();
     }
 
     @Test

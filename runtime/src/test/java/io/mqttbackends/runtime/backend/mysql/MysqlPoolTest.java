@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
+import io.vertx.mysqlclient.MySQLException;
 import org.junit.jupiter.api.Test;
 
 class MysqlPoolTest extends SqlPoolContract {
@@ -30,5 +31,13 @@ class MysqlPoolTest extends SqlPoolContract {
                 GROUP BY index_name"""))
                 .extracting(r -> r.getString("index_name") + "(" + r.getString("cols") + ")")
                 .contains("topic_index(topic,id)", "msgid_index(msgid)");
+    }
+
+    @Test
+    void aConnectionClassSqlstateOrADeadlockWrappedInAFailureIsTransientThroughThePool() {
+        assertThat(pool.isTransient(new RuntimeException(new MySQLException("link failure", 9999, "08S01"))))
+                .isTrue();
+        assertThat(pool.isTransient(new MySQLException("Deadlock found", 1213, "40001"))).isTrue();
+        assertThat(pool.isTransient(new MySQLException("Duplicate entry", 1062, "23000"))).isFalse();
     }
 }

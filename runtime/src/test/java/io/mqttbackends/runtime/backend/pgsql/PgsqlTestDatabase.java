@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** The real PostgreSQL on 127.0.0.1:5432 (trust auth) and a database of the backend tests' own. */
 final class PgsqlTestDatabase implements SqlBackendTestSupport.Database {
-    static final String DATABASE = "mqttbackends_pgsql_it";
+    static final String DATABASE = "mqttbackends_pgsql_backend_it";
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** EMQX 4.4's own DDL for emqx_backend_pgsql (spec §3.3): text payloads, serial int ids. */

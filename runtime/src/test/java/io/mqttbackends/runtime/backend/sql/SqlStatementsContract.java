@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.Invocation;
+import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ActionSpec;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
@@ -98,5 +100,35 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
         assertThatThrownBy(() -> pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
                 "INSERT INTO mqtt_client (clientid) VALUES (${nosuch})")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("nosuch");
+    }
+
+    @Test
+    void aBatchOfWritesOfManyEventsRunsInOrderAsOneUnitAndReadsAreNotBatchable() {
+        PoolAction connect = pool.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                OfflineOpts.NONE));
+        PoolAction store = pool.prepare(functionHook(HookPoint.MESSAGE_PUBLISH, "on_message_publish",
+                OfflineOpts.NONE));
+        PoolAction duplicate = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
+                "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)"));
+        assertThat(List.of(connect, store, duplicate)).allMatch(PoolAction::batchable);
+        assertThat(pool.prepare(functionHook(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch", OfflineOpts.NONE))
+                .batchable()).isFalse();
+
+        pool.runBatch(List.of(new Invocation(store, publish(message("b1", "p", "t", 1, false, bytes("1"), TS))),
+                new Invocation(store, publish(message("b2", "p", "t", 1, false, bytes("2"), TS))),
+                new Invocation(connect, new ClientConnected(client("c1", TS))),
+                new Invocation(store, publish(message("b3", "p", "t", 1, false, bytes("3"), TS)))))
+                .await().atMost(WAIT);
+        assertThat(sql("SELECT msgid FROM mqtt_msg ORDER BY id")).extracting(r -> r.getString("msgid"))
+                .containsExactly("b1", "b2", "b3");
+        assertThat(sql("SELECT clientid FROM mqtt_client")).hasSize(1);
+
+        assertThatThrownBy(() -> pool.runBatch(List.of(
+                new Invocation(store, publish(message("b4", "p", "t", 1, false, bytes("4"), TS))),
+                new Invocation(duplicate, new ClientConnected(client("c1", TS))),
+                new Invocation(duplicate, new ClientConnected(client("c1", TS))))).await().atMost(WAIT))
+                .satisfies(e -> assertThat(pool.isTransient(e)).isFalse());
+        assertThat(sql("SELECT msgid FROM mqtt_msg WHERE msgid = 'b4'")).isEmpty();
+        assertThat(sql("SELECT * FROM mqtt_sub")).isEmpty();
     }
 }

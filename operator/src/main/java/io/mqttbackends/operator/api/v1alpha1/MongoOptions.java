@@ -1,0 +1,103 @@
+package io.mqttbackends.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Options of a mongo pool (spec §5.1). */
+public class MongoOptions {
+
+    /** MongoDB deployment topology. */
+    public enum Mode {
+        @JsonProperty("single")
+        SINGLE,
+        @JsonProperty("unknown")
+        UNKNOWN,
+        @JsonProperty("sharded")
+        SHARDED,
+        @JsonProperty("rs")
+        RS
+    }
+
+    /** Write concern mode. */
+    public enum WriteMode {
+        @JsonProperty("safe")
+        SAFE,
+        @JsonProperty("unsafe")
+        UNSAFE
+    }
+
+    /** Read preference mode. */
+    public enum ReadMode {
+        @JsonProperty("master")
+        MASTER,
+        @JsonProperty("slave_ok")
+        SLAVE_OK
+    }
+
+    @JsonPropertyDescription("Topology: single (default), unknown, sharded or rs (replica set; set rsSetName or "
+            + "srvRecord).")
+    private Mode mode;
+
+    @JsonPropertyDescription("Resolve servers as a mongodb+srv DNS record.")
+    private Boolean srvRecord;
+
+    @JsonPropertyDescription("Replica set name; required when mode is rs unless srvRecord is true.")
+    private String rsSetName;
+
+    @JsonPropertyDescription("Authentication database (default admin).")
+    private String authSource;
+
+    @JsonPropertyDescription("Write mode: safe (default) or unsafe.")
+    private WriteMode writeMode;
+
+    @JsonPropertyDescription("Read mode: slave_ok (default) or master.")
+    private ReadMode readMode;
+
+    public Mode getMode() {
+        return mode;
+    }
+
+    public void setMode(Mode mode) {
+        this.mode = mode;
+    }
+
+    public Boolean getSrvRecord() {
+        return srvRecord;
+    }
+
+    public void setSrvRecord(Boolean srvRecord) {
+        this.srvRecord = srvRecord;
+    }
+
+    public String getRsSetName() {
+        return rsSetName;
+    }
+
+    public void setRsSetName(String rsSetName) {
+        this.rsSetName = rsSetName;
+    }
+
+    public String getAuthSource() {
+        return authSource;
+    }
+
+    public void setAuthSource(String authSource) {
+        this.authSource = authSource;
+    }
+
+    public WriteMode getWriteMode() {
+        return writeMode;
+    }
+
+    public void setWriteMode(WriteMode writeMode) {
+        this.writeMode = writeMode;
+    }
+
+    public ReadMode getReadMode() {
+        return readMode;
+    }
+
+    public void setReadMode(ReadMode readMode) {
+        this.readMode = readMode;
+    }
+}

@@ -1,0 +1,266 @@
+package io.mqttbackends.operator.render;
+
+import io.mqttbackends.operator.api.v1alpha1.BackendPool;
+import io.mqttbackends.operator.api.v1alpha1.BackendPoolSpec;
+import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
+import io.mqttbackends.operator.api.v1alpha1.Credentials;
+import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
+import io.mqttbackends.operator.api.v1alpha1.PoolType;
+import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
+import io.mqttbackends.operator.api.v1alpha1.SecretKeyRef;
+import io.mqttbackends.operator.api.v1alpha1.Tls;
+import io.mqttbackends.operator.status.Reason;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with each database's own key names (spec
+ * §2.1-§6.1), or says why it cannot. It checks what the CRD schema cannot express; value syntax the schema already
+ * enforces (enums, host[:port], bounds) is left to the schema, and the runtime's loader stays the final word.
+ */
+final class PoolRenderer {
+
+    /**
+     * A DNS label: what Kubernetes allows in a name minus the dots, which the conf grammar would read as key
+     * separators. Hyphens are fine there ({@code backend.pgsql.my-pool.server} parses).
+     */
+    static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    /** The outcome: the lines for backends.conf and credentials.conf, or the problem. */
+    record Outcome(Verdict verdict, PoolType type, List<ConfLine> conf, List<ConfLine> credentials) {
+    }
+
+    private final BackendPool pool;
+    private final BackendPoolSpec spec;
+    private final SecretLookup secrets;
+    private final List<ConfLine> conf = new ArrayList<>();
+    private final List<ConfLine> credentials = new ArrayList<>();
+    private final String prefix;
+
+    private PoolRenderer(BackendPool pool, SecretLookup secrets) {
+        this.pool = pool;
+        this.spec = pool.getSpec();
+        this.secrets = secrets;
+        this.prefix = "backend." + spec.getType().poolPrefix() + "." + pool.getMetadata().getName() + ".";
+    }
+
+    static Outcome render(BackendPool pool, SecretLookup secrets) {
+        if (pool.getSpec() == null || pool.getSpec().getType() == null) {
+            return new Outcome(Verdict.rejected(new Problem(Reason.InvalidSpec, "spec.type is required")), null,
+                    List.of(), List.of());
+        }
+        PoolRenderer renderer = new PoolRenderer(pool, secrets);
+        Optional<Problem> problem = renderer.render();
+        return problem.map(p -> new Outcome(Verdict.rejected(p), pool.getSpec().getType(), List.of(), List.of()))
+                .orElseGet(() -> new Outcome(Verdict.RENDERED, pool.getSpec().getType(), renderer.conf,
+                        renderer.credentials));
+    }
+
+    private Optional<Problem> render() {
+        PoolType type = spec.getType();
+        String name = pool.getMetadata().getName();
+        if (!POOL_NAME.matcher(name).matches()) {
+            return invalidName("'" + name + "' cannot be a conf pool name: use lower-case letters, digits and '-' "
+                    + "(no dots)");
+        }
+        if (name.equals("hook") || (type == PoolType.MONGO && name.equals("topology"))) {
+            return invalidName("'" + name + "' is a reserved word of the conf grammar for " + type.crName());
+        }
+        return servers(type)
+                .or(() -> database(type))
+                .or(() -> otherTypesOptions(type))
+                .or(() -> options(type))
+                .or(() -> tls(type))
+                .or(() -> credentials(type));
+    }
+
+    private Optional<Problem> servers(PoolType type) {
+        List<String> servers = spec.getServers();
+        if (servers == null || servers.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean single = type == PoolType.MYSQL || type == PoolType.PGSQL;
+        if (single && servers.size() > 1) {
+            return invalid("spec.servers: " + type.crName() + " takes exactly one server, got " + servers.size());
+        }
+        conf.add(ConfLine.plain(prefix + (type == PoolType.CASSANDRA ? "nodes" : "server"),
+                String.join(",", servers)));
+        return Optional.empty();
+    }
+
+    private Optional<Problem> database(PoolType type) {
+        if (spec.getPoolSize() != null) {
+            conf.add(ConfLine.plain(prefix + switch (type) {
+                case MONGO -> "c_pool_size";
+                case CASSANDRA -> "size";
+                default -> "pool_size";
+            }, spec.getPoolSize()));
+        }
+        if (spec.getSchemaInit() != null) {
+            conf.add(ConfLine.plain(prefix + "schema.init", spec.getSchemaInit()));
+        }
+        String database = spec.getDatabase();
+        if (database == null) {
+            return Optional.empty();
+        }
+        if (type == PoolType.REDIS && !database.matches("[0-9]+")) {
+            return invalid("spec.database: a redis database is an index (digits), not '" + database + "'");
+        }
+        return text(type == PoolType.CASSANDRA ? "keyspace" : "database", database, "spec.database");
+    }
+
+    private Optional<Problem> otherTypesOptions(PoolType type) {
+        Map<PoolType, Object> options = new EnumMap<>(PoolType.class);
+        if (spec.getRedis() != null) {
+            options.put(PoolType.REDIS, spec.getRedis());
+        }
+        if (spec.getMongo() != null) {
+            options.put(PoolType.MONGO, spec.getMongo());
+        }
+        if (spec.getCassandra() != null) {
+            options.put(PoolType.CASSANDRA, spec.getCassandra());
+        }
+        return options.keySet().stream().filter(t -> t != type).findFirst()
+                .map(t -> new Problem(Reason.InvalidSpec, "spec." + t.crName() + " is set on a " + type.crName()
+                        + " pool"));
+    }
+
+    private Optional<Problem> options(PoolType type) {
+        return switch (type) {
+            case REDIS -> redis(spec.getRedis());
+            case MONGO -> mongo(spec.getMongo());
+            case CASSANDRA -> cassandra(spec.getCassandra());
+            case MYSQL, PGSQL -> Optional.empty();
+        };
+    }
+
+    private Optional<Problem> redis(RedisOptions redis) {
+        if (redis == null) {
+            return Optional.empty();
+        }
+        if (redis.getMode() != null) {
+            conf.add(ConfLine.plain(prefix + "type", redis.getMode().name().toLowerCase()));
+        }
+        if (redis.getMode() == RedisOptions.Mode.SENTINEL && redis.getSentinel() == null) {
+            return invalid("spec.redis.sentinel (the master name) is required when mode is sentinel");
+        }
+        return optionalText("sentinel", redis.getSentinel(), "spec.redis.sentinel")
+                .or(() -> optionalText("channel", redis.getChannel(), "spec.redis.channel"));
+    }
+
+    private Optional<Problem> mongo(MongoOptions mongo) {
+        if (mongo == null) {
+            return Optional.empty();
+        }
+        if (mongo.getMode() != null) {
+            conf.add(ConfLine.plain(prefix + "type", mongo.getMode().name().toLowerCase()));
+        }
+        if (mongo.getMode() == MongoOptions.Mode.RS && mongo.getRsSetName() == null
+                && !Boolean.TRUE.equals(mongo.getSrvRecord())) {
+            return invalid("spec.mongo.rsSetName is required when mode is rs (or set srvRecord to read it from DNS)");
+        }
+        if (mongo.getSrvRecord() != null) {
+            conf.add(ConfLine.plain(prefix + "srv_record", mongo.getSrvRecord()));
+        }
+        if (mongo.getWriteMode() != null) {
+            conf.add(ConfLine.plain(prefix + "w_mode", mongo.getWriteMode().name().toLowerCase()));
+        }
+        if (mongo.getReadMode() != null) {
+            conf.add(ConfLine.plain(prefix + "r_mode", mongo.getReadMode().name().toLowerCase()));
+        }
+        return optionalText("rs_set_name", mongo.getRsSetName(), "spec.mongo.rsSetName")
+                .or(() -> optionalText("auth_source", mongo.getAuthSource(), "spec.mongo.authSource"));
+    }
+
+    private Optional<Problem> cassandra(CassandraOptions cassandra) {
+        if (cassandra == null) {
+            return Optional.empty();
+        }
+        if (cassandra.getAutoReconnect() != null) {
+            conf.add(ConfLine.plain(prefix + "auto_reconnect", cassandra.getAutoReconnect()));
+        }
+        return optionalText("logger", cassandra.getLogger(), "spec.cassandra.logger");
+    }
+
+    private Optional<Problem> tls(PoolType type) {
+        Tls tls = spec.getTls();
+        if (tls == null) {
+            return Optional.empty();
+        }
+        boolean hasVerify = type == PoolType.MYSQL || type == PoolType.PGSQL || type == PoolType.CASSANDRA;
+        if (tls.getVerify() != null && !hasVerify) {
+            return invalid("spec.tls.verify: " + type.crName() + " pools have no verify setting");
+        }
+        conf.add(ConfLine.plain(prefix + "ssl", tls.isEnabled()));
+        if (tls.getVerify() != null) {
+            conf.add(ConfLine.plain(prefix + "verify", tls.getVerify()));
+        }
+        String caKey = type == PoolType.REDIS || type == PoolType.CASSANDRA ? "cafile" : "cacertfile";
+        return optionalText(caKey, tls.getCaFile(), "spec.tls.caFile")
+                .or(() -> optionalText("certfile", tls.getCertFile(), "spec.tls.certFile"))
+                .or(() -> optionalText("keyfile", tls.getKeyFile(), "spec.tls.keyFile"));
+    }
+
+    private Optional<Problem> credentials(PoolType type) {
+        Credentials creds = spec.getCredentials();
+        if (creds == null) {
+            return Optional.empty();
+        }
+        if (creds.getUsername() != null && type == PoolType.REDIS) {
+            return invalid("spec.credentials.username: redis pools authenticate with a password only");
+        }
+        String userKey = switch (type) {
+            case MYSQL -> "user";
+            case MONGO -> "login";
+            default -> "username";
+        };
+        return secret(userKey, creds.getUsername(), "spec.credentials.username")
+                .or(() -> secret("password", creds.getPassword(), "spec.credentials.password"));
+    }
+
+    private Optional<Problem> secret(String key, SecretKeyRef ref, String field) {
+        if (ref == null) {
+            return Optional.empty();
+        }
+        Optional<Map<String, String>> data = secrets.data(ref.getName());
+        if (data.isEmpty()) {
+            return Optional.of(new Problem(Reason.SecretNotFound, field + ": Secret '" + ref.getName()
+                    + "' not found"));
+        }
+        String value = data.get().get(ref.getKey());
+        if (value == null) {
+            return Optional.of(new Problem(Reason.SecretNotFound, field + ": Secret '" + ref.getName()
+                    + "' has no key '" + ref.getKey() + "'"));
+        }
+        if (!ConfLine.writable(value)) {
+            return Optional.of(new Problem(Reason.InvalidSecret, field + ": the value of Secret '" + ref.getName()
+                    + "' key '" + ref.getKey() + "' contains a line break"));
+        }
+        credentials.add(ConfLine.text(prefix + key, value));
+        return Optional.empty();
+    }
+
+    private Optional<Problem> optionalText(String key, String value, String field) {
+        return value == null ? Optional.empty() : text(key, value, field);
+    }
+
+    private Optional<Problem> text(String key, String value, String field) {
+        if (!ConfLine.writable(value)) {
+            return invalid(field + " contains a line break");
+        }
+        conf.add(ConfLine.text(prefix + key, value));
+        return Optional.empty();
+    }
+
+    private static Optional<Problem> invalid(String message) {
+        return Optional.of(new Problem(Reason.InvalidSpec, message));
+    }
+
+    private static Optional<Problem> invalidName(String message) {
+        return Optional.of(new Problem(Reason.InvalidPoolName, message));
+    }
+}

@@ -1,0 +1,102 @@
+package io.mqttbackends.operator.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttbackends.operator.testing.RepoFiles;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kubectl is not available where this is built, so `kubectl apply -k deploy/` was never run here: this test checks
+ * what it can without a cluster. Every resource the kustomization lists exists and parses, and the runtime
+ * Deployment mounts what the operator renders where the runtime reads it.
+ */
+class KustomizeStructureTest {
+
+    private static final JsonNode KUSTOMIZATION = RepoFiles.document(RepoFiles.path("deploy/kustomization.yaml"));
+
+    private static List<JsonNode> resources() {
+        List<JsonNode> all = new ArrayList<>();
+        KUSTOMIZATION.get("resources").forEach(r -> all.addAll(RepoFiles.documents(RepoFiles.path("deploy/"
+                + r.asText()))));
+        return all;
+    }
+
+    private static JsonNode find(String kind, String name) {
+        return resources().stream().filter(r -> r.path("kind").asText().equals(kind)
+                && r.at("/metadata/name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/"));
+    }
+
+    @Test
+    void everyListedResourceExistsAndIsAKubernetesObject() {
+        KUSTOMIZATION.get("resources").forEach(r -> assertThat(RepoFiles.path("deploy/" + r.asText())).exists());
+        assertThat(resources()).allSatisfy(r -> {
+            assertThat(r.path("apiVersion").asText()).isNotEmpty();
+            assertThat(r.path("kind").asText()).isNotEmpty();
+            assertThat(r.at("/metadata/name").asText()).isNotEmpty();
+        });
+        assertThat(resources()).extracting(r -> r.path("kind").asText()).contains("Namespace",
+                "CustomResourceDefinition", "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service",
+                "ServiceMonitor");
+        assertThat(KUSTOMIZATION.path("namespace").asText()).isEqualTo(
+                find("Namespace", "mqttbackends").at("/metadata/name").asText());
+    }
+
+    @Test
+    void runtimeMountsTheRenderedConfigMapAndSecretWhereItsConfDirPoints() {
+        JsonNode spec = find("Deployment", "mqttbackends-runtime").at("/spec/template/spec");
+        JsonNode container = spec.at("/containers/0");
+        assertThat(env(container, "MQTTBACKENDS_CONF_DIR"))
+                .isEqualTo("/etc/mqttbackends/conf,/etc/mqttbackends/credentials");
+        assertThat(mountPath(container, volume(spec, "configMap", "name", "mqttbackends-conf")))
+                .isEqualTo("/etc/mqttbackends/conf");
+        assertThat(mountPath(container, volume(spec, "secret", "secretName", "mqttbackends-credentials")))
+                .isEqualTo("/etc/mqttbackends/credentials");
+        assertThat(find("Service", "mqttbackends-runtime").at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+    }
+
+    @Test
+    void operatorRunsUnderItsServiceAccountWithANamespacedRoleOnly() {
+        JsonNode operator = find("Deployment", "mqttbackends-operator");
+        assertThat(operator.at("/spec/template/spec/serviceAccountName").asText()).isEqualTo("mqttbackends-operator");
+        JsonNode binding = find("RoleBinding", "mqttbackends-operator");
+        assertThat(binding.at("/roleRef/kind").asText()).isEqualTo("Role");
+        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("mqttbackends-operator");
+        assertThat(resources()).noneMatch(r -> r.path("kind").asText().startsWith("Cluster"));
+        List<String> verbs = new ArrayList<>();
+        find("Role", "mqttbackends-operator").get("rules").forEach(rule -> rule.get("verbs")
+                .forEach(v -> verbs.add(v.asText())));
+        assertThat(verbs).doesNotContain("delete", "deletecollection", "*");
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode e : container.get("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        throw new AssertionError("no env " + name);
+    }
+
+    private static String volume(JsonNode podSpec, String type, String field, String source) {
+        for (JsonNode v : podSpec.get("volumes")) {
+            if (v.at("/" + type + "/" + field).asText().equals(source)) {
+                return v.path("name").asText();
+            }
+        }
+        throw new AssertionError("no " + type + " volume of " + source);
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        for (JsonNode m : container.get("volumeMounts")) {
+            if (m.path("name").asText().equals(volume)) {
+                return m.path("mountPath").asText();
+            }
+        }
+        throw new AssertionError("volume " + volume + " not mounted");
+    }
+
+}

@@ -1,0 +1,317 @@
+package io.mqttbackends.operator.reconciler;
+
+import static io.mqttbackends.operator.testing.Resources.credentials;
+import static io.mqttbackends.operator.testing.Resources.function;
+import static io.mqttbackends.operator.testing.Resources.hook;
+import static io.mqttbackends.operator.testing.Resources.pool;
+import static io.mqttbackends.operator.testing.Resources.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.mqttbackends.operator.api.v1alpha1.BackendHook;
+import io.mqttbackends.operator.api.v1alpha1.BackendPool;
+import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
+import io.mqttbackends.operator.api.v1alpha1.HookPoint;
+import io.mqttbackends.operator.api.v1alpha1.PoolType;
+import io.mqttbackends.operator.render.ConfigHash;
+import io.mqttbackends.operator.testing.FakeRuntime;
+import io.mqttbackends.operator.testing.FakeRuntimeResource;
+import io.mqttbackends.operator.testing.RepoFiles;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against the fabric8 CRUD test server (no schema validation, no server-side apply) and a fake
+ * runtime endpoint: what it writes into the ConfigMap and Secret, and the status it gives every resource.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@WithTestResource(FakeRuntimeResource.class)
+class BackendReconcilerTest {
+
+    /** The test server client's namespace, the one the operator watches (JOSDK_WATCH_CURRENT). */
+    private static final String NS = "test";
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @Inject
+    KubernetesClient client;
+
+    private final FakeRuntime runtime = FakeRuntimeResource.runtime();
+
+    @BeforeEach
+    void runtimeLoadsWhateverIsRendered() {
+        runtime.reports(() -> new FakeRuntime.State(renderedHash(), null, null));
+    }
+
+    @AfterEach
+    void deleteEverything() {
+        client.resources(BackendHook.class).inNamespace(NS).delete();
+        client.resources(BackendPool.class).inNamespace(NS).delete();
+        client.secrets().inNamespace(NS).withLabel("test", "true").delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(BackendHook.class).inNamespace(NS).list().getItems()
+                .isEmpty() && client.resources(BackendPool.class).inNamespace(NS).list().getItems().isEmpty());
+        await().atMost(TIMEOUT).until(() -> !files().get("backends.conf").contains("backend.pgsql"));
+    }
+
+    @Test
+    void poolAndHookRenderIntoTheConfigMapAndSecretAndBecomeReadyWhenTheRuntimeLoadsThem() {
+        createSecret("pg-creds", Map.of("password", "s3cret"));
+        create(pool("pgsql1", PoolType.PGSQL, s -> {
+            s.setServers(List.of("127.0.0.1:5432"));
+            s.setCredentials(credentials("pg-creds", null, "password"));
+        }));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> {
+            s.setTopic("sensors/#");
+            s.setAction(function("on_message_publish"));
+        }));
+
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        Map<String, String> files = files();
+        assertThat(files.get("backends.conf")).contains("backend.pgsql.pgsql1.server = 127.0.0.1:5432",
+                "backend.pgsql.hook.message.publish.1 = {\"topic\":\"sensors/#\",\"action\":{\"function\":"
+                        + "\"on_message_publish\"},\"pool\":\"pgsql1\"}").doesNotContain("s3cret");
+        assertThat(files.get("credentials.conf")).contains("backend.pgsql.pgsql1.password = \"s3cret\"");
+        BackendHook hook = get(BackendHook.class, "store");
+        assertThat(hook.getStatus().getObservedGeneration()).isEqualTo(hook.getMetadata().getGeneration());
+        assertThat(condition(hook, "Valid").map(Condition::getReason)).contains("Rendered");
+        assertThat(condition(hook, "Applied").map(Condition::getReason)).contains("Loaded");
+    }
+
+    @Test
+    void appliedIsPendingUntilTheRuntimeReportsTheRenderedHashAndReloadFailedWhenItRejectsIt() {
+        runtime.reports(() -> new FakeRuntime.State("0".repeat(64), null, null));
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        awaitCondition(BackendPool.class, "pgsql1", "Applied", "Unknown", "Pending");
+        assertThat(condition(get(BackendPool.class, "pgsql1"), "Ready").map(Condition::getStatus)).contains("Unknown");
+
+        runtime.reports(() -> new FakeRuntime.State("0".repeat(64), "backends.conf:2: unknown key 'x'",
+                renderedHash()));
+        awaitCondition(BackendPool.class, "pgsql1", "Applied", "False", "ReloadFailed");
+        assertThat(condition(get(BackendPool.class, "pgsql1"), "Applied").map(Condition::getMessage))
+                .contains("backends.conf:2: unknown key 'x'");
+
+        // Rechecked without any change of the resource: the runtime catching up is enough.
+        runtime.reports(() -> new FakeRuntime.State(renderedHash(), null, null));
+        awaitCondition(BackendPool.class, "pgsql1", "Applied", "True", "Loaded");
+    }
+
+    @Test
+    void anUnreachableRuntimeLeavesAppliedPendingWithTheReason() {
+        runtime.failsWith(503);
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        awaitCondition(BackendPool.class, "pgsql1", "Applied", "Unknown", "Pending");
+        assertThat(condition(get(BackendPool.class, "pgsql1"), "Applied").map(Condition::getMessage).orElseThrow())
+                .contains("not reachable", "HTTP 503");
+    }
+
+    @Test
+    void aHookWithoutItsPoolSaysPoolNotFoundUntilThePoolAppears() {
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "store", "Valid", "False", "PoolNotFound");
+        assertThat(condition(get(BackendHook.class, "store"), "Applied").map(Condition::getReason))
+                .contains("NotRendered");
+        assertThat(files().get("backends.conf")).doesNotContain(".hook.");
+
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.hook.message.publish.1");
+    }
+
+    @Test
+    void functionAndTopicProblemsAreReportedOnTheHookAndKeepItOutWhileOthersRender() {
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        create(hook("redis-only", HookPoint.SESSION_SUBSCRIBED, "pgsql1", 1,
+                s -> s.setAction(function("on_message_fetch_for_queue"))));
+        create(hook("bad-topic", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> {
+            s.setTopic("sensors/#/temp");
+            s.setAction(function("on_message_publish"));
+        }));
+        create(hook("good", HookPoint.MESSAGE_PUBLISH, "pgsql1", 2, s -> s.setAction(function("on_message_retain"))));
+        awaitCondition(BackendHook.class, "redis-only", "Valid", "False", "FunctionNotSupported");
+        awaitCondition(BackendHook.class, "bad-topic", "Valid", "False", "InvalidTopicFilter");
+        awaitCondition(BackendHook.class, "good", "Ready", "True", "Ready");
+        assertThat(condition(get(BackendHook.class, "redis-only"), "Valid").map(Condition::getMessage).orElseThrow())
+                .contains("on_message_fetch_for_queue", "pgsql");
+        assertThat(files().get("backends.conf")).contains("on_message_retain")
+                .doesNotContain("on_message_fetch_for_queue", "sensors/#/temp");
+    }
+
+    @Test
+    void aMissingSecretIsReportedAndItsCreationAndLaterPasswordChangesReRender() {
+        create(pool("pgsql1", PoolType.PGSQL, s -> s.setCredentials(credentials("pg-creds", "user", "password"))));
+        awaitCondition(BackendPool.class, "pgsql1", "Valid", "False", "SecretNotFound");
+
+        createSecret("pg-creds", Map.of("user", "mqtt", "password", "first"));
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        assertThat(files().get("credentials.conf")).contains("backend.pgsql.pgsql1.username = \"mqtt\"",
+                "backend.pgsql.pgsql1.password = \"first\"");
+
+        String hashBefore = renderedHash();
+        client.secrets().inNamespace(NS).resource(secretWith("pg-creds", Map.of("user", "mqtt", "password", "second")))
+                .update();
+        await().atMost(TIMEOUT).until(() -> files().get("credentials.conf")
+                .contains("backend.pgsql.pgsql1.password = \"second\""));
+        assertThat(renderedHash()).isNotEqualTo(hashBefore);
+        assertThat(files().get("credentials.conf")).doesNotContain("first");
+        awaitCondition(BackendPool.class, "pgsql1", "Applied", "True", "Loaded");
+    }
+
+    @Test
+    void deletingAPoolThatHooksReferenceIsReportedOnThoseHooks() {
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+
+        client.resources(BackendPool.class).inNamespace(NS).withName("pgsql1").delete();
+        awaitCondition(BackendHook.class, "store", "Valid", "False", "PoolNotFound");
+        await().atMost(TIMEOUT).until(() -> client.resources(BackendPool.class).inNamespace(NS).withName("pgsql1")
+                .get() == null);
+        assertThat(files().get("backends.conf")).doesNotContain("backend.pgsql");
+    }
+
+    @Test
+    void twoHooksWithTheSameOrderKeepTheFirstAndReportOrderConflictOnTheOther() {
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        create(hook("first", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "first", "Ready", "True", "Ready");
+        create(hook("second", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1, s -> s.setAction(function("on_message_retain"))));
+        awaitCondition(BackendHook.class, "second", "Valid", "False", "OrderConflict");
+        assertThat(condition(get(BackendHook.class, "first"), "Ready").map(Condition::getStatus)).contains("True");
+
+        // Moving it to a free order resolves the clash.
+        BackendHook second = get(BackendHook.class, "second");
+        second.getSpec().setOrder(2);
+        client.resources(BackendHook.class).inNamespace(NS).resource(second).update();
+        awaitCondition(BackendHook.class, "second", "Ready", "True", "Ready");
+        assertThat(files().get("backends.conf")).contains("message.publish.1", "message.publish.2");
+    }
+
+    @Test
+    void aSpecChangeMovesObservedGenerationAndAnUnchangedStatusIsNotPatchedAgain() {
+        createSecret("pg-creds", Map.of("password", "pw"));
+        create(pool("pgsql1", PoolType.PGSQL, s -> s.setCredentials(credentials("pg-creds", null, "password"))));
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        BackendPool pool = get(BackendPool.class, "pgsql1");
+        pool.getSpec().setPoolSize(4);
+        client.resources(BackendPool.class).inNamespace(NS).resource(pool).update();
+        await().atMost(TIMEOUT).until(() -> {
+            BackendPool now = get(BackendPool.class, "pgsql1");
+            return now.getStatus().getObservedGeneration().equals(now.getMetadata().getGeneration())
+                    && now.getMetadata().getGeneration() > 1
+                    && condition(now, "Ready").map(Condition::getStatus).orElse("").equals("True");
+        });
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.pool_size = 4");
+
+        // A Secret event with no data change reconciles the pool again; its status stays as it was.
+        String version = get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion();
+        Secret touched = client.secrets().inNamespace(NS).withName("pg-creds").get();
+        touched.getMetadata().getLabels().put("touched", "yes");
+        client.secrets().inNamespace(NS).resource(touched).update();
+        await().during(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() ->
+                get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion().equals(version));
+    }
+
+    @Test
+    void theShippedExamplesRenderAndBecomeReady() throws IOException {
+        try (Stream<Path> files = Files.list(RepoFiles.path("deploy/examples"))) {
+            for (Path file : files.sorted().toList()) {
+                JsonNode doc = RepoFiles.document(file);
+                Class<? extends HasMetadata> type = switch (doc.path("kind").asText()) {
+                    case "Secret" -> Secret.class;
+                    case "BackendPool" -> BackendPool.class;
+                    default -> BackendHook.class;
+                };
+                HasMetadata resource = Serialization.unmarshal(Files.readString(file), type);
+                if (resource instanceof Secret secret) {
+                    secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+                }
+                create(resource);
+            }
+        }
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        for (String hook : List.of("store-sensors", "retain-all", "forget-cursor", "fetch-offline")) {
+            awaitCondition(BackendHook.class, hook, "Ready", "True", "Ready");
+        }
+        // The example Secret uses stringData, as users write it; the password reaches credentials.conf.
+        assertThat(files().get("credentials.conf")).contains("backend.pgsql.pgsql1.password = \"public\"");
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = postgres.databases.svc:5432",
+                "backend.pgsql.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"sql\":"
+                        + "[\"delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}\"]},"
+                        + "\"pool\":\"pgsql1\"}");
+    }
+
+    private <R extends HasMetadata> void create(R resource) {
+        client.resource(resource).inNamespace(NS).create();
+    }
+
+    private void createSecret(String name, Map<String, String> values) {
+        client.secrets().inNamespace(NS).resource(secretWith(name, values)).create();
+    }
+
+    private static Secret secretWith(String name, Map<String, String> values) {
+        Secret secret = secret(name, values);
+        secret.getMetadata().setNamespace(NS);
+        secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+        return secret;
+    }
+
+    private <R extends CustomResource<?, BackendStatus>> R get(Class<R> type, String name) {
+        return client.resources(type).inNamespace(NS).withName(name).get();
+    }
+
+    private static Optional<Condition> condition(CustomResource<?, BackendStatus> resource, String type) {
+        if (resource == null || resource.getStatus() == null) {
+            return Optional.empty();
+        }
+        return resource.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+    }
+
+    private <R extends CustomResource<?, BackendStatus>> void awaitCondition(Class<R> type, String name,
+            String conditionType, String status, String reason) {
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(condition(get(type, name), conditionType))
+                .as("%s %s condition %s", type.getSimpleName(), name, conditionType)
+                .hasValueSatisfying(c -> {
+                    assertThat(c.getStatus()).isEqualTo(status);
+                    assertThat(c.getReason()).isEqualTo(reason);
+                }));
+    }
+
+    /** The two rendered files as the kubelet would mount them. */
+    private Map<String, String> files() {
+        ConfigMap cm = client.configMaps().inNamespace(NS).withName("mqttbackends-conf").get();
+        Secret secret = client.secrets().inNamespace(NS).withName("mqttbackends-credentials").get();
+        String backends = cm == null ? "" : cm.getData().get("backends.conf");
+        String credentials = secret == null ? "" : new String(Base64.getDecoder().decode(
+                secret.getData().get("credentials.conf")), StandardCharsets.UTF_8);
+        return Map.of("backends.conf", backends, "credentials.conf", credentials);
+    }
+
+    private String renderedHash() {
+        return ConfigHash.of(files());
+    }
+}
