@@ -3,8 +3,9 @@ package io.mqttbackends.runtime.action;
 import java.util.List;
 
 /**
- * What an action asks of the broker after it ran: nothing, subscribe a client (subscribe lookup), or deliver stored
- * messages to a client (offline fetch, retained lookup). The hook stage carries these out through broker control.
+ * What an action asks of the broker after it ran: nothing, subscribe a client (subscribe lookup), unsubscribe one
+ * (a Redis control-channel message), or deliver stored messages to a client (offline fetch, retained lookup). The
+ * action stage carries these out through broker control.
  */
 public sealed interface ActionOutcome {
 
@@ -17,6 +18,12 @@ public sealed interface ActionOutcome {
     record SubscribeClient(String clientid, List<Subscription> subscriptions) implements ActionOutcome {
         public SubscribeClient {
             subscriptions = List.copyOf(subscriptions);
+        }
+    }
+
+    record UnsubscribeClient(String clientid, List<String> topics) implements ActionOutcome {
+        public UnsubscribeClient {
+            topics = List.copyOf(topics);
         }
     }
 

@@ -73,6 +73,10 @@ public class ActionRunner {
             return brokerCall("subscribe", subscribe.clientid(),
                     () -> broker.subscribe(subscribe.clientid(), subscribe.subscriptions()));
         }
+        if (outcome instanceof ActionOutcome.UnsubscribeClient unsubscribe && !unsubscribe.topics().isEmpty()) {
+            return brokerCall("unsubscribe", unsubscribe.clientid(),
+                    () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
+        }
         return Uni.createFrom().voidItem();
     }
 

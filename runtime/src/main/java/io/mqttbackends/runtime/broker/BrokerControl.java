@@ -18,6 +18,9 @@ public interface BrokerControl {
     /** Subscribes {@code clientid} to {@code subscriptions} from outside the client; fails when unsupported. */
     Uni<Void> subscribe(String clientid, List<Subscription> subscriptions);
 
-    /** Whether {@link #subscribe} works with this broker (hooks needing it are rejected at load otherwise). */
+    /** Removes subscriptions of {@code clientid} (topic filters as subscribed); fails when unsupported. */
+    Uni<Void> unsubscribe(String clientid, List<String> topics);
+
+    /** Whether {@link #subscribe} and {@link #unsubscribe} work with this broker (hooks needing it are rejected at load otherwise). */
     boolean canSubscribeClients();
 }

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * Broker control for EMQX 5: deliveries as {@link MqttBrokerControl}, subscriptions through the REST API
- * ({@code POST /api/v5/clients/{clientid}/subscribe/bulk}, spec §8.3), authenticated with an API key.
+ * ({@code POST /api/v5/clients/{clientid}/subscribe/bulk} and {@code .../unsubscribe/bulk}, spec §8.3),
+ * authenticated with an API key.
  */
 public class EmqxBrokerControl implements BrokerControl {
 
@@ -65,11 +66,22 @@ public class EmqxBrokerControl implements BrokerControl {
 
     @Override
     public Uni<Void> subscribe(String clientid, List<Subscription> subscriptions) {
-        // URLEncoder encodes for forms; in a path a space is %20, not '+'
-        String path = "/api/v5/clients/" + URLEncoder.encode(clientid, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/subscribe/bulk";
         JsonArray body = new JsonArray();
         subscriptions.forEach(s -> body.add(new JsonObject().put("topic", s.topic()).put("qos", s.qos())));
+        return post(clientid, "subscribe/bulk", body);
+    }
+
+    @Override
+    public Uni<Void> unsubscribe(String clientid, List<String> topics) {
+        JsonArray body = new JsonArray();
+        topics.forEach(t -> body.add(new JsonObject().put("topic", t)));
+        return post(clientid, "unsubscribe/bulk", body);
+    }
+
+    private Uni<Void> post(String clientid, String operation, JsonArray body) {
+        // URLEncoder encodes for forms; in a path a space is %20, not '+'
+        String path = "/api/v5/clients/" + URLEncoder.encode(clientid, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/" + operation;
         String credentials = Base64.getEncoder().encodeToString(
                 (settings.apiKey() + ":" + settings.apiSecret()).getBytes(StandardCharsets.UTF_8));
         return http.postAbs(settings.url() + path)

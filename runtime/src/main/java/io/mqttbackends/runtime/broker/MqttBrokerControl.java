@@ -36,6 +36,13 @@ public class MqttBrokerControl implements BrokerControl {
     }
 
     @Override
+    public Uni<Void> unsubscribe(String clientid, List<String> topics) {
+        return Uni.createFrom().failure(new IllegalStateException("broker-control type mqtt cannot unsubscribe client "
+                + clientid + ": MQTT has no way to unsubscribe another client; set mqttbackends.broker-control.type="
+                + "emqx to use the EMQX REST API"));
+    }
+
+    @Override
     public boolean canSubscribeClients() {
         return false;
     }

@@ -26,4 +26,9 @@ public record HookConfig(DatabaseKind kind, HookPoint hookPoint, String suffix, 
     public String actionName() {
         return action.displayName();
     }
+
+    /** Redis {@code expired_time} in seconds, or EMQX's default when the hook has none. */
+    public int expiredSeconds() {
+        return expiredTime.orElse(HookParser.DEFAULT_EXPIRED_TIME);
+    }
 }

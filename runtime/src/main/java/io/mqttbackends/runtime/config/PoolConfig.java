@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,34 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
                 .map(entry -> HostPort.parse(entry, defaultPort).orElseThrow(() -> new ConfigException(
                         locationOf(key), "'" + entry.trim() + "' is not host[:port] with a port from 1 to 65535")))
                 .toList();
+    }
+
+    /**
+     * The path of a TLS file key, checked readable at load so that a typo is a configuration error rather than
+     * endless failed connects; empty when the key is not set.
+     */
+    public Optional<String> readableFile(String key) {
+        Optional<String> path = optional(key);
+        path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p -> {
+            throw new ConfigException(locationOf(key), "cannot read " + key + " '" + p + "'");
+        });
+        return path;
+    }
+
+    /** A PEM client certificate and its key ({@code certfile}, {@code keyfile}). */
+    public record ClientCertificate(String certfile, String keyfile) {
+    }
+
+    /** The {@code certfile}/{@code keyfile} pair, both readable, or empty when neither is set. */
+    public Optional<ClientCertificate> clientCertificate() {
+        Optional<String> cert = readableFile("certfile");
+        Optional<String> key = readableFile("keyfile");
+        if (cert.isPresent() != key.isPresent()) {
+            String missing = cert.isPresent() ? "keyfile" : "certfile";
+            throw new ConfigException(locationOf(missing),
+                    "a client certificate needs both certfile and keyfile; " + missing + " is missing");
+        }
+        return cert.map(c -> new ClientCertificate(c, key.orElseThrow()));
     }
 
     /** The number of connections the pool may open, under each database's own key name. */

@@ -68,6 +68,27 @@ class EmqxBrokerControlTest {
     }
 
     @Test
+    void unsubscribePostsTheBulkRequestWithTheTopics() {
+        control().unsubscribe("dev 1", List.of("devices/dev1/cmd", "all/#")).await().atMost(WAIT);
+
+        assertThat(requests).hasSize(1);
+        Recorded request = requests.get(0);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.path()).isEqualTo("/api/v5/clients/dev%201/unsubscribe/bulk");
+        assertThat(request.authorization()).startsWith("Basic ");
+        assertThat(new JsonArray(request.body())).isEqualTo(new JsonArray(
+                "[{\"topic\":\"devices/dev1/cmd\"},{\"topic\":\"all/#\"}]"));
+    }
+
+    @Test
+    void mqttBrokerControlCannotUnsubscribe() {
+        RuntimeConfig config = runtimeConfig(Map.of());
+        BrokerControl mqtt = BrokerControlProducer.create(config.brokerControl(), new MqttIngress(config), vertx);
+        assertThatThrownBy(() -> mqtt.unsubscribe("c", List.of("t")).await().atMost(WAIT))
+                .hasMessageContaining("cannot unsubscribe client c");
+    }
+
+    @Test
     void notFoundIsAPermanentFailureNamingTheStatus() {
         status = 404;
         responseBody = "{\"code\":\"CLIENTID_NOT_FOUND\",\"message\":\"Client ID not found\"}";

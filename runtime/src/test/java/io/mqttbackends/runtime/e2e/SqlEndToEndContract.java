@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.mqttbackends.runtime.testing.TestMqtt.userProperty;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
@@ -289,13 +290,7 @@ public abstract class SqlEndToEndContract {
         try (TestMqtt device = new TestMqtt("e2e-retained-device")) {
             device.subscribe(topic, 1);
             mqtt.publishJson(rulePrefix + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
-            // Mosquitto itself also sends its retained copy on subscribe; ours is the one carrying our properties.
-            Mqtt5Publish replay = null;
-            for (int i = 0; i < 2 && replay == null; i++) {
-                Mqtt5Publish p = device.receive(WAIT.toSeconds()).orElseThrow(() -> new AssertionError("no replay"));
-                replay = userProperty(p, "mqttbackends-origin") != null ? p : null;
-            }
-            assertThat(replay).isNotNull();
+            Mqtt5Publish replay = device.receiveRetainedReplay(WAIT.toSeconds());
             assertThat(new String(replay.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("last-state");
             assertThat(userProperty(replay, "mqttbackends-retained")).isEqualTo("true");
             assertThat(replay.isRetain()).isFalse();
@@ -348,8 +343,4 @@ public abstract class SqlEndToEndContract {
         return pg.rows("select * from hook_log where clientid = $1 order by id", client);
     }
 
-    private static String userProperty(Mqtt5Publish p, String name) {
-        return p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals(name))
-                .map(u -> u.getValue().toString()).findFirst().orElse(null);
-    }
 }

@@ -58,6 +58,26 @@ public final class TestMqtt implements AutoCloseable {
         }
     }
 
+    /**
+     * The runtime's replay of a retained message: the broker also sends its own retained copy on subscribe, so the
+     * replay is whichever of the next two publishes carries the {@code mqttbackends-origin} property.
+     */
+    public Mqtt5Publish receiveRetainedReplay(long seconds) {
+        for (int i = 0; i < 2; i++) {
+            Mqtt5Publish p = receive(seconds).orElseThrow(() -> new AssertionError("no replay"));
+            if (userProperty(p, "mqttbackends-origin") != null) {
+                return p;
+            }
+        }
+        throw new AssertionError("no publish carried mqttbackends-origin");
+    }
+
+    /** The value of a user property of a received publish, {@code null} when absent. */
+    public static String userProperty(Mqtt5Publish publish, String name) {
+        return publish.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals(name))
+                .map(u -> u.getValue().toString()).findFirst().orElse(null);
+    }
+
     @Override
     public void close() {
         publishes.close();

@@ -1,15 +1,11 @@
 package io.mqttbackends.runtime.backend.sql;
 
-import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * The pool keys the SQL databases share, applied to the driver's options: {@code server} ({@code host[:port]}),
@@ -38,25 +34,9 @@ public final class SqlConnectSettings {
     /** The CA and client certificate files of a TLS pool; {@code verify} decides whether the CA is checked. */
     public static void applyTlsFiles(SqlConnectOptions options, PoolConfig config) {
         options.setTrustAll(!config.boolValue("verify"));
-        readableFile(config, "cacertfile")
+        config.readableFile("cacertfile")
                 .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
-        Optional<String> cert = readableFile(config, "certfile");
-        Optional<String> key = readableFile(config, "keyfile");
-        if (cert.isPresent() != key.isPresent()) {
-            String missing = cert.isPresent() ? "keyfile" : "certfile";
-            throw new ConfigException(config.locationOf(missing),
-                    "a client certificate needs both certfile and keyfile; " + missing + " is missing");
-        }
-        cert.ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(c)
-                .setKeyPath(key.orElseThrow())));
-    }
-
-    /** A TLS file is checked at load, so a typo is a configuration error rather than endless failed connects. */
-    private static Optional<String> readableFile(PoolConfig config, String key) {
-        Optional<String> path = config.optional(key);
-        path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p -> {
-            throw new ConfigException(config.locationOf(key), "cannot read " + key + " '" + p + "'");
-        });
-        return path;
+        config.clientCertificate().ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
     }
 }

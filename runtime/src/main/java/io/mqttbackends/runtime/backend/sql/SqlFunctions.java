@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.sql;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.FunctionNames;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
@@ -49,19 +50,12 @@ public final class SqlFunctions {
         ON_MESSAGE_RETAIN,
         ON_RETAIN_DELETE,
         ON_MESSAGE_ACKED,
-        ON_MESSAGE_DELIVERED;
-
-        String confName() {
-            return name().toLowerCase();
-        }
+        ON_MESSAGE_DELIVERED
     }
 
     /** Every function name, as written in hook lines. */
-    public static final Set<String> NAMES = Arrays.stream(Name.values()).map(Name::confName)
-            .collect(Collectors.toUnmodifiableSet());
-
-    private static final Map<String, Name> BY_CONF_NAME = Arrays.stream(Name.values())
-            .collect(Collectors.toUnmodifiableMap(Name::confName, Function.identity()));
+    /** Every function name, as written in hook lines. */
+    public static final Set<String> NAMES = FunctionNames.of("sql", Name.class).names();
 
     private final SqlPool pool;
     private final SqlStatements statements;
@@ -102,11 +96,7 @@ public final class SqlFunctions {
      * @throws ConfigException when the function does not exist
      */
     PoolAction action(String function, HookConfig hook) {
-        Name name = BY_CONF_NAME.get(function);
-        if (name == null) {
-            throw new ConfigException(hook.location(), "unknown " + pool.dialect().kind() + " function '" + function
-                    + "'; known: " + NAMES.stream().sorted().collect(Collectors.joining(", ")));
-        }
+        Name name = FunctionNames.of(pool.dialect().kind().toString(), Name.class).resolve(function, hook);
         return switch (name) {
             case ON_CLIENT_CONNECTED -> write(event -> clientConnected.with(event.clientid(), event.node()));
             case ON_CLIENT_DISCONNECTED -> write(event -> clientDisconnected.with(event.clientid()));

@@ -19,6 +19,7 @@ import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageAcked;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;
+import io.mqttbackends.runtime.testing.TestPools;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,14 +131,7 @@ public abstract class SqlBackendTestSupport {
 
     /** The pool's configuration with some keys overridden, each located at its own conf line. */
     protected PoolConfig poolConfig(Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>(database.poolSettings());
-        settings.put("schema.init", "false");
-        settings.putAll(overrides);
-        Map<String, ConfigLocation> locations = new HashMap<>();
-        overrides.keySet().forEach(k -> locations.put(k, new ConfigLocation(Path.of(confFile()), 7,
-                "backend." + kind().poolPrefix() + ".pool1." + k)));
-        return new PoolConfig(kind(), "pool1", settings, locations,
-                new ConfigLocation(Path.of(confFile()), 1, "backend." + kind().poolPrefix() + ".pool1.server"));
+        return TestPools.pool1(kind(), database.poolSettings(), overrides);
     }
 
     protected HookConfig functionHook(HookPoint hookPoint, String function, OfflineOpts opts) {

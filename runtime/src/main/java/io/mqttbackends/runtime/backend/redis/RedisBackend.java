@@ -1,0 +1,137 @@
+package io.mqttbackends.runtime.backend.redis;
+
+import io.mqttbackends.runtime.action.ActionRunner;
+import io.mqttbackends.runtime.backend.Backend;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.HostPort;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Redis, as EMQX 4.x Enterprise's {@code emqx_backend_redis}, on the Vert.x reactive Redis client that the Quarkus
+ * Redis extension ships. Clients are created here, one per conf pool; the extension's own default client is never
+ * configured.
+ *
+ * <p>Pool keys ({@code backend.redis.<pool>.*}, spec §4.1): {@code type} ({@code single}, {@code sentinel} with
+ * {@code sentinel} = the master name and {@code server} = the sentinels, or {@code cluster} with {@code server} =
+ * seed nodes), {@code pool_size} (connections per node), {@code database} (selected on every connection; a cluster
+ * has only database 0), {@code password}, {@code ssl} with optional {@code cafile} (PEM CA; without it any server
+ * certificate is accepted, as EMQX's {@code verify_none}) and {@code certfile}/{@code keyfile}, and {@code channel},
+ * the pub/sub control channel ({@link RedisControlChannel}).
+ */
+@ApplicationScoped
+public class RedisBackend implements Backend {
+
+    private static final int DEFAULT_PORT = 6379;
+    /** Waiting requests per pool beyond its connections; the dispatcher's lanes never come close. */
+    private static final int MAX_POOL_WAITING = 1024;
+
+    private final Vertx vertx;
+    private final BrokerControl broker;
+    private final ActionRunner runner;
+    private final RuntimeMetrics metrics;
+
+    public RedisBackend(Vertx vertx, BrokerControl broker, ActionRunner runner, RuntimeMetrics metrics) {
+        this.vertx = vertx;
+        this.broker = broker;
+        this.runner = runner;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public DatabaseKind kind() {
+        return DatabaseKind.REDIS;
+    }
+
+    @Override
+    public Set<String> functions() {
+        return RedisFunctions.FUNCTIONS.names();
+    }
+
+    /** Builds the client without connecting: connections open on first use and are replaced when they break. */
+    @Override
+    public BackendPool open(PoolConfig config) {
+        RedisOptions options = options(config);
+        Redis client = Redis.createClient(vertx, options);
+        Optional<RedisControlChannel> channel = Optional.empty();
+        if (options.getType() != RedisClientType.CLUSTER) {
+            // A dedicated client of one connection: a subscribed connection can do nothing but pub/sub.
+            RedisOptions subscriber = new RedisOptions(options).setMaxPoolSize(1)
+                    .setPoolName(config.qualifiedName() + ".channel");
+            channel = Optional.of(new RedisControlChannel(config, Redis.createClient(vertx, subscriber), broker,
+                    runner, metrics));
+        }
+        RedisPool pool = new RedisPool(config, client, options.getType() == RedisClientType.CLUSTER, channel);
+        channel.ifPresent(RedisControlChannel::start);
+        return pool;
+    }
+
+    static RedisOptions options(PoolConfig config) {
+        String type = config.get("type");
+        int database = config.intValue("database");
+        boolean ssl = config.boolValue("ssl");
+        List<HostPort> servers = config.servers("server", DEFAULT_PORT);
+        RedisOptions options = new RedisOptions()
+                .setMaxPoolSize(config.intValue("pool_size"))
+                .setMaxPoolWaiting(MAX_POOL_WAITING)
+                .setPoolName(config.qualifiedName());
+        config.optional("password").ifPresent(options::setPassword);
+        switch (type) {
+            case "sentinel" -> options.setType(RedisClientType.SENTINEL)
+                    .setMasterName(config.get("sentinel"))
+                    .setRole(RedisRole.MASTER)
+                    .setAutoFailover(true);
+            case "cluster" -> {
+                if (database != 0) {
+                    throw new ConfigException(config.locationOf("database"),
+                            "a Redis cluster has only database 0, not " + database);
+                }
+                options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+            }
+            default -> {
+                if (servers.size() > 1) {
+                    throw new ConfigException(config.locationOf("server"),
+                            "type single takes one host[:port]; a list is for type sentinel or cluster");
+                }
+                options.setType(RedisClientType.STANDALONE);
+            }
+        }
+        // The database travels in each endpoint: the sentinel client selects it on the master it finds.
+        servers.forEach(s -> options.addConnectionString(endpoint(s, ssl, database)));
+        if (ssl) {
+            options.setNetClientOptions(tls(config));
+        }
+        return options;
+    }
+
+    private static String endpoint(HostPort server, boolean ssl, int database) {
+        String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
+        return (ssl ? "rediss://" : "redis://") + host + ":" + server.port()
+                + (database == 0 ? "" : "/" + database);
+    }
+
+    private static NetClientOptions tls(PoolConfig config) {
+        NetClientOptions net = new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("");
+        config.readableFile("cafile").ifPresentOrElse(
+                ca -> net.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)), () -> net.setTrustAll(true));
+        config.clientCertificate().ifPresent(c -> net.setPemKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
+        return net;
+    }
+}

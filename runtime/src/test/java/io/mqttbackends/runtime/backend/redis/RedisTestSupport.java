@@ -1,0 +1,136 @@
+package io.mqttbackends.runtime.backend.redis;
+
+import static io.mqttbackends.runtime.ingest.TestConfigs.runtimeConfig;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.action.ActionRunner;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.broker.DeadLetters;
+import io.mqttbackends.runtime.broker.MqttBrokerControl;
+import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.runtime.config.ConfigLocation;
+import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.mqttbackends.runtime.event.ClientInfo;
+import io.mqttbackends.runtime.event.Event;
+import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.runtime.event.Message;
+import io.mqttbackends.runtime.event.MessageAcked;
+import io.mqttbackends.runtime.event.MessagePublish;
+import io.mqttbackends.runtime.event.SessionSubscribed;
+import io.mqttbackends.runtime.ingest.MqttIngress;
+import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.mqttbackends.runtime.testing.TestPools;
+import io.mqttbackends.runtime.testing.TestRedis;
+import io.vertx.mutiny.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Base of the Redis backend tests: the real shared Redis on 127.0.0.1:6379, in a database of our own
+ * ({@link #DATABASE}, flushed before each test; never database 0), and a second plain client to read what the
+ * backend wrote.
+ */
+abstract class RedisTestSupport {
+    static final int DATABASE = 9;
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final String NODE = "emqx@127.0.0.1";
+    static final ConfigLocation LOCATION = new ConfigLocation(Path.of("redis.conf"), 3, "backend.redis.hook");
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Vertx vertx;
+    RedisBackend backend;
+    BackendPool pool;
+    TestRedis redis;
+
+    @BeforeEach
+    void openPoolOnAFreshDatabase() {
+        vertx = Vertx.vertx();
+        redis = new TestRedis(TestRedis.PORT, DATABASE);
+        redis.flushDb();
+        backend = backend(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))));
+        pool = backend.open(poolConfig(Map.of()));
+    }
+
+    @AfterEach
+    void closeAll() {
+        pool.close().await().atMost(WAIT);
+        redis.close();
+        vertx.close().await().atMost(WAIT);
+    }
+
+    /** A backend whose control channels act through {@code broker}. */
+    RedisBackend backend(BrokerControl broker) {
+        RuntimeConfig config = runtimeConfig(Map.of("retry.initial-backoff", "PT0.01S", "retry.max-backoff",
+                "PT0.1S"));
+        RuntimeMetrics metrics = new RuntimeMetrics(registry);
+        return new RedisBackend(vertx, broker,
+                new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)), metrics), metrics);
+    }
+
+    /** A complete redis pool schema, as the configuration loader hands it over, with some keys overridden. */
+    static PoolConfig poolConfig(Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(Map.of("type", "single", "server", "127.0.0.1:6379",
+                "sentinel", "", "pool_size", "4", "database", Integer.toString(DATABASE), "password", "",
+                "channel", "mqtt_channel", "ssl", "off", "cafile", "", "certfile", ""));
+        settings.put("keyfile", "");
+        return TestPools.pool1(DatabaseKind.REDIS, settings, overrides);
+    }
+
+    static HookConfig functionHook(HookPoint hookPoint, String function, OptionalInt expiredTime) {
+        return new HookConfig(DatabaseKind.REDIS, hookPoint, "1", Optional.of("#"),
+                new ActionSpec.Function(function), "pool1", OfflineOpts.NONE, expiredTime, Optional.empty(),
+                LOCATION);
+    }
+
+    static HookConfig commandsHook(HookPoint hookPoint, boolean pipeline, String... commands) {
+        return new HookConfig(DatabaseKind.REDIS, hookPoint, "1", Optional.of("#"),
+                new ActionSpec.Statements(ActionSpec.Language.COMMANDS, List.of(commands), pipeline), "pool1",
+                OfflineOpts.NONE, OptionalInt.empty(), Optional.empty(), LOCATION);
+    }
+
+    ActionOutcome run(HookPoint hookPoint, String function, Event event) {
+        return run(functionHook(hookPoint, function, OptionalInt.empty()), event);
+    }
+
+    ActionOutcome run(HookConfig hook, Event event) {
+        return pool.prepare(hook).run(event).await().atMost(WAIT);
+    }
+
+    static ClientInfo client(String clientid, long timestamp) {
+        return new ClientInfo(clientid, Optional.of("user-" + clientid), Optional.of("10.0.0.9"), NODE, timestamp);
+    }
+
+    static Message message(String msgid, String topic, int qos, boolean retain, String payload, long timestamp) {
+        return new Message(msgid, "pub", topic, qos, retain, bytes(payload), timestamp, Map.of());
+    }
+
+    static MessagePublish publish(Message message) {
+        return new MessagePublish(client(message.from(), message.timestamp()), message);
+    }
+
+    static MessageAcked acked(String receiver, Message message) {
+        return new MessageAcked(client(receiver, message.timestamp()), message);
+    }
+
+    static SessionSubscribed subscribed(String clientid, String filter) {
+        return new SessionSubscribed(client(clientid, System.currentTimeMillis()), filter, 1, true);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
