@@ -18,6 +18,8 @@ usage: src/bench/run.sh [options]
   --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
   --repeat K               K runs of every pass, medians reported (default 1)
   --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 5000)
+  --broker-inflight N      the private Mosquitto's max_inflight_messages for every session (default 200; README
+                           "Broker limits": the runtime's MQTT client spends per message in proportion to it)
   --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
                            breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
@@ -33,7 +35,7 @@ cd "$root"
 command_line="src/bench/run.sh $*"
 
 db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
-max_backlog=50000 keep="" pool_opts=()
+max_backlog=50000 broker_inflight=200 keep="" pool_opts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --db) db=$2; shift 2 ;;
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --repeat) repeat=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --max-backlog) max_backlog=$2; shift 2 ;;
+    --broker-inflight) broker_inflight=$2; shift 2 ;;
     --json) json=$(realpath -m "$2"); shift 2 ;;
     --runtime-opts) runtime_opts=$2; shift 2 ;;
     --pool-opt)
@@ -117,14 +120,15 @@ wait_port() {
 }
 
 # A private Mosquitto: unbounded queues (the default 1000 drops QoS 1 messages for a subscriber that falls behind)
-# and max_inflight_messages 1000, at or below the runtime's Receive Maximum (README "Broker limits"); nothing on disk.
+# and max_inflight_messages $broker_inflight, below the runtime's Receive Maximum (README "Broker limits"); nothing
+# on disk.
 mqtt_port=$(free_port)
 cat > "$work/mosquitto.conf" <<EOF
 listener $mqtt_port 127.0.0.1
 allow_anonymous true
 persistence false
 max_queued_messages 0
-max_inflight_messages 1000
+max_inflight_messages $broker_inflight
 set_tcp_nodelay true
 log_dest stderr
 log_type error
