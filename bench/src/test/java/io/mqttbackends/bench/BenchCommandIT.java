@@ -62,7 +62,7 @@ class BenchCommandIT {
         assertThat(run1.path("db_ceiling").path("rows_per_second").asDouble()).isPositive();
         assertThat(report.path("runtime_rss").path("vm_hwm_mb").asLong()).isPositive();
         assertThat(report.path("settings").path("broker_conf").asText()).contains("max_queued_messages 0",
-                "max_inflight_messages 1000");
+                "max_inflight_messages 200");
         assertThat(report.path("settings").path("runtime_conf").path("emqx_backend_pgsql.conf").asText())
                 .contains("on_message_publish", "schema.init = true");
         assertThat(report.path("command_line").asText()).contains("--messages 500");
