@@ -10,7 +10,6 @@ import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -195,9 +194,13 @@ public class EventDispatcher {
         List<Uni<ActionOutcome>> outcomes = lease.table().hooksFor(event).stream()
                 .map(h -> runner.submit(h.pool(), h.action(), h.config(), event))
                 .toList();
-        return Multi.createFrom().iterable(outcomes)
-                .onItem().transformToUniAndConcatenate(outcome -> outcome.onItem().transformToUni(runner::reachBack))
-                .collect().last()
+        // Reach-backs in conf order, each once its action is done; a plain chain, since most events have one hook.
+        Uni<Void> reachedBack = Uni.createFrom().voidItem();
+        for (Uni<ActionOutcome> outcome : outcomes) {
+            reachedBack = reachedBack.onItem().transformToUni(previous -> outcome.onItem()
+                    .transformToUni(runner::reachBack));
+        }
+        return reachedBack
                 .onItem().invoke(() -> {
                     metrics.eventFinished();
                     inbound.acknowledge();

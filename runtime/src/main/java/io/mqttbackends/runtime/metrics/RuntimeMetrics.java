@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +30,7 @@ public class RuntimeMetrics {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
@@ -58,7 +60,8 @@ public class RuntimeMetrics {
 
     /** An event decoded from a format, by hook point. */
     public void eventIn(String format, String hookPoint) {
-        registry.counter("mqttbackends.events", "format", format, "hookpoint", hookPoint).increment();
+        eventCounters.computeIfAbsent(List.of(format, hookPoint), key -> registry.counter("mqttbackends.events",
+                "format", format, "hookpoint", hookPoint)).increment();
     }
 
     /** Input that could not be decoded (not JSON, missing field, ...): acked and skipped. */
