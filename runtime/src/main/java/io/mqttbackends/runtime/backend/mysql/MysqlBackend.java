@@ -28,6 +28,8 @@ import java.util.Set;
 public class MysqlBackend implements Backend {
 
     private static final int DEFAULT_PORT = 3306;
+    /** Statements in flight on one connection: enough for a whole default batch (batch_size 500) in one round trip. */
+    private static final int PIPELINING_LIMIT = 512;
 
     private final Vertx vertx;
 
@@ -55,6 +57,9 @@ public class MysqlBackend implements Backend {
         MySQLConnectOptions options = SqlConnectSettings.apply(new MySQLConnectOptions(), config, "user", DEFAULT_PORT)
                 .setCharset("utf8mb4");
         options.setCachePreparedStatements(true);
+        // MySQL has no batch command: a batch of N writes is N statement executions, which only pipelining keeps to
+        // one round trip (the client's default limit of 1 waits for each reply before sending the next).
+        options.setPipeliningLimit(PIPELINING_LIMIT);
         if (config.boolValue("ssl")) {
             options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRED);
             SqlConnectSettings.applyTlsFiles(options, config);
