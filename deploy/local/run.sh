@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 deploy/local/services.sh
 jar=runtime/target/quarkus-app/quarkus-run.jar
-if [ ! -f "$jar" ] || [ -n "$(find runtime/src runtime/pom.xml pom.xml -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find model/src model/pom.xml runtime/src runtime/pom.xml pom.xml -newer "$jar" -print -quit)" ]; then
   ./mvnw -B -ntp -q package -DskipTests -pl runtime -am
 fi
 export MQTTBACKENDS_CONF_DIR=${MQTTBACKENDS_CONF_DIR:-$PWD/deploy/local/conf}

@@ -63,14 +63,14 @@ case "$db" in pgsql|mysql|redis) ;; *) echo "run.sh: --db $db: one of pgsql, mys
 runtime_jar=runtime/target/quarkus-app/quarkus-run.jar
 bench_jar=bench/target/mqtt-backends-bench.jar
 stale() { local jar=$1; shift; [ ! -f "$jar" ] || [ -n "$(find "$@" -newer "$jar" -print -quit)" ]; }
-if stale "$runtime_jar" runtime/src runtime/pom.xml pom.xml || stale "$bench_jar" bench/src bench/pom.xml pom.xml; then
+if stale "$runtime_jar" model/src model/pom.xml runtime/src runtime/pom.xml pom.xml || stale "$bench_jar" bench/src bench/pom.xml pom.xml; then
   if [ "${MQTTBACKENDS_BENCH_BUILD:-auto}" = never ]; then
     for jar in "$runtime_jar" "$bench_jar"; do
       [ -f "$jar" ] || { echo "run.sh: $jar is missing (MQTTBACKENDS_BENCH_BUILD=never: build it first)" >&2; exit 1; }
     done
   else
     echo "run.sh: building the runtime and the benchmark driver" >&2
-    ./mvnw -B -ntp -q -DskipTests package -pl runtime,bench
+    ./mvnw -B -ntp -q -DskipTests package -pl runtime,bench -am
   fi
 fi
 

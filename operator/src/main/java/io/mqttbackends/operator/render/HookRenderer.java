@@ -2,6 +2,8 @@ package io.mqttbackends.operator.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mqttbackends.model.FunctionCatalog;
+import io.mqttbackends.model.TopicFilters;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendHookSpec;
 import io.mqttbackends.operator.api.v1alpha1.HookAction;
@@ -77,7 +79,7 @@ final class HookRenderer {
         if (topic == null) {
             return Optional.empty();
         }
-        Optional<String> problem = topicFilterProblem(topic);
+        Optional<String> problem = TopicFilters.problem(topic);
         if (problem.isPresent()) {
             return Optional.of(Outcome.rejected(Reason.InvalidTopicFilter, "spec.topic '" + topic
                     + "' is not a valid MQTT topic filter: " + problem.get()));
@@ -86,23 +88,6 @@ final class HookRenderer {
         return Optional.empty();
     }
 
-    /** MQTT 3.1.1 §4.7: '#' alone in the last level, '+' alone in its level, not empty. */
-    static Optional<String> topicFilterProblem(String filter) {
-        if (filter.isEmpty()) {
-            return Optional.of("it is empty");
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return Optional.of("'#' must be alone in the last level");
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                return Optional.of("'+' must be alone in its level");
-            }
-        }
-        return Optional.empty();
-    }
 
     private static Optional<Outcome> action(BackendHookSpec spec, PoolType type, Map<String, Object> json) {
         HookAction action = spec.getAction();
@@ -118,12 +103,12 @@ final class HookRenderer {
         String kind = given.keySet().iterator().next();
         if (kind.equals("function")) {
             String function = action.getFunction();
-            if (!FunctionCatalog.functions(type).contains(function)) {
+            if (!FunctionCatalog.functions(type.kind()).contains(function)) {
                 return Optional.of(Outcome.rejected(Reason.FunctionNotSupported, "spec.action.function '"
                         + function + "' does not exist for " + type.crName() + " pools"));
             }
-            HookPoint required = FunctionCatalog.hookPoint(function).orElseThrow();
-            if (required != spec.getHookpoint()) {
+            io.mqttbackends.model.HookPoint required = FunctionCatalog.hookPoint(function).orElseThrow();
+            if (required != spec.getHookpoint().point()) {
                 return Optional.of(Outcome.rejected(Reason.FunctionNotSupported, "spec.action.function '"
                         + function + "' works on " + required.confName() + " only, not on "
                         + spec.getHookpoint().confName()));

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.action;
 
 import io.mqttbackends.runtime.event.Event;
-import io.mqttbackends.runtime.event.Placeholder;
+import io.mqttbackends.model.Placeholder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;

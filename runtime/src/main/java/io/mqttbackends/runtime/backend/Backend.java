@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.config.PoolConfig;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.config.DatabaseKind;
-import io.mqttbackends.runtime.config.FunctionCatalog;
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
 import java.util.List;
 import java.util.Optional;
 

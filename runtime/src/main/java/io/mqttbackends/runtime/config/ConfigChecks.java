@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.config;
 
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.HookPoint;
 import java.util.Optional;
 import java.util.OptionalInt;
 

@@ -1,5 +1,8 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.TopicFilters;
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -8,8 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mqttbackends.runtime.action.StatementTemplate;
 import io.mqttbackends.runtime.config.ActionSpec.Language;
-import io.mqttbackends.runtime.event.HookPoint;
-import io.mqttbackends.runtime.event.Placeholder;
+import io.mqttbackends.model.HookPoint;
+import io.mqttbackends.model.Placeholder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,28 +134,11 @@ final class HookParser {
             error("topic must be a string (an MQTT topic filter)");
             return Optional.empty();
         }
-        Optional<String> problem = topicFilterProblem(node.asText());
+        Optional<String> problem = TopicFilters.problem(node.asText());
         problem.ifPresent(p -> error("topic '" + node.asText() + "' is not a valid MQTT topic filter: " + p));
         return Optional.of(node.asText());
     }
 
-    /** MQTT 3.1.1 §4.7 rules for a topic filter. */
-    static Optional<String> topicFilterProblem(String filter) {
-        if (filter.isEmpty()) {
-            return Optional.of("it is empty");
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return Optional.of("'#' must be alone in the last level");
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                return Optional.of("'+' must be alone in its level");
-            }
-        }
-        return Optional.empty();
-    }
 
     private Optional<ActionSpec> action(JsonNode node, Optional<HookPoint> hookPoint) {
         if (node == null) {

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

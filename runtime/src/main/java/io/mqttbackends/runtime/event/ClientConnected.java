@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.event;
 
+import io.mqttbackends.model.HookPoint;
 import java.util.Optional;
 
 /** A client connected. */

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.event;
 
+import io.mqttbackends.model.HookPoint;
+import io.mqttbackends.model.Placeholder;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.event;
 
+import io.mqttbackends.model.Placeholder;
 import java.util.Optional;
 
 /** An event that carries an application message: publish, delivered or acked. */

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.event;
 
+import io.mqttbackends.model.HookPoint;
+
 /** A message was published; {@link #client()} is the publisher. */
 public record MessagePublish(ClientInfo client, Message message) implements MessageEvent {
     @Override

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.hook;
 
 import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;

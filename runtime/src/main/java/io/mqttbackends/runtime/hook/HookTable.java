@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.hook;
 
 import io.mqttbackends.runtime.event.Event;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.action;
 
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.mqttbackends.runtime.testing.TestSql;

@@ -3,8 +3,8 @@ package io.mqttbackends.runtime.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mqttbackends.runtime.config.DatabaseKind;
-import io.mqttbackends.runtime.config.FunctionCatalog;
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import io.mqttbackends.runtime.config.PoolConfig;
 import java.util.HashSet;
 import java.util.List;

@@ -1,10 +1,11 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.mqttbackends.runtime.config.ActionSpec.Language;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,10 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.config;
 
+import io.mqttbackends.model.DatabaseKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

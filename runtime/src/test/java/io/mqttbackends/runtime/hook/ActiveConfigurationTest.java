@@ -8,7 +8,7 @@ import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;

@@ -3,7 +3,7 @@ package io.mqttbackends.runtime.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.ClientInfo;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.Message;

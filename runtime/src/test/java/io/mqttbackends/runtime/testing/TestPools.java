@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.testing;
 
 import io.mqttbackends.runtime.config.ConfigLocation;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.config.PoolConfig;
 import java.nio.file.Path;
 import java.util.HashMap;

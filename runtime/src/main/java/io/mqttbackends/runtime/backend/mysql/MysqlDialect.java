@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.backend.mysql;
 
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Tuple;

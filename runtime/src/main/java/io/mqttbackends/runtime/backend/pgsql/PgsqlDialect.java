@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.List;
 import java.util.Set;

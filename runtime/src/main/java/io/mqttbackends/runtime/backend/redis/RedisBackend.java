@@ -5,7 +5,7 @@ import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.broker.BrokerControl;
 import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.config.HostPort;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;

@@ -4,7 +4,7 @@ import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.MessageEvent;
-import io.mqttbackends.runtime.event.Placeholder;
+import io.mqttbackends.model.Placeholder;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.backend.sql;
 
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.sqlclient.DatabaseException;
 import java.io.IOException;

@@ -37,7 +37,7 @@ public final class SqlFunctions {
 
     /**
      * The functions. Which hook point each may sit on is checked once for every database when the configuration
-     * loads ({@link io.mqttbackends.runtime.config.FunctionCatalog#hookPoint}).
+     * loads ({@link io.mqttbackends.model.FunctionCatalog#hookPoint}).
      */
     enum Name {
         ON_CLIENT_CONNECTED,

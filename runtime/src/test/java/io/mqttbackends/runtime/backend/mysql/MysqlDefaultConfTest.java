@@ -10,7 +10,7 @@ import io.mqttbackends.runtime.config.BackendsConfig;
 import io.mqttbackends.runtime.config.ConfFile;
 import io.mqttbackends.runtime.config.ConfLoader;
 import io.mqttbackends.runtime.config.ConfigChecks;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.PoolConfig;
 import io.vertx.mutiny.core.Vertx;

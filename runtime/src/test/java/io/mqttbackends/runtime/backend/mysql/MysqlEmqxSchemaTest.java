@@ -7,7 +7,7 @@ import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import java.util.Optional;
 import java.util.OptionalInt;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.sql.SqlStatementsContract;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
 import org.junit.jupiter.api.Test;
 

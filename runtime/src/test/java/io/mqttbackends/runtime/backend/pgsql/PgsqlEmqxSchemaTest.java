@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.runtime.config.OfflineOpts;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import java.util.Optional;
 import java.util.OptionalInt;

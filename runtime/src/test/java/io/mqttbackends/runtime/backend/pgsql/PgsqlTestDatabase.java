@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -6,7 +6,7 @@ import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.testing.RedisServer;
 import io.mqttbackends.runtime.testing.TestRedis;

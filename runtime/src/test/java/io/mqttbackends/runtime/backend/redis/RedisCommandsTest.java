@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.SessionUnsubscribed;
 import java.util.Map;

@@ -10,7 +10,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.broker.EmqxBrokerControl;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.RedisServer;

@@ -9,7 +9,7 @@ import io.mqttbackends.runtime.action.Subscription;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.ClientDisconnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.DatabaseKind;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.testing.RedisServer;
 import io.mqttbackends.runtime.testing.TestRedis;
 import java.util.Map;

@@ -10,7 +10,7 @@ import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.ClientDisconnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageDelivered;
 import io.vertx.mutiny.sqlclient.Row;

@@ -8,7 +8,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -11,7 +11,7 @@ import io.mqttbackends.runtime.config.ConfigException;
 import io.mqttbackends.runtime.config.HookConfig;
 import io.mqttbackends.runtime.config.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
-import io.mqttbackends.runtime.event.HookPoint;
+import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionUnsubscribed;
 import io.vertx.mutiny.sqlclient.Row;

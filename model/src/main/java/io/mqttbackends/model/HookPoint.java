@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.event;
+package io.mqttbackends.model;
 
 import java.util.Arrays;
 import java.util.EnumSet;

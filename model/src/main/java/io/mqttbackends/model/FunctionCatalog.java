@@ -1,6 +1,5 @@
-package io.mqttbackends.runtime.config;
+package io.mqttbackends.model;
 
-import io.mqttbackends.runtime.event.HookPoint;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.config;
+package io.mqttbackends.model;
 
 import java.util.Arrays;
 import java.util.Optional;
