@@ -38,7 +38,10 @@ import org.jboss.logging.Logger;
  */
 final class PoolBatcher {
     private static final Logger LOG = Logger.getLogger(PoolBatcher.class);
-    /** Timers for {@code batch_time}; they only hand work back to {@link #drain}, never run database calls. */
+    /**
+     * Timers for {@code batch_time}. A timer starts the partition's drain, which issues the batch's database call
+     * from this thread; the clients' calls are asynchronous, so the thread is never held.
+     */
     private static final ScheduledExecutorService LINGER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqttbackends-batch-linger");
         t.setDaemon(true);
