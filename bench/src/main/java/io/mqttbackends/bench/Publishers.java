@@ -3,22 +3,35 @@ package io.mqttbackends.bench;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import io.reactivex.Flowable;
+import io.reactivex.FlowableSubscriber;
+import io.reactivex.schedulers.Schedulers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.reactivestreams.Subscription;
 
 /**
- * M MQTT 5 clients sharing N QoS 1 messages, publisher {@code i} on its own topic {@code <prefix>/<i>}. Each
- * message is stamped with its publish time just before it is handed to the client, and each publisher keeps at
- * most {@link #WINDOW} messages unacknowledged: without that bound a fast loop would only fill the client's queue,
- * and the stamps would measure the queue instead of the path to the database.
+ * M MQTT 5 clients sharing N QoS 1 messages, publisher {@code i} on its own topic {@code <prefix>/<i>}.
+ *
+ * <p>Each publisher streams its messages through one reactive publish flow of the client ({@code publish(Flowable)}),
+ * not one {@code send()} per message: the per-message future, flow and event-loop hand-off of {@code send()} made
+ * the four publishers cost about a core at 13,000 msgs/s, CPU the co-located runtime then did not get. A message is
+ * created, and stamped with its publish time, only when the client asks for it, and each publisher keeps at most
+ * {@link #WINDOW} messages unacknowledged (it asks for one more result per result received): without that bound the
+ * stamps would measure a queue in the client instead of the path to the database.
  */
 final class Publishers {
     static final int WINDOW = 1000;
+    /** Results are re-requested in chunks, not one by one: a request crosses threads. */
+    private static final int REQUEST_CHUNK = WINDOW / 4;
 
     private Publishers() {
     }
@@ -42,57 +55,113 @@ final class Publishers {
         for (int i = 0; i < m; i++) {
             clients.add(connect(options, clientPrefix + "-" + i, false));
         }
-        CountDownLatch start = new CountDownLatch(1);
         long[] first = new long[m];
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong lastAck = new AtomicLong();
         AtomicLong published = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(m);
+        List<ExecutorService> generators = new ArrayList<>();
+        List<ResultCounter> counters = new ArrayList<>();
         for (int i = 0; i < m; i++) {
             int index = i;
             long count = options.messages() / m + (i < options.messages() % m ? 1 : 0);
-            Thread t = new Thread(() -> {
-                Mqtt5AsyncClient client = clients.get(index);
-                String topic = prefix + "/" + index;
-                Semaphore window = new Semaphore(WINDOW);
-                awaitQuietly(start);
-                long startNanos = System.nanoTime();
-                for (long seq = 0; seq < count; seq++) {
-                    if (perPublisherIntervalNanos > 0) {
-                        long wait = startNanos + seq * perPublisherIntervalNanos - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
+            String topic = prefix + "/" + index;
+            ExecutorService generator = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-publisher-"
+                    + index));
+            generators.add(generator);
+            long[] startNanos = new long[1];
+            // Generated on the publisher's own thread (requestOn): pacing and the backlog bound may park it.
+            Flowable<Mqtt5Publish> messages = Flowable.<Mqtt5Publish, long[]>generate(() -> new long[1],
+                    (seqHolder, emitter) -> {
+                        long seq = seqHolder[0]++;
+                        if (seq >= count) {
+                            emitter.onComplete();
+                            return;
                         }
-                    }
-                    backlog.awaitRoom(published.incrementAndGet());
-                    window.acquireUninterruptibly();
-                    long now = EpochMicros.now();
-                    if (seq == 0) {
-                        first[index] = now;
-                    }
-                    client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(BenchPayload.encode(now, seq, options.payloadBytes())).send()
-                            .whenComplete((result, error) -> {
-                                if (error != null || result.getError().isPresent()) {
-                                    failed.incrementAndGet();
-                                } else {
-                                    acked.incrementAndGet();
-                                }
-                                lastAck.accumulateAndGet(EpochMicros.now(), Math::max);
-                                window.release();
-                            });
-                }
-                window.acquireUninterruptibly(WINDOW);
-            }, "bench-publisher-" + i);
-            threads.add(t);
-            t.start();
+                        if (seq == 0) {
+                            startNanos[0] = System.nanoTime();
+                        }
+                        if (perPublisherIntervalNanos > 0) {
+                            long wait = startNanos[0] + seq * perPublisherIntervalNanos - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                        }
+                        backlog.awaitRoom(published.incrementAndGet());
+                        long now = EpochMicros.now();
+                        if (seq == 0) {
+                            first[index] = now;
+                        }
+                        emitter.onNext(Mqtt5Publish.builder().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(BenchPayload.encode(now, seq, options.payloadBytes())).build());
+                    })
+                    .subscribeOn(Schedulers.from(generator), true);
+            ResultCounter counter = new ResultCounter(acked, failed, lastAck, done);
+            counters.add(counter);
+            clients.get(index).toRx().publish(messages).subscribe(counter);
         }
-        start.countDown();
-        threads.forEach(Publishers::joinQuietly);
+        awaitQuietly(done);
+        generators.forEach(ExecutorService::shutdownNow);
         clients.forEach(c -> c.disconnect().join());
+        counters.forEach(ResultCounter::rethrow);
         long firstMicros = Arrays.stream(first).filter(v -> v > 0).min().orElse(0);
         return new Result(firstMicros, lastAck.get(), acked.get(), failed.get());
+    }
+
+    /** Counts one publisher's results and keeps at most {@link #WINDOW} of its messages unacknowledged. */
+    private static final class ResultCounter implements FlowableSubscriber<Mqtt5PublishResult> {
+        private final AtomicLong acked;
+        private final AtomicLong failed;
+        private final AtomicLong lastAck;
+        private final CountDownLatch done;
+        private Subscription subscription;
+        private int sinceRequest;
+        private volatile Throwable error;
+
+        ResultCounter(AtomicLong acked, AtomicLong failed, AtomicLong lastAck, CountDownLatch done) {
+            this.acked = acked;
+            this.failed = failed;
+            this.lastAck = lastAck;
+            this.done = done;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            s.request(WINDOW);
+        }
+
+        @Override
+        public void onNext(Mqtt5PublishResult result) {
+            if (result.getError().isPresent()) {
+                failed.incrementAndGet();
+            } else {
+                acked.incrementAndGet();
+            }
+            lastAck.accumulateAndGet(EpochMicros.now(), Math::max);
+            if (++sinceRequest == REQUEST_CHUNK) {
+                sinceRequest = 0;
+                subscription.request(REQUEST_CHUNK);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        void rethrow() {
+            if (error != null) {
+                throw new IllegalStateException("publisher failed: " + error, error);
+            }
+        }
     }
 
     /**
@@ -109,14 +178,6 @@ final class Publishers {
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void joinQuietly(Thread t) {
-        try {
-            t.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
