@@ -72,6 +72,9 @@ abstract class BatchingContract {
     /** {@code batch_log (id ascending with commit order, topic, msgid)} whose msgid must be shorter than 20. */
     abstract String batchLogDdl();
 
+    /** How many INSERT statements the server has executed so far (into {@code batch_log}, or in all). */
+    abstract long insertStatementsExecuted();
+
     private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<BackendPool> pools = new ArrayList<>();
@@ -156,6 +159,26 @@ abstract class BatchingContract {
         DistributionSummary batches = registry.get("mqttbackends.batch.size").summary();
         assertThat(batches.max()).as("largest batch").isGreaterThan(1);
         assertThat(batches.totalAmount()).as("writes that went in batches").isGreaterThan(perTopic);
+    }
+
+    @Test
+    void aBatchOfPlainInsertsReachesTheServerAsAFewMultiRowStatementsInOrder() {
+        // A long linger gathers all 100 writes of the one key into one batch: 100 rows = 64 + 32 + 4.
+        BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
+        PoolAction action = pool.prepare(logHook);
+        ActionRunner runner = runner();
+        long before = insertStatementsExecuted();
+        List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            results.add(runner.submit(pool, action, logHook, publish("multirow", "m" + i))
+                    .subscribeAsCompletionStage());
+        }
+        awaitAll(results);
+
+        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(100);
+        assertThat(msgidsInCommitOrder("multirow")).containsExactlyElementsOf(IntStream.range(0, 100)
+                .mapToObj(i -> "m" + i).toList());
+        assertThat(insertStatementsExecuted() - before).as("INSERT statements for 100 rows").isEqualTo(3);
     }
 
     @Test

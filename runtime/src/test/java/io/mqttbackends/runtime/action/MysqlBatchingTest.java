@@ -49,4 +49,10 @@ class MysqlBatchingTest extends BatchingContract {
         return "create table batch_log (id bigint auto_increment primary key, topic varchar(200) not null,"
                 + " msgid varchar(200) not null, check (char_length(msgid) < 20))";
     }
+
+    /** The server's count of INSERT statements, prepared ones included; nothing else writes while the test runs. */
+    @Override
+    long insertStatementsExecuted() {
+        return Long.parseLong(db.rows("show global status like 'Com_insert'").get(0).getValue(1).toString());
+    }
 }

@@ -56,7 +56,6 @@ public class MysqlBackend implements Backend {
     public BackendPool open(PoolConfig config) {
         MySQLConnectOptions options = SqlConnectSettings.apply(new MySQLConnectOptions(), config, "user", DEFAULT_PORT)
                 .setCharset("utf8mb4");
-        options.setCachePreparedStatements(true);
         // MySQL has no batch command: a batch of N writes is N statement executions, which only pipelining keeps to
         // one round trip (the client's default limit of 1 waits for each reply before sending the next).
         options.setPipeliningLimit(PIPELINING_LIMIT);

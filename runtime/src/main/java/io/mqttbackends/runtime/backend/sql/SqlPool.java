@@ -22,6 +22,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -35,6 +38,8 @@ public final class SqlPool implements BackendPool {
     private final SqlDialect dialect;
     private final ParameterBinder binder;
     private final SqlFunctions functions;
+    /** Per statement text: its multi-row form, or empty when it runs as written. Texts come from the conf. */
+    private final Map<String, Optional<MultiRowInsert>> multiRow = new ConcurrentHashMap<>();
 
     public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect) {
         this.config = config;
@@ -89,10 +94,11 @@ public final class SqlPool implements BackendPool {
 
     /**
      * Every statement in order, in one transaction, so a retried event never finds half of them applied; a single
-     * statement is atomic by itself and runs without one. Consecutive statements with the same text go as one
-     * pipelined batch (one round trip): a batch of N publishes costs BEGIN, one INSERT batch and COMMIT. Binding
-     * (which may ask the server about a statement) happens before the transaction takes its connection: done inside,
-     * it would wait for a second connection and deadlock a pool of one.
+     * statement is atomic by itself and runs without one. Consecutive statements with the same text go to the server
+     * together: a plain single-row insert as multi-row inserts ({@link MultiRowInsert}), anything else as one
+     * pipelined batch; so a batch of N publishes costs BEGIN, a few INSERTs and COMMIT. Binding (which may ask the
+     * server about a statement) happens before the transaction takes its connection: done inside, it would wait for
+     * a second connection and deadlock a pool of one.
      */
     public Uni<Void> inOneTransaction(List<SqlCommand> commands) {
         if (commands.isEmpty()) {
@@ -108,7 +114,7 @@ public final class SqlPool implements BackendPool {
                 .onItem().transformToUni(bound -> pool.withTransaction(conn -> executeGrouped(conn, bound)));
     }
 
-    private static Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
+    private Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         int start = 0;
         while (start < bound.size()) {
@@ -117,12 +123,45 @@ public final class SqlPool implements BackendPool {
             for (int i = start; i < bound.size() && bound.get(i).sql().equals(sql); i++) {
                 group.add(bound.get(i).values());
             }
-            chain = chain.onItem().transformToUni(previous -> (group.size() == 1
-                    ? conn.preparedQuery(sql).execute(group.get(0))
-                    : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid());
+            Optional<MultiRowInsert> insert = group.size() == 1 ? Optional.empty()
+                    : multiRow.computeIfAbsent(sql, text -> MultiRowInsert.of(text, dialect.numberedMarkers()))
+                            .filter(shape -> group.stream().allMatch(t -> t.size() == shape.paramsPerRow()));
+            for (Uni<Void> step : insert.map(shape -> multiRowSteps(conn, shape, group))
+                    .orElseGet(() -> List.of(batchStep(conn, sql, group)))) {
+                chain = chain.onItem().transformToUni(previous -> step);
+            }
             start += group.size();
         }
         return chain;
+    }
+
+    private static Uni<Void> batchStep(SqlConnection conn, String sql, List<Tuple> group) {
+        return (group.size() == 1
+                ? conn.preparedQuery(sql).execute(group.get(0))
+                : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid();
+    }
+
+    /**
+     * The rows in order, as statements of power-of-two sizes from the largest down (437 rows: 256, 128, 32, 16, 4
+     * and 1), so a pool prepares at most nine texts per statement. The steps are lazy: each runs when the chain
+     * reaches it.
+     */
+    private static List<Uni<Void>> multiRowSteps(SqlConnection conn, MultiRowInsert shape, List<Tuple> rows) {
+        List<Uni<Void>> steps = new ArrayList<>();
+        int from = 0;
+        while (from < rows.size()) {
+            int size = Math.min(shape.maxRows(), Integer.highestOneBit(rows.size() - from));
+            Tuple values = Tuple.tuple();
+            for (Tuple row : rows.subList(from, from + size)) {
+                for (int i = 0; i < row.size(); i++) {
+                    values.addValue(row.getValue(i));
+                }
+            }
+            String sql = shape.sql(size);
+            steps.add(conn.preparedQuery(sql).execute(values).replaceWithVoid());
+            from += size;
+        }
+        return steps;
     }
 
     /** The statements of every write, in order, as one transaction ({@link #inOneTransaction}). */

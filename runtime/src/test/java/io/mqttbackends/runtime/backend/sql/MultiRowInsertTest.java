@@ -1,0 +1,81 @@
+package io.mqttbackends.runtime.backend.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class MultiRowInsertTest {
+
+    @Test
+    void numberedMarkersAreRenumberedPerRowIncludingInsideFunctionCalls() {
+        MultiRowInsert insert = MultiRowInsert.of(
+                "INSERT INTO mqtt_msg (msgid, topic, arrived)\nVALUES ($1, $2, to_timestamp($3::bigint / 1000.0))",
+                true).orElseThrow();
+        assertThat(insert.paramsPerRow()).isEqualTo(3);
+        assertThat(insert.sql(1)).isEqualTo(
+                "INSERT INTO mqtt_msg (msgid, topic, arrived)\nVALUES ($1, $2, to_timestamp($3::bigint / 1000.0))");
+        assertThat(insert.sql(2)).isEqualTo("INSERT INTO mqtt_msg (msgid, topic, arrived)\nVALUES "
+                + "($1, $2, to_timestamp($3::bigint / 1000.0)), ($4, $5, to_timestamp($6::bigint / 1000.0))");
+    }
+
+    @Test
+    void aRepeatedNumberedMarkerKeepsOneValuePerRow() {
+        MultiRowInsert insert = MultiRowInsert.of("insert into t (a, b, c) values ($2, $1, $2)", true).orElseThrow();
+        assertThat(insert.paramsPerRow()).isEqualTo(2);
+        assertThat(insert.sql(2)).isEqualTo("insert into t (a, b, c) values ($2, $1, $2), ($4, $3, $4)");
+    }
+
+    @Test
+    void positionalMarkersRepeatTheRowAsWritten() {
+        MultiRowInsert insert = MultiRowInsert.of(
+                "INSERT INTO mqtt_msg (msgid, arrived) VALUES (?, FROM_UNIXTIME(? / 1000))", false).orElseThrow();
+        assertThat(insert.paramsPerRow()).isEqualTo(2);
+        assertThat(insert.sql(4)).isEqualTo("INSERT INTO mqtt_msg (msgid, arrived) VALUES "
+                + "(?, FROM_UNIXTIME(? / 1000)), (?, FROM_UNIXTIME(? / 1000)), (?, FROM_UNIXTIME(? / 1000)), "
+                + "(?, FROM_UNIXTIME(? / 1000))");
+    }
+
+    @Test
+    void upsertsReturningSelectsAndMultiRowInsertsRunAsWritten() {
+        assertThat(MultiRowInsert.of("INSERT INTO r (topic) VALUES ($1) ON CONFLICT (topic) DO NOTHING", true))
+                .isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (topic) VALUES (?) ON DUPLICATE KEY UPDATE topic = ?", false))
+                .isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (topic) VALUES ($1) RETURNING id", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (topic) SELECT $1 FROM dual", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES ($1), ($2)", true)).isEmpty();
+        assertThat(MultiRowInsert.of("UPDATE r SET a = $1", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES (1)", true)).as("no parameter").isEmpty();
+    }
+
+    @Test
+    void quotesCommentsAndSemicolonsThatCouldHideMarkersOrParenthesesRunAsWritten() {
+        assertThat(MultiRowInsert.of("INSERT INTO r (a, b) VALUES ($1, ')')", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO \"values\" (a) VALUES ($1)", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES ($1) -- $2", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES ($1); DELETE FROM r", true)).isEmpty();
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES ($1 || $$x$$)", true)).isEmpty();
+    }
+
+    @Test
+    void aColumnNamedLikeTheKeywordIsNotTakenForIt() {
+        MultiRowInsert insert = MultiRowInsert.of("insert into r (my_values, valuesx) values ($1, $2)", true)
+                .orElseThrow();
+        assertThat(insert.sql(2)).isEqualTo("insert into r (my_values, valuesx) values ($1, $2), ($3, $4)");
+    }
+
+    @Test
+    void rowsPerStatementAreAPowerOfTwoKeptUnderTheParameterLimit() {
+        MultiRowInsert narrow = MultiRowInsert.of("insert into r (a) values ($1)", true).orElseThrow();
+        assertThat(narrow.maxRows()).isEqualTo(MultiRowInsert.MAX_ROWS);
+        StringBuilder wide = new StringBuilder("insert into r values (");
+        for (int i = 1; i <= 300; i++) {
+            wide.append(i > 1 ? ", " : "").append('$').append(i);
+        }
+        MultiRowInsert wideInsert = MultiRowInsert.of(wide.append(')').toString(), true).orElseThrow();
+        assertThat(wideInsert.maxRows()).isEqualTo(64);
+        assertThatThrownBy(() -> narrow.sql(3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> wideInsert.sql(128)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
