@@ -17,7 +17,7 @@ usage: src/bench/run.sh [options]
   --rate MSGS_PER_S        total publish rate; 0 = as fast as possible (default 0)
   --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
   --repeat K               K runs of every pass, medians reported (default 1)
-  --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 5000)
+  --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 50000)
   --broker-inflight N      the private Mosquitto's max_inflight_messages for every session (default 200; README
                            "Broker limits": the runtime's MQTT client spends per message in proportion to it)
   --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
@@ -34,7 +34,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 command_line="src/bench/run.sh $*"
 
-db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=5000 json="" runtime_opts=""
+db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=50000 json="" runtime_opts=""
 max_backlog=50000 broker_inflight=200 keep="" pool_opts=()
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -72,7 +72,7 @@ public record BenchOptions(
         double rate = 0;
         boolean halfRate = false;
         int repeat = 1;
-        long warmup = 5_000;
+        long warmup = 50_000;
         long maxBacklog = 50_000;
         Path json = null;
         String mqttHost = "127.0.0.1";

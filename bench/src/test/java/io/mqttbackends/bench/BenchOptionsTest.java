@@ -19,7 +19,7 @@ class BenchOptionsTest {
         assertThat(o.rate()).isZero();
         assertThat(o.halfRate()).isFalse();
         assertThat(o.repeat()).isEqualTo(1);
-        assertThat(o.warmup()).isEqualTo(5000);
+        assertThat(o.warmup()).isEqualTo(50_000);
         assertThat(o.dbPort()).isEqualTo(5432);
         assertThat(o.dbUser()).isEqualTo("postgres");
     }
