@@ -114,8 +114,13 @@ public final class SqlPool implements BackendPool {
                 .onItem().transformToUni(bound -> pool.withTransaction(conn -> executeGrouped(conn, bound)));
     }
 
+    /**
+     * The statements are all handed to the connection at once, in order: the client keeps that order on the wire
+     * and pipelines them, so a batch costs one round trip for its statements however many there are. A failing
+     * statement fails the transaction, which then rolls back.
+     */
     private Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+        List<Uni<Void>> steps = new ArrayList<>();
         int start = 0;
         while (start < bound.size()) {
             String sql = bound.get(start).sql();
@@ -126,13 +131,14 @@ public final class SqlPool implements BackendPool {
             Optional<MultiRowInsert> insert = group.size() == 1 ? Optional.empty()
                     : multiRow.computeIfAbsent(sql, text -> MultiRowInsert.of(text, dialect.numberedMarkers()))
                             .filter(shape -> group.stream().allMatch(t -> t.size() == shape.paramsPerRow()));
-            for (Uni<Void> step : insert.map(shape -> multiRowSteps(conn, shape, group))
-                    .orElseGet(() -> List.of(batchStep(conn, sql, group)))) {
-                chain = chain.onItem().transformToUni(previous -> step);
+            if (insert.isPresent()) {
+                steps.addAll(multiRowSteps(conn, insert.get(), group));
+            } else {
+                steps.add(batchStep(conn, sql, group));
             }
             start += group.size();
         }
-        return chain;
+        return steps.size() == 1 ? steps.get(0) : Uni.join().all(steps).andFailFast().replaceWithVoid();
     }
 
     private static Uni<Void> batchStep(SqlConnection conn, String sql, List<Tuple> group) {
@@ -143,8 +149,7 @@ public final class SqlPool implements BackendPool {
 
     /**
      * The rows in order, as statements of power-of-two sizes from the largest down (437 rows: 256, 128, 32, 16, 4
-     * and 1), so a pool prepares at most nine texts per statement. The steps are lazy: each runs when the chain
-     * reaches it.
+     * and 1), so a pool prepares at most nine texts per statement. The steps are lazy: each runs when subscribed.
      */
     private static List<Uni<Void>> multiRowSteps(SqlConnection conn, MultiRowInsert shape, List<Tuple> rows) {
         List<Uni<Void>> steps = new ArrayList<>();
