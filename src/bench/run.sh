@@ -18,8 +18,8 @@ usage: src/bench/run.sh [options]
   --half-rate              after the max-rate pass, a second pass at half the measured rate (latency target)
   --repeat K               K runs of every pass, medians reported (default 1)
   --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 50000)
-  --broker-inflight N      the private Mosquitto's max_inflight_messages for every session (default 200; README
-                           "Broker limits": the runtime's MQTT client spends per message in proportion to it)
+  --broker-inflight N      the private Mosquitto's max_inflight_messages for every session (default 200; never 0,
+                           README "Broker limits": Mosquitto 2.0.11 sent the runtime more than 200 unacked anyway)
   --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
                            breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
@@ -120,8 +120,7 @@ wait_port() {
 }
 
 # A private Mosquitto: unbounded queues (the default 1000 drops QoS 1 messages for a subscriber that falls behind)
-# and max_inflight_messages $broker_inflight, below the runtime's Receive Maximum (README "Broker limits"); nothing
-# on disk.
+# and max_inflight_messages $broker_inflight, never 0 (README "Broker limits"); nothing on disk.
 mqtt_port=$(free_port)
 cat > "$work/mosquitto.conf" <<EOF
 listener $mqtt_port 127.0.0.1

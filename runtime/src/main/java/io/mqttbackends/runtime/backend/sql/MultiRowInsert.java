@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * A single-row {@code INSERT ... VALUES (...)} widened to several rows ({@code VALUES (...), (...), ...}), so a batch
  * of N equal inserts costs the server one statement instead of N: measured with the benchmark command, PostgreSQL
- * spent about 18 µs of CPU per row on a pipelined batch of single-row inserts, most of it per-statement work.
+ * spent 17.7 µs of CPU per stored row on pipelined single-row inserts and 13.9 µs on multi-row ones.
  *
  * <p>Only a statement whose shape is certain qualifies: {@code INSERT INTO} with exactly one top-level
  * {@code VALUES} group and nothing after it (no {@code ON CONFLICT}, {@code ON DUPLICATE KEY}, {@code RETURNING}:
