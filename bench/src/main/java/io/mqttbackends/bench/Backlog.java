@@ -15,7 +15,7 @@ final class Backlog {
     private final long bound;
     private final LongSupplier consumed;
     private final long pollNanos;
-    private long lastConsumed;
+    private volatile long lastConsumed;
     private long lastPoll;
 
     /** @param pollMillis how often {@code consumed} may be read (a database count is not free) */
@@ -26,8 +26,17 @@ final class Backlog {
         this.lastPoll = System.nanoTime() - pollNanos;
     }
 
-    /** Returns once the message numbered {@code published} (1-based, over all publishers) may go out. */
-    synchronized void awaitRoom(long published) {
+    /**
+     * Returns once the message numbered {@code published} (1-based, over all publishers) may go out. Within the
+     * bound it takes no lock: the publishers call it for every message, and a contended monitor parks threads.
+     */
+    void awaitRoom(long published) {
+        if (published - lastConsumed > bound) {
+            waitForConsumer(published);
+        }
+    }
+
+    private synchronized void waitForConsumer(long published) {
         while (published - lastConsumed > bound) {
             long wait = lastPoll + pollNanos - System.nanoTime();
             if (wait > 0) {

@@ -1,6 +1,7 @@
 package io.mqttbackends.bench;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -50,7 +51,7 @@ final class Publishers {
      */
     static Result run(BenchOptions options, String prefix, String clientPrefix, double rate, Backlog backlog) {
         int m = options.publishers();
-        long perPublisherIntervalNanos = rate > 0 ? (long) (m * 1e9 / rate) : 0;
+        Pacing pacing = new Pacing(rate / m);
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < m; i++) {
             clients.add(connect(options, clientPrefix + "-" + i, false));
@@ -82,11 +83,9 @@ final class Publishers {
                         if (seq == 0) {
                             startNanos[0] = System.nanoTime();
                         }
-                        if (perPublisherIntervalNanos > 0) {
-                            long wait = startNanos[0] + seq * perPublisherIntervalNanos - System.nanoTime();
-                            if (wait > 0) {
-                                LockSupport.parkNanos(wait);
-                            }
+                        long sleep = pacing.sleepBefore(seq, startNanos[0], System.nanoTime());
+                        if (sleep > 0) {
+                            LockSupport.parkNanos(sleep);
                         }
                         backlog.awaitRoom(published.incrementAndGet());
                         long now = EpochMicros.now();
@@ -170,7 +169,10 @@ final class Publishers {
      */
     static Mqtt5AsyncClient connect(BenchOptions options, String clientId, boolean persistent) {
         Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost(options.mqttHost()).serverPort(options.mqttPort()).buildAsync();
+                .serverHost(options.mqttHost()).serverPort(options.mqttPort())
+                .executorConfig(MqttClientExecutorConfig.builder().applicationScheduler(Schedulers.trampoline())
+                        .build())
+                .buildAsync();
         client.connectWith().cleanStart(true).sessionExpiryInterval(persistent ? 300 : 0).send().join();
         return client;
     }
