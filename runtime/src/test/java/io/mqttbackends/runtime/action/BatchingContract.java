@@ -182,25 +182,56 @@ abstract class BatchingContract {
     }
 
     @Test
-    void aFailingWriteIsIsolatedFromItsBatchSoTheOthersCommitAndOnlyItIsGivenUp() {
-        // A long linger gathers all 50 writes into one batch.
+    void aSmallBatchOfPlainInsertsReachesTheServerAsOneStatement() {
         BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
         PoolAction action = pool.prepare(logHook);
         ActionRunner runner = runner();
+        long before = insertStatementsExecuted();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            String msgid = i == 25 ? "far-too-long-for-the-check-constraint" : "m" + i;
+        for (int i = 0; i < 11; i++) {
+            results.add(runner.submit(pool, action, logHook, publish("small", "m" + i))
+                    .subscribeAsCompletionStage());
+        }
+        awaitAll(results);
+
+        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(11);
+        assertThat(msgidsInCommitOrder("small")).containsExactlyElementsOf(IntStream.range(0, 11)
+                .mapToObj(i -> "m" + i).toList());
+        assertThat(insertStatementsExecuted() - before).as("INSERT statements for 11 rows").isEqualTo(1);
+    }
+
+    @Test
+    void aFailingWriteIsIsolatedFromItsBatchSoTheOthersCommitAndOnlyItIsGivenUp() {
+        // 50 writes go as several statements in one transaction.
+        assertFailingWriteIsIsolated(50);
+    }
+
+    @Test
+    void aFailingWriteIsIsolatedFromASmallBatchThatWentAsOneStatement() {
+        assertFailingWriteIsIsolated(11);
+    }
+
+    private void assertFailingWriteIsIsolated(int writes) {
+        // A long linger gathers all the writes into one batch.
+        BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
+        PoolAction action = pool.prepare(logHook);
+        ActionRunner runner = runner();
+        int bad = writes / 2;
+        List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
+        for (int i = 0; i < writes; i++) {
+            String msgid = i == bad ? "far-too-long-for-the-check-constraint" : "m" + i;
             results.add(runner.submit(pool, action, logHook, publish("isolate", msgid))
                     .subscribeAsCompletionStage());
         }
         awaitAll(results);
 
-        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(50);
-        assertThat(msgidsInCommitOrder("isolate")).containsExactlyElementsOf(IntStream.range(0, 50)
-                .filter(i -> i != 25).mapToObj(i -> "m" + i).toList());
+        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(writes);
+        assertThat(msgidsInCommitOrder("isolate")).containsExactlyElementsOf(IntStream.range(0, writes)
+                .filter(i -> i != bad).mapToObj(i -> "m" + i).toList());
         assertThat(registry.get("mqttbackends.dead.letters").counter().count()).isEqualTo(1);
         assertThat(registry.get("mqttbackends.actions").tag("outcome", "failure").timer().count()).isEqualTo(1);
-        assertThat(registry.get("mqttbackends.actions").tag("outcome", "success").timer().count()).isEqualTo(49);
+        assertThat(registry.get("mqttbackends.actions").tag("outcome", "success").timer().count())
+                .isEqualTo(writes - 1);
     }
 
     @Test

@@ -17,12 +17,16 @@ import java.util.regex.Pattern;
  * runs as it is written. The rows of one statement are inserted in the order of its groups, so ids that a sequence
  * or an auto-increment column assigns follow the event order as they do one statement at a time.
  *
- * <p>The texts are built once per size and kept: the client's prepared-statement cache is keyed by the text.
+ * <p>The texts are built once per size and kept: the client's prepared-statement cache is keyed by the text. Sizes
+ * are exact up to {@link #EXACT_ROWS}, so the small batches of a moderate load go as one statement, which needs no
+ * transaction; larger runs of rows go as powers of two, so a statement has at most about twenty texts.
  */
 final class MultiRowInsert {
 
     /** The most rows in one statement: large enough to amortize, small enough to stay a modest statement. */
     static final int MAX_ROWS = 256;
+    /** Up to this many rows a statement takes exactly the rows there are. */
+    static final int EXACT_ROWS = 16;
     /** PostgreSQL and MySQL both cap a statement at 65,535 parameters; stay well below. */
     private static final int MAX_PARAMS = 32_767;
     private static final Pattern INSERT_INTO = Pattern.compile("^\\s*insert\\s+into\\s", Pattern.CASE_INSENSITIVE);
@@ -35,7 +39,7 @@ final class MultiRowInsert {
     /** Whether markers are numbered ({@code $n}, renumbered per row) or positional ({@code ?}). */
     private final boolean numbered;
     private final int paramsPerRow;
-    /** The text for 2^i rows at index i, built on first use; a race builds the same text twice, harmlessly. */
+    /** The text for n rows at index n, built on first use; a race builds the same text twice, harmlessly. */
     private final String[] bySize;
 
     private MultiRowInsert(String head, String group, boolean numbered, int paramsPerRow) {
@@ -43,7 +47,7 @@ final class MultiRowInsert {
         this.group = group;
         this.numbered = numbered;
         this.paramsPerRow = paramsPerRow;
-        this.bySize = new String[Integer.numberOfTrailingZeros(MAX_ROWS) + 1];
+        this.bySize = new String[MAX_ROWS + 1];
     }
 
     /** The values one row binds. */
@@ -102,18 +106,34 @@ final class MultiRowInsert {
     }
 
     /**
-     * The statement for {@code rows} rows, a power of two up to {@link #maxRows()}; the values of row {@code i}
-     * follow those of row {@code i - 1}.
+     * How many of {@code remaining} rows the next statement takes: all of them up to {@link #EXACT_ROWS}, else the
+     * largest power of two up to {@link #maxRows()} (437 rows: 256, 128, 32, 16 and 5).
+     */
+    int statementRows(int remaining) {
+        if (remaining < 1) {
+            throw new IllegalArgumentException(remaining + " rows: at least one expected");
+        }
+        return remaining <= exactRows() ? remaining : Math.min(maxRows(), Integer.highestOneBit(remaining));
+    }
+
+    private int exactRows() {
+        return Math.min(EXACT_ROWS, maxRows());
+    }
+
+    /**
+     * The statement for {@code rows} rows, a size {@link #statementRows} gives; the values of row {@code i} follow
+     * those of row {@code i - 1}.
      */
     String sql(int rows) {
-        if (Integer.bitCount(rows) != 1 || rows > maxRows()) {
-            throw new IllegalArgumentException(rows + " rows: a power of two up to " + maxRows() + " expected");
+        boolean exact = rows >= 1 && rows <= exactRows();
+        if (!exact && (Integer.bitCount(rows) != 1 || rows > maxRows())) {
+            throw new IllegalArgumentException(rows + " rows: up to " + exactRows() + ", or a power of two up to "
+                    + maxRows() + " expected");
         }
-        int index = Integer.numberOfTrailingZeros(rows);
-        String sql = bySize[index];
+        String sql = bySize[rows];
         if (sql == null) {
             sql = build(rows);
-            bySize[index] = sql;
+            bySize[rows] = sql;
         }
         return sql;
     }

@@ -14,6 +14,7 @@ import io.vertx.core.VertxException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -93,12 +94,12 @@ public final class SqlPool implements BackendPool {
     }
 
     /**
-     * Every statement in order, in one transaction, so a retried event never finds half of them applied; a single
-     * statement is atomic by itself and runs without one. Consecutive statements with the same text go to the server
-     * together: a plain single-row insert as multi-row inserts ({@link MultiRowInsert}), anything else as one
-     * pipelined batch; so a batch of N publishes costs BEGIN, a few INSERTs and COMMIT. Binding (which may ask the
-     * server about a statement) happens before the transaction takes its connection: done inside, it would wait for
-     * a second connection and deadlock a pool of one.
+     * Every statement in order, in one transaction, so a retried event never finds half of them applied; what goes
+     * to the server as a single statement is atomic by itself and runs without one. Consecutive statements with the
+     * same text go to the server together ({@link #plan}), so a batch of N publishes costs one multi-row INSERT when
+     * N is small, and BEGIN, a few INSERTs and COMMIT otherwise. Binding (which may ask the server about a
+     * statement) happens before the transaction takes its connection: done inside, it would wait for a second
+     * connection and deadlock a pool of one.
      */
     public Uni<Void> inOneTransaction(List<SqlCommand> commands) {
         if (commands.isEmpty()) {
@@ -111,16 +112,18 @@ public final class SqlPool implements BackendPool {
                 .onItem().transformToUniAndConcatenate(c -> binder.bind(c.sql(), c.values())
                         .onItem().transform(values -> new Bound(c.sql(), values)))
                 .collect().asList()
-                .onItem().transformToUni(bound -> pool.withTransaction(conn -> executeGrouped(conn, bound)));
+                .onItem().transform(this::plan)
+                .onItem().transformToUni(steps -> steps.size() == 1 && steps.get(0).executions().size() == 1
+                        ? steps.get(0).run(pool)
+                        : pool.withTransaction(conn -> runInOrder(conn, steps)));
     }
 
     /**
-     * The statements are all handed to the connection at once, in order: the client keeps that order on the wire
-     * and pipelines them, so a batch costs one round trip for its statements however many there are. A failing
-     * statement fails the transaction, which then rolls back.
+     * The statements as they go to the server: a run of equal plain single-row inserts as multi-row inserts
+     * ({@link MultiRowInsert}), a run of any other equal statement as one pipelined batch, the rest one by one.
      */
-    private Uni<Void> executeGrouped(SqlConnection conn, List<Bound> bound) {
-        List<Uni<Void>> steps = new ArrayList<>();
+    private List<Step> plan(List<Bound> bound) {
+        List<Step> steps = new ArrayList<>();
         int start = 0;
         while (start < bound.size()) {
             String sql = bound.get(start).sql();
@@ -132,41 +135,41 @@ public final class SqlPool implements BackendPool {
                     : multiRow.computeIfAbsent(sql, text -> MultiRowInsert.of(text, dialect.numberedMarkers()))
                             .filter(shape -> group.stream().allMatch(t -> t.size() == shape.paramsPerRow()));
             if (insert.isPresent()) {
-                steps.addAll(multiRowSteps(conn, insert.get(), group));
+                steps.addAll(multiRowSteps(insert.get(), group));
             } else {
-                steps.add(batchStep(conn, sql, group));
+                steps.add(new Step(sql, group));
             }
             start += group.size();
         }
-        return steps.size() == 1 ? steps.get(0) : Uni.join().all(steps).andFailFast().replaceWithVoid();
+        return steps;
     }
 
-    private static Uni<Void> batchStep(SqlConnection conn, String sql, List<Tuple> group) {
-        return (group.size() == 1
-                ? conn.preparedQuery(sql).execute(group.get(0))
-                : conn.preparedQuery(sql).executeBatch(group)).replaceWithVoid();
-    }
-
-    /**
-     * The rows in order, as statements of power-of-two sizes from the largest down (437 rows: 256, 128, 32, 16, 4
-     * and 1), so a pool prepares at most nine texts per statement. The steps are lazy: each runs when subscribed.
-     */
-    private static List<Uni<Void>> multiRowSteps(SqlConnection conn, MultiRowInsert shape, List<Tuple> rows) {
-        List<Uni<Void>> steps = new ArrayList<>();
+    /** The rows in order, as statements of the sizes {@link MultiRowInsert#statementRows} gives. */
+    private static List<Step> multiRowSteps(MultiRowInsert shape, List<Tuple> rows) {
+        List<Step> steps = new ArrayList<>();
         int from = 0;
         while (from < rows.size()) {
-            int size = Math.min(shape.maxRows(), Integer.highestOneBit(rows.size() - from));
+            int size = shape.statementRows(rows.size() - from);
             Tuple values = Tuple.tuple();
             for (Tuple row : rows.subList(from, from + size)) {
                 for (int i = 0; i < row.size(); i++) {
                     values.addValue(row.getValue(i));
                 }
             }
-            String sql = shape.sql(size);
-            steps.add(conn.preparedQuery(sql).execute(values).replaceWithVoid());
+            steps.add(new Step(shape.sql(size), List.of(values)));
             from += size;
         }
         return steps;
+    }
+
+    /**
+     * The steps are all handed to the connection at once, in order: the client keeps that order on the wire and
+     * pipelines them, so they cost one round trip however many there are. A failing statement fails the
+     * transaction, which then rolls back.
+     */
+    private static Uni<Void> runInOrder(SqlConnection conn, List<Step> steps) {
+        List<Uni<Void>> runs = steps.stream().map(step -> step.run(conn)).toList();
+        return runs.size() == 1 ? runs.get(0) : Uni.join().all(runs).andFailFast().replaceWithVoid();
     }
 
     /** The statements of every write, in order, as one transaction ({@link #inOneTransaction}). */
@@ -180,6 +183,16 @@ public final class SqlPool implements BackendPool {
     }
 
     private record Bound(String sql, Tuple values) {
+    }
+
+    /** One statement text executed once per tuple, the executions pipelined as one batch. */
+    private record Step(String sql, List<Tuple> executions) {
+        /** Lazy: the statement goes out when the result is subscribed. */
+        Uni<Void> run(SqlClient client) {
+            return (executions.size() == 1
+                    ? client.preparedQuery(sql).execute(executions.get(0))
+                    : client.preparedQuery(sql).executeBatch(executions)).replaceWithVoid();
+        }
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.mqttbackends.runtime.backend.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MultiRowInsertTest {
@@ -66,16 +68,41 @@ class MultiRowInsertTest {
     }
 
     @Test
-    void rowsPerStatementAreAPowerOfTwoKeptUnderTheParameterLimit() {
+    void rowsPerStatementAreExactUpToSixteenThenPowersOfTwoKeptUnderTheParameterLimit() {
         MultiRowInsert narrow = MultiRowInsert.of("insert into r (a) values ($1)", true).orElseThrow();
         assertThat(narrow.maxRows()).isEqualTo(MultiRowInsert.MAX_ROWS);
-        StringBuilder wide = new StringBuilder("insert into r values (");
-        for (int i = 1; i <= 300; i++) {
-            wide.append(i > 1 ? ", " : "").append('$').append(i);
+        assertThat(statements(narrow, 437)).containsExactly(256, 128, 32, 16, 5);
+        assertThat(statements(narrow, 16)).containsExactly(16);
+        assertThat(statements(narrow, 17)).containsExactly(16, 1);
+        assertThat(statements(narrow, 600)).containsExactly(256, 256, 64, 16, 8);
+        assertThat(narrow.sql(3)).isEqualTo("insert into r (a) values ($1), ($2), ($3)");
+        assertThatThrownBy(() -> narrow.sql(17)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> narrow.sql(512)).isInstanceOf(IllegalArgumentException.class);
+
+        MultiRowInsert wide = MultiRowInsert.of(insertOf(300), true).orElseThrow();
+        assertThat(wide.maxRows()).isEqualTo(64);
+        assertThat(statements(wide, 200)).containsExactly(64, 64, 64, 8);
+        assertThatThrownBy(() -> wide.sql(128)).isInstanceOf(IllegalArgumentException.class);
+
+        MultiRowInsert wider = MultiRowInsert.of(insertOf(3000), true).orElseThrow();
+        assertThat(wider.maxRows()).isEqualTo(8);
+        assertThat(statements(wider, 11)).containsExactly(8, 3);
+        assertThatThrownBy(() -> wider.sql(9)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<Integer> statements(MultiRowInsert shape, int rows) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int left = rows; left > 0; left -= sizes.get(sizes.size() - 1)) {
+            sizes.add(shape.statementRows(left));
         }
-        MultiRowInsert wideInsert = MultiRowInsert.of(wide.append(')').toString(), true).orElseThrow();
-        assertThat(wideInsert.maxRows()).isEqualTo(64);
-        assertThatThrownBy(() -> narrow.sql(3)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> wideInsert.sql(128)).isInstanceOf(IllegalArgumentException.class);
+        return sizes;
+    }
+
+    private static String insertOf(int params) {
+        StringBuilder sql = new StringBuilder("insert into r values (");
+        for (int i = 1; i <= params; i++) {
+            sql.append(i > 1 ? ", " : "").append('$').append(i);
+        }
+        return sql.append(')').toString();
     }
 }
