@@ -42,9 +42,9 @@ public record BenchOptions(
         Optional<Path> runtimeConfDir,
         String runtimeArgs) {
 
-    /** The warm-up run: {@link #warmup()} messages, no half-rate pass. */
+    /** The warm-up run: {@link #warmup()} messages in every pass the measured runs have. */
     public BenchOptions warmupRun() {
-        return new BenchOptions(db, warmup, publishers, payloadBytes, rate, false, 1, 0, maxBacklog, json, mqttHost,
+        return new BenchOptions(db, warmup, publishers, payloadBytes, rate, halfRate, 1, 0, maxBacklog, json, mqttHost,
                 mqttPort, dbHost, dbPort, dbName, dbUser, dbPassword, batchRows, ceilingConnections, stallSeconds,
                 runtimePid, commandLine, gitCommit, brokerConf, runtimeConfDir, runtimeArgs);
     }
