@@ -163,41 +163,32 @@ abstract class BatchingContract {
 
     @Test
     void aBatchOfPlainInsertsReachesTheServerAsAFewMultiRowStatementsInOrder() {
-        // A long linger gathers all 100 writes of the one key into one batch: 100 rows = 64 + 32 + 4.
-        BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
-        PoolAction action = pool.prepare(logHook);
-        ActionRunner runner = runner();
-        long before = insertStatementsExecuted();
-        List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            results.add(runner.submit(pool, action, logHook, publish("multirow", "m" + i))
-                    .subscribeAsCompletionStage());
-        }
-        awaitAll(results);
-
-        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(100);
-        assertThat(msgidsInCommitOrder("multirow")).containsExactlyElementsOf(IntStream.range(0, 100)
-                .mapToObj(i -> "m" + i).toList());
-        assertThat(insertStatementsExecuted() - before).as("INSERT statements for 100 rows").isEqualTo(3);
+        // 100 rows = 64 + 32 + 4, in one transaction
+        assertInsertStatements("multirow", 100, 3);
     }
 
     @Test
     void aSmallBatchOfPlainInsertsReachesTheServerAsOneStatement() {
+        assertInsertStatements("small", 11, 1);
+    }
+
+    private void assertInsertStatements(String topic, int writes, long statements) {
+        // A long linger gathers all the writes of the one key into one batch.
         BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
         PoolAction action = pool.prepare(logHook);
         ActionRunner runner = runner();
         long before = insertStatementsExecuted();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
-        for (int i = 0; i < 11; i++) {
-            results.add(runner.submit(pool, action, logHook, publish("small", "m" + i))
-                    .subscribeAsCompletionStage());
+        for (int i = 0; i < writes; i++) {
+            results.add(runner.submit(pool, action, logHook, publish(topic, "m" + i)).subscribeAsCompletionStage());
         }
         awaitAll(results);
 
-        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(11);
-        assertThat(msgidsInCommitOrder("small")).containsExactlyElementsOf(IntStream.range(0, 11)
+        assertThat(registry.get("mqttbackends.batch.size").summary().max()).isEqualTo(writes);
+        assertThat(msgidsInCommitOrder(topic)).containsExactlyElementsOf(IntStream.range(0, writes)
                 .mapToObj(i -> "m" + i).toList());
-        assertThat(insertStatementsExecuted() - before).as("INSERT statements for 11 rows").isEqualTo(1);
+        assertThat(insertStatementsExecuted() - before).as("INSERT statements for %d rows", writes)
+                .isEqualTo(statements);
     }
 
     @Test
