@@ -165,9 +165,9 @@ final class Publishers {
 
     /**
      * A connected MQTT 5 client. {@code persistent}: a session that outlives the connection (expiry 5 min), as the
-     * runtime's, so the broker treats the ceiling's subscriber exactly like the runtime. Results and received
-     * messages are handled on the client's own thread (trampoline): they are only counted, and the default hand-off
-     * to an Rx computation thread woke that thread for nearly every result.
+     * runtime's, so the broker treats the ceiling's subscriber exactly like the runtime. The client's
+     * application scheduler is the trampoline, so publish results are counted on the client's own thread: the
+     * default hand-off to an Rx computation thread woke that thread for nearly every result.
      */
     static Mqtt5AsyncClient connect(BenchOptions options, String clientId, boolean persistent) {
         Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
