@@ -5,7 +5,7 @@ import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.broker.BrokerControl;
 import io.mqttbackends.runtime.broker.BrokerControlException;
 import io.mqttbackends.runtime.broker.DeadLetters;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;

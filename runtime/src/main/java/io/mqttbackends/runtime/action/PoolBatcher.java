@@ -3,7 +3,7 @@ package io.mqttbackends.runtime.action;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import java.util.Set;
 
 /**
@@ -22,7 +22,7 @@ public interface Backend {
      * Creates a pool from its configuration. Must not fail because the database is unreachable: the pool reports
      * that through {@link BackendPool#ping()} and its actions' failures, and reconnects by itself.
      *
-     * @throws io.mqttbackends.runtime.config.ConfigException when a setting is unusable (names the key)
+     * @throws io.mqttbackends.model.conf.ConfigException when a setting is unusable (names the key)
      */
     BackendPool open(PoolConfig config);
 }

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.config.HookConfig;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.HookConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -13,7 +13,7 @@ public interface BackendPool {
     /**
      * Compiles a hook's action (a built-in function or statement templates) for this pool once, at load.
      *
-     * @throws io.mqttbackends.runtime.config.ConfigException when the action cannot run here (names the hook line)
+     * @throws io.mqttbackends.model.conf.ConfigException when the action cannot run here (names the hook line)
      */
     PoolAction prepare(HookConfig hook);
 

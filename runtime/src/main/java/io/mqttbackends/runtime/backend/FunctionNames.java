@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.ConfigException;
+import io.mqttbackends.model.conf.HookConfig;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.Message;

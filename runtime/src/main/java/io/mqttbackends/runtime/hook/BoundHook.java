@@ -1,8 +1,9 @@
 package io.mqttbackends.runtime.hook;
 
+import io.mqttbackends.model.MqttTopics;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.event.Event;
 import java.util.function.Predicate;
 

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.hook;
 
-import io.mqttbackends.runtime.config.ConfLoader;
-import io.mqttbackends.runtime.config.ConfSnapshot;
+import io.mqttbackends.model.conf.ConfLoader;
+import io.mqttbackends.model.conf.ConfSnapshot;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

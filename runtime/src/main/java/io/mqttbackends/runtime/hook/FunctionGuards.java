@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.hook;
 
-import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.MessagePublish;

@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.ingest;
 
-import io.mqttbackends.runtime.hook.MqttTopics;
+import io.mqttbackends.model.MqttTopics;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

@@ -8,7 +8,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 
 /**
- * {@code GET /q/mqttbackends/config}: the {@link io.mqttbackends.runtime.config.ConfHash} of the configuration the
+ * {@code GET /q/mqttbackends/config}: the {@link io.mqttbackends.model.conf.ConfHash} of the configuration the
  * runtime runs and the last rejected change, which the operator compares with what it rendered to set
  * {@code Applied}. Answered on the event loop from memory: no I/O.
  */

@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.action;
 
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.runtime.config.HostPort;
+import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.mqttbackends.runtime.testing.TestSql;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.FunctionCatalog;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.e2e;
 
 import static io.restassured.RestAssured.given;
 
-import io.mqttbackends.runtime.config.ConfLoader;
+import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.runtime.testing.KubernetesVolume;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestPostgres;

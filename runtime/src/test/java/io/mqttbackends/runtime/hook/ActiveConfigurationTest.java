@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
-import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
-import io.mqttbackends.runtime.config.ConfLoader;
+import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;

@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqttbackends.runtime.config.ActionSpec;
+import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.ClientInfo;
 import io.mqttbackends.runtime.event.Event;

@@ -1,8 +1,8 @@
 package io.mqttbackends.runtime.testing;
 
-import io.mqttbackends.runtime.config.ConfigLocation;
+import io.mqttbackends.model.conf.ConfigLocation;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -6,7 +6,7 @@ import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
 import io.mqttbackends.runtime.backend.sql.SqlFunctions;
 import io.mqttbackends.runtime.backend.sql.SqlPool;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;

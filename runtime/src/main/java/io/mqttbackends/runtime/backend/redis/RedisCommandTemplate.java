@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend.redis;
 
-import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.HookConfig;
+import io.mqttbackends.model.conf.ConfigException;
+import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.MessageEvent;
 import io.mqttbackends.model.Placeholder;

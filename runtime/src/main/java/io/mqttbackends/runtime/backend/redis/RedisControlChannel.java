@@ -6,7 +6,7 @@ import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.action.Subscription;
 import io.mqttbackends.runtime.broker.BrokerControl;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;

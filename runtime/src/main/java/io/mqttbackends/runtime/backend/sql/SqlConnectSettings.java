@@ -1,7 +1,7 @@
 package io.mqttbackends.runtime.backend.sql;
 
-import io.mqttbackends.runtime.config.HostPort;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.HostPort;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.sqlclient.PoolOptions;

@@ -1,13 +1,13 @@
 package io.mqttbackends.runtime.backend.sql;
 
-import io.mqttbackends.runtime.action.StatementTemplate;
+import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.config.ActionSpec;
-import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.HookConfig;
-import io.mqttbackends.runtime.config.PoolConfig;
+import io.mqttbackends.model.conf.ActionSpec;
+import io.mqttbackends.model.conf.ConfigException;
+import io.mqttbackends.model.conf.HookConfig;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
@@ -77,7 +77,7 @@ public final class SqlPool implements BackendPool {
             List<Template> compiled = statements.statements().stream().map(StatementTemplate::compile)
                     .map(t -> new Template(t.render(i -> dialect.numberedMarkers() ? "$" + i : "?"), t)).toList();
             return new SqlWrite(event -> compiled.stream()
-                    .map(t -> new SqlCommand(t.sql(), t.template().bind(event))).toList(), this);
+                    .map(t -> new SqlCommand(t.sql(), t.template().bind(event::placeholderValue))).toList(), this);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(hook.location(), e.getMessage());
         }

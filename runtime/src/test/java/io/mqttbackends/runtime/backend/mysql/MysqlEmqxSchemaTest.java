@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
-import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;

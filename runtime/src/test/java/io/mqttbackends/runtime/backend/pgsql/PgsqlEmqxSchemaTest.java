@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
-import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import java.util.Optional;

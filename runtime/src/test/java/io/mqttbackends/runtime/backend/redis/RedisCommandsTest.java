@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.action.StoredMessage;
 import io.mqttbackends.runtime.action.Subscription;
-import io.mqttbackends.runtime.config.ConfigException;
+import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.ClientDisconnected;
 import io.mqttbackends.model.HookPoint;

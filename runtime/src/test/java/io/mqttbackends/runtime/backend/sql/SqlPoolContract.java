@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.config.ConfigException;
-import io.mqttbackends.runtime.config.OfflineOpts;
+import io.mqttbackends.model.conf.ConfigException;
+import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.model.HookPoint;
 import java.util.Map;

@@ -1,0 +1,358 @@
+package io.mqttbackends.model.conf;
+
+import io.mqttbackends.model.DatabaseKind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Reads EMQX 4.x backend conf files ({@code emqx_backend_<db>.conf}) into one validated {@link BackendsConfig}.
+ *
+ * <p>Grammar: {@code key = value} lines (split at the first {@code =}), {@code #} comment lines and blank lines.
+ * Pools are {@code backend.<poolPrefix>.<pool>.<key>}, hooks {@code backend.<hookPrefix>.hook.<hook point>.<n> =
+ * <JSON>}, MongoDB driver settings {@code backend.mongo.topology.<key>}. Every file of a directory merges into one
+ * configuration, so a key may be set only once across all of them.
+ *
+ * <p>Nothing is applied half-way: parsing collects every error of every file and throws them together, so a reload
+ * with mistakes keeps the last good configuration and the operator sees the whole list at once.
+ */
+public final class ConfLoader {
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*");
+
+    /**
+     * Run order: numeric suffixes by value ({@code 2} before {@code 10}), then other suffixes lexicographically;
+     * equal suffixes keep file and line order because the sort is stable.
+     */
+    private static final Comparator<HookConfig> RUN_ORDER = (a, b) -> {
+        boolean aNumeric = isNumber(a.suffix());
+        boolean bNumeric = isNumber(b.suffix());
+        if (aNumeric && bNumeric) {
+            return new BigInteger(a.suffix()).compareTo(new BigInteger(b.suffix()));
+        }
+        if (aNumeric != bNumeric) {
+            return aNumeric ? -1 : 1;
+        }
+        return a.suffix().compareTo(b.suffix());
+    };
+
+    private ConfLoader() {
+    }
+
+    /**
+     * Loads every {@code *.conf} regular file of each directory (by file name within a directory, directories in
+     * the order given).
+     *
+     * @throws ConfigException listing every error found, including directories that do not exist
+     */
+    public static BackendsConfig load(List<Path> dirs) throws ConfigException {
+        return load(read(dirs));
+    }
+
+    /**
+     * Parses a snapshot read by {@link #read(List)}.
+     *
+     * @throws ConfigException listing every error found, the snapshot's read errors first
+     */
+    public static BackendsConfig load(ConfSnapshot snapshot) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>(snapshot.errors());
+        List<ConfFile> files = new ArrayList<>();
+        for (ConfSnapshot.File file : snapshot.files()) {
+            try {
+                files.add(new ConfFile(file.path(), StandardCharsets.UTF_8.newDecoder()
+                        .decode(ByteBuffer.wrap(file.content())).toString()));
+            } catch (CharacterCodingException e) {
+                errors.add(new ConfigError(new ConfigLocation(file.path(), 0, ""), "conf file is not UTF-8: " + e));
+            }
+        }
+        return parse(files, errors);
+    }
+
+    /**
+     * Reads the bytes of every {@code *.conf} file of each directory, without parsing; never throws, problems are in
+     * the snapshot's errors. Symbolic links are followed and entries whose name starts with {@code ..} are skipped:
+     * a Kubernetes ConfigMap or Secret volume holds its files as links through {@code ..data} into a hidden
+     * {@code ..<timestamp>} directory, and swaps that link to update them all at once.
+     */
+    public static ConfSnapshot read(List<Path> dirs) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<ConfSnapshot.File> files = new ArrayList<>();
+        for (Path dir : dirs) {
+            read(dir, files, errors);
+        }
+        return new ConfSnapshot(files, errors);
+    }
+
+    /**
+     * Merges and validates conf file contents, in the order given.
+     *
+     * @throws ConfigException listing every error found
+     */
+    public static BackendsConfig parse(List<ConfFile> files) throws ConfigException {
+        return parse(files, new ArrayList<>());
+    }
+
+    private static void read(Path dir, List<ConfSnapshot.File> files, List<ConfigError> errors) {
+        ConfigLocation at = new ConfigLocation(dir, 0, "");
+        if (!Files.isDirectory(dir)) {
+            errors.add(new ConfigError(at, "conf directory " + dir
+                    + (Files.exists(dir) ? " is not a directory" : " does not exist")));
+            return;
+        }
+        List<Path> confs;
+        try (Stream<Path> entries = Files.list(dir)) {
+            confs = entries.filter(p -> isConfFile(p) && Files.isRegularFile(p))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            errors.add(new ConfigError(at, "cannot list conf directory " + dir + ": " + e));
+            return;
+        }
+        for (Path file : confs) {
+            try {
+                files.add(new ConfSnapshot.File(file, Files.readAllBytes(file)));
+            } catch (IOException e) {
+                errors.add(new ConfigError(new ConfigLocation(file, 0, ""), "cannot read conf file: " + e));
+            }
+        }
+    }
+
+    private static boolean isConfFile(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".conf") && !name.startsWith("..");
+    }
+
+    private static BackendsConfig parse(List<ConfFile> files, List<ConfigError> errors) {
+        Merge merge = new Merge(errors);
+        for (ConfFile file : files) {
+            merge.file(file);
+        }
+        BackendsConfig config = merge.result();
+        if (!errors.isEmpty()) {
+            Map<Path, Integer> fileOrder = new HashMap<>();
+            for (ConfFile file : files) {
+                fileOrder.putIfAbsent(file.path(), fileOrder.size());
+            }
+            // Directory-level errors (index -1) first, then file by file, line by line.
+            List<ConfigError> sorted = new ArrayList<>(errors);
+            sorted.sort(Comparator.comparingInt((ConfigError e) -> fileOrder.getOrDefault(e.location().file(), -1))
+                    .thenComparingInt(e -> e.location().line()));
+            throw new ConfigException(sorted);
+        }
+        return config;
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
+    }
+
+    /** One {@code key = value} line; the location carries the key. */
+    private record Line(ConfigLocation location, String value) {
+        String key() {
+            return location.key();
+        }
+    }
+
+    private record PoolId(DatabaseKind kind, String name) {
+    }
+
+    private record HookLine(DatabaseKind kind, String hookPoint, String suffix, Line line) {
+    }
+
+    /** The pool keys written so far, before defaults apply. */
+    private static final class PoolDraft {
+        final ConfigLocation firstMention;
+        final Map<String, String> written = new HashMap<>();
+        final Map<String, ConfigLocation> locations = new HashMap<>();
+
+        PoolDraft(ConfigLocation firstMention) {
+            this.firstMention = firstMention;
+        }
+    }
+
+    /** The state of one parse: what every file contributed, and every error so far. */
+    private static final class Merge {
+        private final List<ConfigError> errors;
+        private final Map<String, ConfigLocation> seen = new HashMap<>();
+        private final Map<PoolId, PoolDraft> pools = new LinkedHashMap<>();
+        private final Map<String, Line> mongoTopology = new LinkedHashMap<>();
+        private final List<HookLine> hooks = new ArrayList<>();
+
+        Merge(List<ConfigError> errors) {
+            this.errors = errors;
+        }
+
+        void file(ConfFile file) {
+            String[] lines = file.content().split("\\R", -1);
+            for (int i = 0; i < lines.length; i++) {
+                String text = lines[i].trim();
+                if (text.isEmpty() || text.startsWith("#")) {
+                    continue;
+                }
+                int eq = text.indexOf('=');
+                if (eq < 0) {
+                    error(new ConfigLocation(file.path(), i + 1, text), "expected 'key = value'");
+                    continue;
+                }
+                String key = text.substring(0, eq).trim();
+                Line line = new Line(new ConfigLocation(file.path(), i + 1, key), text.substring(eq + 1).trim());
+                if (!KEY.matcher(key).matches()) {
+                    error(line.location(), "malformed key: use dot-separated words of letters, digits, '_' and '-'");
+                } else if (seen.containsKey(key)) {
+                    ConfigLocation first = seen.get(key);
+                    error(line.location(), "duplicate key, already set at " + first.file() + ":" + first.line());
+                } else {
+                    seen.put(key, line.location());
+                    classify(line);
+                }
+            }
+        }
+
+        private void classify(Line line) {
+            String[] parts = line.key().split("\\.");
+            if (parts.length < 3 || !parts[0].equals("backend")) {
+                error(line.location(), "unknown key: expected backend.<database>.<pool>.<key> or "
+                        + "backend.<database>.hook.<hook point>.<n>");
+            } else if (parts.length == 3 && isLegacyOfflineKey(parts[2])) {
+                // Documented (commented out) in EMQX's confs, but its schema never mapped them (spec §1.1).
+                error(line.location(), "the global " + parts[2] + " had no effect in EMQX 4.x; put it in the "
+                        + "offline_opts of the on_message_fetch hook");
+            } else if (parts[2].equals("hook")) {
+                hookKey(line, parts);
+            } else if (parts[1].equals(DatabaseKind.MONGO.poolPrefix()) && parts[2].equals("topology")) {
+                mongoTopologyKey(line, parts);
+            } else {
+                poolKey(line, parts);
+            }
+        }
+
+        private static boolean isLegacyOfflineKey(String word) {
+            return word.equals("max_returned_count") || word.equals("time_range");
+        }
+
+        private void hookKey(Line line, String[] parts) {
+            Optional<DatabaseKind> kind = DatabaseKind.fromHookPrefix(parts[1]);
+            if (kind.isEmpty()) {
+                error(line.location(), parts[1].equals(DatabaseKind.CASSANDRA.poolPrefix())
+                        ? "Cassandra hooks are backend.cassa.hook.*; only its pools are backend.ecql.*"
+                        : unknownDatabase(parts[1], DatabaseKind::hookPrefix));
+                return;
+            }
+            if (parts.length < 6) {
+                error(line.location(), "a hook key is backend." + parts[1] + ".hook.<hook point>.<n>, e.g. backend."
+                        + parts[1] + ".hook.message.publish.1 (and no pool may be named 'hook')");
+                return;
+            }
+            String suffix = String.join(".", Arrays.copyOfRange(parts, 5, parts.length));
+            hooks.add(new HookLine(kind.get(), parts[3] + "." + parts[4], suffix, line));
+        }
+
+        private void mongoTopologyKey(Line line, String[] parts) {
+            String name = String.join(".", Arrays.copyOfRange(parts, 3, parts.length));
+            if (!PoolSchema.MONGO_TOPOLOGY_KEYS.contains(name)) {
+                error(line.location(), "unknown key '" + name + "' for mongo topology"
+                        + Hints.didYouMean(Hints.closest(name, PoolSchema.MONGO_TOPOLOGY_KEYS)));
+                return;
+            }
+            String value = unquote(line.value());
+            PoolSchema.valueProblem(name, PoolSchema.MONGO_TOPOLOGY_TYPE, value).ifPresentOrElse(
+                    problem -> error(line.location(), problem),
+                    () -> mongoTopology.put("topology." + name, new Line(line.location(), value)));
+        }
+
+        private void poolKey(Line line, String[] parts) {
+            Optional<DatabaseKind> kind = DatabaseKind.fromPoolPrefix(parts[1]);
+            if (kind.isEmpty()) {
+                error(line.location(), parts[1].equals(DatabaseKind.CASSANDRA.hookPrefix())
+                        ? "Cassandra pools are backend.ecql.<pool>.*; only its hooks are backend.cassa.hook.*"
+                        : unknownDatabase(parts[1], DatabaseKind::poolPrefix));
+                return;
+            }
+            if (parts.length < 4) {
+                error(line.location(), "a pool key is backend." + parts[1] + ".<pool>.<key>, e.g. backend."
+                        + parts[1] + ".pool1.pool_size");
+                return;
+            }
+            PoolDraft pool = pools.computeIfAbsent(new PoolId(kind.get(), parts[2]),
+                    id -> new PoolDraft(line.location()));
+            String name = String.join(".", Arrays.copyOfRange(parts, 3, parts.length));
+            PoolSchema.Key key = PoolSchema.keys(kind.get()).get(name);
+            if (key == null) {
+                error(line.location(), PoolSchema.unknownKeyMessage(kind.get(), name));
+                return;
+            }
+            String value = unquote(line.value());
+            Optional<String> problem = PoolSchema.valueProblem(name, key.type(), value);
+            if (problem.isPresent()) {
+                error(line.location(), problem.get());
+                return;
+            }
+            pool.written.put(name, value);
+            pool.locations.put(name, line.location());
+        }
+
+        private static String unknownDatabase(String word, Function<DatabaseKind, String> prefix) {
+            return "unknown database '" + word + "'; known here: "
+                    + Arrays.stream(DatabaseKind.values()).map(prefix).collect(Collectors.joining(", "));
+        }
+
+        BackendsConfig result() {
+            List<PoolConfig> poolConfigs = new ArrayList<>();
+            pools.forEach((id, draft) -> {
+                PoolConfig pool = pool(id, draft);
+                errors.addAll(PoolSchema.crossCheck(pool));
+                poolConfigs.add(pool);
+            });
+            List<HookConfig> hookConfigs = new ArrayList<>();
+            for (HookLine hook : hooks) {
+                HookParser.parse(hook.kind(), hook.hookPoint(), hook.suffix(), hook.line().location(),
+                                hook.line().value(), name -> pools.containsKey(new PoolId(hook.kind(), name)), errors)
+                        .ifPresent(hookConfigs::add);
+            }
+            hookConfigs.sort(RUN_ORDER);
+            return new BackendsConfig(poolConfigs, hookConfigs);
+        }
+
+        private PoolConfig pool(PoolId id, PoolDraft draft) {
+            Map<String, String> settings = new HashMap<>();
+            PoolSchema.keys(id.kind()).values().forEach(k -> settings.put(k.name(), k.defaultValue()));
+            settings.putAll(draft.written);
+            Map<String, ConfigLocation> locations = new HashMap<>(draft.locations);
+            if (id.kind() == DatabaseKind.MONGO) {
+                mongoTopology.forEach((key, line) -> {
+                    settings.put(key, line.value());
+                    locations.put(key, line.location());
+                });
+            }
+            return new PoolConfig(id.kind(), id.name(), settings, locations, draft.firstMention);
+        }
+
+        private void error(ConfigLocation location, String message) {
+            errors.add(new ConfigError(location, message));
+        }
+
+        /** EMQX conf values may be written in double quotes; the quotes are not part of the value. */
+        private static String unquote(String value) {
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                return value.substring(1, value.length() - 1);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.mqttbackends.model.conf;
+
+import io.mqttbackends.model.DatabaseKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One named connection pool, e.g. {@code backend.pgsql.pool1.*}.
+ *
+ * @param kind      the database kind
+ * @param name      the pool name ({@code pool1})
+ * @param settings  every key of that database's pool schema, defaults applied, values as written (trimmed)
+ * @param locations where each explicitly written key came from; keys left at their default are absent
+ * @param location  where the pool was first mentioned
+ */
+public record PoolConfig(DatabaseKind kind, String name, Map<String, String> settings,
+        Map<String, ConfigLocation> locations, ConfigLocation location) {
+
+    public PoolConfig {
+        settings = Map.copyOf(settings);
+        locations = Map.copyOf(locations);
+    }
+
+    /** The value of a key of this database's pool schema (a key outside the schema is a programming error). */
+    public String get(String key) {
+        String value = settings.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no key '" + key + "' in the " + kind + " pool schema");
+        }
+        return value;
+    }
+
+    public Optional<String> optional(String key) {
+        return Optional.ofNullable(settings.get(key)).filter(v -> !v.isEmpty());
+    }
+
+    /** Where a key was written, or the pool's own location when it was left at its default. */
+    public ConfigLocation locationOf(String key) {
+        return locations.getOrDefault(key, location);
+    }
+
+    public int intValue(String key) {
+        String v = get(key);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(locationOf(key), "'" + v + "' is not an integer");
+        }
+    }
+
+    /** EMQX booleans: {@code true/false}, {@code on/off}, {@code 1/0}. */
+    public boolean boolValue(String key) {
+        String v = get(key).toLowerCase();
+        return switch (v) {
+            case "true", "on", "1", "yes" -> true;
+            case "false", "off", "0", "no", "" -> false;
+            default -> throw new ConfigException(locationOf(key), "'" + v + "' is not a boolean (true/false, on/off)");
+        };
+    }
+
+    /**
+     * The {@code host[:port]} entries of a server-list key ({@code server}, {@code nodes}), comma-separated, with
+     * {@code defaultPort} where none is written. Validated at load, so every entry parses here.
+     */
+    public List<HostPort> servers(String key, int defaultPort) {
+        return Arrays.stream(get(key).split(","))
+                .map(entry -> HostPort.parse(entry, defaultPort).orElseThrow(() -> new ConfigException(
+                        locationOf(key), "'" + entry.trim() + "' is not host[:port] with a port from 1 to 65535")))
+                .toList();
+    }
+
+    /**
+     * The path of a TLS file key, checked readable at load so that a typo is a configuration error rather than
+     * endless failed connects; empty when the key is not set.
+     */
+    public Optional<String> readableFile(String key) {
+        Optional<String> path = optional(key);
+        path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p -> {
+            throw new ConfigException(locationOf(key), "cannot read " + key + " '" + p + "'");
+        });
+        return path;
+    }
+
+    /** A PEM client certificate and its key ({@code certfile}, {@code keyfile}). */
+    public record ClientCertificate(String certfile, String keyfile) {
+    }
+
+    /** The {@code certfile}/{@code keyfile} pair, both readable, or empty when neither is set. */
+    public Optional<ClientCertificate> clientCertificate() {
+        Optional<String> cert = readableFile("certfile");
+        Optional<String> key = readableFile("keyfile");
+        if (cert.isPresent() != key.isPresent()) {
+            String missing = cert.isPresent() ? "keyfile" : "certfile";
+            throw new ConfigException(locationOf(missing),
+                    "a client certificate needs both certfile and keyfile; " + missing + " is missing");
+        }
+        return cert.map(c -> new ClientCertificate(c, key.orElseThrow()));
+    }
+
+    /** The number of connections the pool may open, under each database's own key name. */
+    public int poolSize() {
+        return intValue(switch (kind) {
+            case MONGO -> "c_pool_size";
+            case CASSANDRA -> "size";
+            default -> "pool_size";
+        });
+    }
+
+    /** {@code kind.name}, e.g. {@code pgsql.pool1}: how logs and metrics name the pool. */
+    public String qualifiedName() {
+        return kind + "." + name;
+    }
+}

@@ -1,9 +1,0 @@
-package io.mqttbackends.runtime.config;
-
-/** One problem found in the configuration, at a location. */
-public record ConfigError(ConfigLocation location, String message) {
-    @Override
-    public String toString() {
-        return location + ": " + message;
-    }
-}
