@@ -144,6 +144,9 @@ final class PoolSchema {
         schema.put("schema.init", key("schema.init", "false", BOOL));
         schema.put("batch_size", key("batch_size", "500", SIZE));
         schema.put("batch_time", key("batch_time", "0", COUNT));
+        // Every call to the database (a batch, a read, a ping, the schema) fails after call_timeout milliseconds
+        // and is retried: a server that accepts connections and never answers must not hold events forever.
+        schema.put("call_timeout", key("call_timeout", "10000", SIZE));
         for (Key k : keys) {
             schema.put(k.name(), k);
         }
