@@ -1,9 +1,11 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.runtime.backend.ActionOutcome;
+
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.broker.BrokerControl;
-import io.mqttbackends.runtime.broker.BrokerControlException;
+import io.mqttbackends.runtime.action.BrokerControl;
+import io.mqttbackends.runtime.action.BrokerControlException;
 import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.runtime.backend.ActionOutcome;
+
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;

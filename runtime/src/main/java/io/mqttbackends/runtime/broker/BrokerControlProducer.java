@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.broker;
 
+import io.mqttbackends.runtime.action.BrokerControl;
+
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.quarkus.runtime.Startup;

@@ -1,7 +1,11 @@
 package io.mqttbackends.runtime.broker;
 
-import io.mqttbackends.runtime.action.StoredMessage;
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.action.BrokerControlException;
+
+import io.mqttbackends.runtime.action.BrokerControl;
+
+import io.mqttbackends.runtime.backend.StoredMessage;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;

@@ -1,11 +1,13 @@
 package io.mqttbackends.runtime.broker;
 
+import io.mqttbackends.runtime.action.BrokerControl;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.mqttbackends.runtime.action.StoredMessage;
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.StoredMessage;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.smallrye.mutiny.Uni;

@@ -3,7 +3,7 @@ package io.mqttbackends.runtime.hook;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
-import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.model.conf.ConfSnapshot;

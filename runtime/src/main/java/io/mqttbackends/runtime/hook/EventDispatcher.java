@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.hook;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;

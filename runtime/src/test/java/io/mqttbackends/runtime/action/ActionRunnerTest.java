@@ -1,5 +1,9 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.runtime.backend.ActionOutcome;
+
+import io.mqttbackends.runtime.backend.Subscription;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.runtime.backend.ActionOutcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,10 +1,14 @@
 package io.mqttbackends.runtime.broker;
 
+import io.mqttbackends.runtime.action.BrokerControlException;
+
+import io.mqttbackends.runtime.action.BrokerControl;
+
 import static io.mqttbackends.runtime.ingest.TestConfigs.runtimeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.vertx.core.json.JsonArray;

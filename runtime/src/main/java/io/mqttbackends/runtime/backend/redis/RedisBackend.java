@@ -3,7 +3,7 @@ package io.mqttbackends.runtime.backend.redis;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.HostPort;

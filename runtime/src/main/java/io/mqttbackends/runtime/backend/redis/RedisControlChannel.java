@@ -2,10 +2,10 @@ package io.mqttbackends.runtime.backend.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
-import io.mqttbackends.runtime.action.Subscription;
-import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.backend.Subscription;
+import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.smallrye.mutiny.Uni;

@@ -1,8 +1,8 @@
 package io.mqttbackends.runtime.backend.redis;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.action.StoredMessage;
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.StoredMessage;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.backend.FunctionNames;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ConfigException;

@@ -1,6 +1,6 @@
 package io.mqttbackends.runtime.backend.sql;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.event.Event;
 import io.smallrye.mutiny.Uni;

@@ -2,8 +2,8 @@ package io.mqttbackends.runtime.backend.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.action.StoredMessage;
+import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.StoredMessage;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;

@@ -2,7 +2,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.model.HookPoint;

@@ -3,9 +3,9 @@ package io.mqttbackends.runtime.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.action.StoredMessage;
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.StoredMessage;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.ClientDisconnected;

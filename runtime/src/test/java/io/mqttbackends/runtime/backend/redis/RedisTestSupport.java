@@ -3,10 +3,10 @@ package io.mqttbackends.runtime.backend.redis;
 import static io.mqttbackends.runtime.ingest.TestConfigs.runtimeConfig;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.broker.BrokerControl;
+import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.model.conf.ActionSpec;

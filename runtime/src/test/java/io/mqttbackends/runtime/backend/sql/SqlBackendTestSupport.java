@@ -2,8 +2,8 @@ package io.mqttbackends.runtime.backend.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
-import io.mqttbackends.runtime.action.StoredMessage;
+import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.StoredMessage;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.model.conf.ActionSpec;

@@ -3,7 +3,7 @@ package io.mqttbackends.runtime.backend.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mqttbackends.runtime.action.ActionOutcome;
+import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.Invocation;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ActionSpec;

@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.broker;
+package io.mqttbackends.runtime.action;
 
 /** The broker's management API refused a request. */
 public class BrokerControlException extends RuntimeException {

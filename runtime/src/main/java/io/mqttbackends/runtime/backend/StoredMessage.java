@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.action;
+package io.mqttbackends.runtime.backend;
 
 /**
  * A message read back from a database, to be replayed to a subscriber.

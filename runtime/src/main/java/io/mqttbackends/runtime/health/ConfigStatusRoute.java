@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.metrics;
+package io.mqttbackends.runtime.health;
 
 import io.mqttbackends.runtime.hook.ActiveConfiguration;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
-package io.mqttbackends.runtime.broker;
+package io.mqttbackends.runtime.action;
 
-import io.mqttbackends.runtime.action.StoredMessage;
-import io.mqttbackends.runtime.action.Subscription;
+import io.mqttbackends.runtime.backend.StoredMessage;
+import io.mqttbackends.runtime.backend.Subscription;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 

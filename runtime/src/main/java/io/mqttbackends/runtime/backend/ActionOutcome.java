@@ -1,4 +1,4 @@
-package io.mqttbackends.runtime.action;
+package io.mqttbackends.runtime.backend;
 
 import java.util.List;
 

@@ -1,4 +1,6 @@
-package io.mqttbackends.runtime.metrics;
+package io.mqttbackends.runtime.health;
+
+import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.hook.ActiveConfiguration;
