@@ -4,9 +4,7 @@ import io.mqttbackends.runtime.backend.ActionOutcome;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.action.BrokerControl;
-import io.mqttbackends.runtime.action.BrokerControlException;
-import io.mqttbackends.runtime.broker.DeadLetters;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
@@ -15,6 +13,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -32,15 +32,41 @@ public class ActionRunner {
 
     private final RuntimeConfig.Retry retry;
     private final BrokerControl broker;
-    private final DeadLetters deadLetters;
+    private final DeadLetterSink deadLetters;
     private final RuntimeMetrics metrics;
-    private final Map<BackendPool, PoolBatcher> batchers = new ConcurrentHashMap<>();
+    /** Each pool's batcher; the batcher of a {@code BackendPool<W>} is a {@code PoolBatcher<W>}. */
+    private final Map<BackendPool<?>, PoolBatcher<?>> batchers = new ConcurrentHashMap<>();
+    /** The batcher serving each pool name now, for the age gauge, which outlives pools replaced by a reload. */
+    private final Map<String, PoolBatcher<?>> byName = new ConcurrentHashMap<>();
+    private final PoolContext poolContext;
 
-    public ActionRunner(RuntimeConfig config, BrokerControl broker, DeadLetters deadLetters, RuntimeMetrics metrics) {
+    public ActionRunner(RuntimeConfig config, BrokerControl broker, DeadLetterSink deadLetters,
+            RuntimeMetrics metrics) {
         this.retry = config.retry();
         this.broker = broker;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.poolContext = new PoolContext() {
+            @Override
+            public Uni<Void> requestBroker(ActionOutcome request) {
+                return reachBack(request);
+            }
+
+            @Override
+            public boolean brokerCanSubscribeClients() {
+                return broker.canSubscribeClients();
+            }
+
+            @Override
+            public void rejected(String source, String kind) {
+                metrics.eventRejected(source, kind);
+            }
+        };
+    }
+
+    /** What pools may ask of the runtime: handed to every {@link io.mqttbackends.runtime.backend.Backend#open}. */
+    public PoolContext poolContext() {
+        return poolContext;
     }
 
     /**
@@ -48,11 +74,12 @@ public class ActionRunner {
      * an event in conf order and events in arrival order. Completes with the action's outcome once it ran, or with
      * {@link ActionOutcome#NONE} once it was given up; never fails.
      */
-    public Uni<ActionOutcome> submit(BackendPool pool, PoolAction action, HookConfig hook, Event event) {
+    public <W> Uni<ActionOutcome> submit(BackendPool<W> pool, PoolAction<W> action, HookConfig hook, Event event) {
         String poolName = pool.config().qualifiedName();
         long start = System.nanoTime();
-        PoolBatcher batcher = batchers.computeIfAbsent(pool, p -> new PoolBatcher(p, retry, metrics));
-        return Uni.createFrom().completionStage(batcher.submit(hook, action, event))
+        // Submitted now, not on subscription: the call fixes the action's place in its pool's order.
+        CompletionStage<ActionOutcome> queued = batcher(pool).submit(hook, action, event);
+        return Uni.createFrom().completionStage(queued)
                 .onItem().invoke(() -> metrics.action(poolName, hook.actionName(), "success", since(start)))
                 .onFailure().call(failure -> {
                     metrics.action(poolName, hook.actionName(), "failure", since(start));
@@ -60,7 +87,8 @@ public class ActionRunner {
                             hook.location(), hook.actionName(), poolName, event.hookPoint(), event.clientid(),
                             event.topic().orElse(""), describe(failure));
                     metrics.deadLetter(poolName, hook.actionName());
-                    return deadLetters.publish(hook, poolName, event, failure);
+                    return deadLetters.publish(new DeadLetter(hook.location().toString(), Optional.of(poolName),
+                            Optional.of(hook.actionName()), event, failure));
                 })
                 .onFailure().recoverWithItem(ActionOutcome.NONE);
     }
@@ -83,8 +111,25 @@ public class ActionRunner {
     }
 
     /** Forgets a pool's batcher once the pool was drained and closed (a configuration reload replaced it). */
-    public void release(BackendPool pool) {
-        batchers.remove(pool);
+    public void release(BackendPool<?> pool) {
+        PoolBatcher<?> released = batchers.remove(pool);
+        if (released != null) {
+            byName.remove(pool.config().qualifiedName(), released);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // batchers maps each pool to the batcher built for it, of the same W
+    private <W> PoolBatcher<W> batcher(BackendPool<W> pool) {
+        return (PoolBatcher<W>) batchers.computeIfAbsent(pool, p -> {
+            PoolBatcher<W> created = new PoolBatcher<>(pool, retry, metrics);
+            String name = pool.config().qualifiedName();
+            byName.put(name, created);
+            metrics.oldestUnsettled(name, () -> {
+                PoolBatcher<?> current = byName.get(name);
+                return current == null ? Duration.ZERO : current.oldestUnsettled();
+            });
+            return created;
+        });
     }
 
     /** Retries what the broker may still accept; a definitive answer (e.g. 404 client not found) is final. */

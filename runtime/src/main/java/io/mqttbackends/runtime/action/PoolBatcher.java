@@ -1,19 +1,21 @@
 package io.mqttbackends.runtime.action;
 
-import io.mqttbackends.runtime.backend.ActionOutcome;
-
-import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.backend.Invocation;
-import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.HookConfig;
+import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.backend.PoolTraits;
+import io.mqttbackends.runtime.backend.WriteResult;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
+import io.mqttbackends.runtime.event.MessageEvent;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,89 +23,144 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the actions of one pool in order per ordering key, batching writes.
+ * Runs the actions of one pool in order per ordering key, batching writes, and settles every action: it is applied,
+ * or it is given up (the caller dead-letters it), never left hanging.
  *
- * <p>Actions are spread over as many partitions as the pool has connections, by the event's ordering key (client id
- * for lifecycle events, topic for messages), so one key's actions always meet in the same partition, in the order
- * they were submitted. A partition runs one unit at a time: either a run of consecutive batchable writes, at most
- * {@code batch_size} of them, through {@link BackendPool#runBatch} (one round trip, all or nothing), or one reading
- * action alone. While a unit runs, the next actions queue up and form the next batch, so batches grow with the load
- * and a lone action waits for no one; {@code batch_time} adds a wait for more actions when a partition is idle.
+ * <p>Actions are spread over as many partitions as the pool {@linkplain PoolTraits#concurrency() serves at once}, by
+ * the event's ordering key (client id for lifecycle events, topic for messages), so one key's actions always meet in
+ * the same partition, in the order they were submitted. A partition runs one unit at a time: either a run of
+ * consecutive writes (at most {@link PoolTraits#maxBatchCount()} of them and {@link PoolTraits#maxBatchBytes()} of
+ * payload) through {@link BackendPool#apply}, or one read alone. While a unit runs, the next actions queue up and form
+ * the next batch, so batches grow with the load and a lone action waits for no one; {@code batch_time} adds a wait
+ * for more actions when a partition is idle. A unit is settled whole before the partition moves on.
  *
- * <p>Failures: a database that is unreachable is retried with backoff for as long as it lasts (the events stay
- * unacked, so nothing is lost). Any other failure is retried a bounded number of times; a batch that still fails is
- * then run one action at a time, so the good actions commit and only the bad one fails, to be given up by the caller.
+ * <p>Failures, per write ({@link WriteResult}) and by the pool's {@linkplain BackendPool#classify class}: every call
+ * has the pool's {@linkplain PoolTraits#callTimeout() time limit}, and a call that exceeds it counts as the database
+ * being unavailable. A database that is unavailable is retried with backoff for as long as that lasts (the events
+ * stay un-acked, so nothing is lost). A write the database refuses ({@link FailureClass#PERMANENT}) is given up at
+ * once; any other failure is retried up to {@code max-attempts} times. Writes that were not applied only because of
+ * another write are applied again; when a batch failed as a whole without naming its culprit (an atomic pool), it is
+ * split in halves, in order, until the write at fault stands alone, so the good writes commit in a few round trips.
  */
-final class PoolBatcher {
+final class PoolBatcher<W> {
     private static final Logger LOG = Logger.getLogger(PoolBatcher.class);
+    /** What a write costs besides its payload, in the byte estimate of a batch. */
+    private static final long WRITE_OVERHEAD_BYTES = 256;
     /**
-     * Timers for {@code batch_time}. A timer starts the partition's drain, which issues the batch's database call
-     * from this thread; the clients' calls are asynchronous, so the thread is never held.
+     * Timers for {@code batch_time} and for retry backoff. A timer starts a database call from this thread; the
+     * clients' calls are asynchronous, so the thread is never held.
      */
-    private static final ScheduledExecutorService LINGER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqttbackends-batch-linger");
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqttbackends-batch-timer");
         t.setDaemon(true);
         return t;
     });
 
-    private final BackendPool pool;
+    private final BackendPool<W> pool;
+    private final PoolTraits traits;
     private final String poolName;
     private final RuntimeConfig.Retry retry;
     private final RuntimeMetrics metrics;
-    private final int maxBatch;
     private final Duration linger;
-    private final Partition[] partitions;
+    private final List<Partition> partitions;
+    /** Whether the last call found the database unavailable: the change is logged, not every retry. */
+    private final AtomicBoolean unavailable = new AtomicBoolean();
 
-    /** An action waiting for its turn, and where its outcome goes. */
-    private record Call(HookConfig hook, PoolAction action, Event event, CompletableFuture<ActionOutcome> result) {
+    /** An action waiting for its turn or running, and where its outcome goes. */
+    private static final class Call<W> {
+        final HookConfig hook;
+        final Event event;
+        /** The write, or null for a read. */
+        final W write;
+        final PoolAction.Read<W> read;
+        final long submittedNanos = System.nanoTime();
+        final CompletableFuture<ActionOutcome> result = new CompletableFuture<>();
+        /** Failures counted against {@code max-attempts}; unavailability does not count. */
+        int attempts;
+
+        Call(HookConfig hook, Event event, W write, PoolAction.Read<W> read) {
+            this.hook = hook;
+            this.event = event;
+            this.write = write;
+            this.read = read;
+        }
+
+        boolean isWrite() {
+            return read == null;
+        }
+
+        long bytes() {
+            return WRITE_OVERHEAD_BYTES + (event instanceof MessageEvent m ? m.message().payload().length : 0);
+        }
     }
 
-    PoolBatcher(BackendPool pool, RuntimeConfig.Retry retry, RuntimeMetrics metrics) {
+    PoolBatcher(BackendPool<W> pool, RuntimeConfig.Retry retry, RuntimeMetrics metrics) {
         this.pool = pool;
+        this.traits = pool.traits();
         this.poolName = pool.config().qualifiedName();
         this.retry = retry;
         this.metrics = metrics;
-        this.maxBatch = pool.config().intValue("batch_size");
         this.linger = Duration.ofMillis(pool.config().intValue("batch_time"));
-        this.partitions = new Partition[Math.max(1, pool.config().poolSize())];
-        for (int i = 0; i < partitions.length; i++) {
-            partitions[i] = new Partition();
+        List<Partition> list = new ArrayList<>();
+        for (int i = 0; i < traits.concurrency(); i++) {
+            list.add(new Partition());
         }
+        this.partitions = List.copyOf(list);
     }
 
     /**
      * Queues the action now, behind every action submitted before it for the same ordering key, and tells its
-     * outcome when it ran (or fails when it was given up).
+     * outcome when it ran, or fails with the cause when it was given up.
      */
-    CompletionStage<ActionOutcome> submit(HookConfig hook, PoolAction action, Event event) {
-        Call call = new Call(hook, action, event, new CompletableFuture<>());
-        int partition = Math.floorMod(Objects.hash(event.hookPoint().kind(), event.orderingKey()), partitions.length);
-        partitions[partition].add(call);
-        return call.result();
+    CompletionStage<ActionOutcome> submit(HookConfig hook, PoolAction<W> action, Event event) {
+        Call<W> call;
+        try {
+            call = action instanceof PoolAction.Write<W> write
+                    ? new Call<>(hook, event, Objects.requireNonNull(write.write().apply(event),
+                            "a write action produced no write"), null)
+                    : new Call<>(hook, event, null, (PoolAction.Read<W>) action);
+        } catch (RuntimeException e) {
+            // The action cannot even be built from this event: it would fail the same way every time.
+            return CompletableFuture.failedFuture(e);
+        }
+        int partition = Math.floorMod(Objects.hash(event.hookPoint().kind(), event.orderingKey()),
+                partitions.size());
+        partitions.get(partition).add(call);
+        return call.result;
+    }
+
+    /** How long the oldest action of this pool that is not settled yet has been waiting, zero when none is. */
+    Duration oldestUnsettled() {
+        long now = System.nanoTime();
+        long oldest = partitions.stream().mapToLong(p -> p.oldestSubmitted(now)).min().orElse(now);
+        return Duration.ofNanos(Math.max(0, now - oldest));
     }
 
     private final class Partition {
-        private final ArrayDeque<Call> queue = new ArrayDeque<>();
+        private final ArrayDeque<Call<W>> queue = new ArrayDeque<>();
         /** A unit runs, or a linger timer is pending: either way {@link #drain} will come back to the queue. */
         private boolean busy;
         private boolean lingering;
+        /** When the first call of the running unit was submitted; the partition's oldest unsettled call. */
+        private long runningSince = Long.MAX_VALUE;
 
-        void add(Call call) {
+        void add(Call<W> call) {
             boolean drainNow;
             synchronized (this) {
                 queue.add(call);
                 if (!busy) {
                     busy = true;
-                    lingering = !linger.isZero() && queue.size() < maxBatch;
+                    lingering = !linger.isZero() && queue.size() < traits.maxBatchCount();
                     if (lingering) {
-                        LINGER.schedule(this::lingerElapsed, linger.toNanos(), TimeUnit.NANOSECONDS);
+                        TIMERS.schedule(this::lingerElapsed, linger.toNanos(), TimeUnit.NANOSECONDS);
                     }
                     drainNow = !lingering;
-                } else if (lingering && queue.size() >= maxBatch) {
+                } else if (lingering && queue.size() >= traits.maxBatchCount()) {
                     lingering = false;
                     drainNow = true;
                 } else {
@@ -113,6 +170,15 @@ final class PoolBatcher {
             if (drainNow) {
                 drain();
             }
+        }
+
+        synchronized long oldestSubmitted(long now) {
+            long oldest = runningSince;
+            Call<W> head = queue.peek();
+            if (head != null) {
+                oldest = Math.min(oldest, head.submittedNanos);
+            }
+            return oldest == Long.MAX_VALUE ? now : oldest;
         }
 
         private void lingerElapsed() {
@@ -131,13 +197,15 @@ final class PoolBatcher {
          */
         void drain() {
             while (true) {
-                List<Call> unit;
+                List<Call<W>> unit;
                 synchronized (this) {
                     unit = takeUnit();
                     if (unit.isEmpty()) {
                         busy = false;
+                        runningSince = Long.MAX_VALUE;
                         return;
                     }
+                    runningSince = unit.get(0).submittedNanos;
                 }
                 CompletableFuture<Void> done = run(unit).subscribeAsCompletionStage();
                 if (!done.isDone()) {
@@ -147,66 +215,205 @@ final class PoolBatcher {
             }
         }
 
-        /** A run of consecutive batchable writes, or the one reading action at the head. */
-        private List<Call> takeUnit() {
-            Call first = queue.poll();
+        /** A run of consecutive writes within the batch bounds, or the one read at the head. */
+        private List<Call<W>> takeUnit() {
+            Call<W> first = queue.poll();
             if (first == null) {
                 return List.of();
             }
-            if (!first.action().batchable()) {
+            if (!first.isWrite()) {
                 return List.of(first);
             }
-            List<Call> unit = new ArrayList<>();
+            List<Call<W>> unit = new ArrayList<>();
             unit.add(first);
-            while (unit.size() < maxBatch && queue.peek() != null && queue.peek().action().batchable()) {
-                unit.add(queue.poll());
+            long bytes = first.bytes();
+            while (unit.size() < traits.maxBatchCount() && queue.peek() != null && queue.peek().isWrite()
+                    && bytes + queue.peek().bytes() <= traits.maxBatchBytes()) {
+                Call<W> next = queue.poll();
+                bytes += next.bytes();
+                unit.add(next);
             }
             return unit;
         }
     }
 
-    /** Runs one unit to the end and completes its calls; never fails. */
-    private Uni<Void> run(List<Call> unit) {
-        if (unit.size() == 1) {
-            Call call = unit.get(0);
-            return withRetries(call.hook().actionName(), () -> call.action().run(call.event()))
-                    .onItem().invoke(outcome -> call.result().complete(outcome))
-                    .onFailure().invoke(failure -> call.result().completeExceptionally(failure))
-                    .onFailure().recoverWithNull()
-                    .replaceWithVoid();
+    /** Runs one unit until every call of it is settled; never fails. */
+    private Uni<Void> run(List<Call<W>> unit) {
+        Uni<Void> settled;
+        if (unit.get(0).isWrite()) {
+            metrics.batch(poolName, unit.size());
+            settled = applyWrites(unit, 0);
+        } else {
+            settled = runRead(unit.get(0), 0);
         }
-        metrics.batch(poolName, unit.size());
-        List<Invocation> writes = unit.stream().map(c -> new Invocation(c.action(), c.event())).toList();
-        return withRetries("batch", () -> pool.runBatch(writes))
-                .onItem().invoke(() -> unit.forEach(call -> call.result().complete(ActionOutcome.NONE)))
-                .onFailure().recoverWithUni(failure -> isolate(unit, failure));
+        // A bug here must not leave the calls, and the partition, hanging.
+        return settled.onFailure().invoke(failure -> {
+            LOG.errorf(failure, "settling actions on %s failed", poolName);
+            unit.forEach(call -> call.result.completeExceptionally(failure));
+        }).onFailure().recoverWithNull();
     }
 
-    /** Runs a failed batch's calls one at a time, so that the good ones commit and only the bad one fails. */
-    private Uni<Void> isolate(List<Call> unit, Throwable failure) {
-        LOG.warnf("batch of %d writes on %s failed (%s); running them one by one to isolate the failing one",
-                unit.size(), poolName, failure.toString());
-        return Multi.createFrom().iterable(unit)
-                .onItem().transformToUniAndConcatenate(call -> run(List.of(call)))
-                .collect().last()
-                .replaceWithVoid();
+    /** Applies the writes until each is applied or given up; {@code round} counts the backoff rounds so far. */
+    private Uni<Void> applyWrites(List<Call<W>> calls, int round) {
+        List<W> writes = calls.stream().map(call -> call.write).toList();
+        return timed(() -> pool.apply(writes))
+                .onItem().transform(results -> results.size() == calls.size() ? results
+                        : notApplied(calls.size(), new IllegalStateException(poolName + " answered " + results.size()
+                                + " results for " + calls.size() + " writes")))
+                .onFailure().recoverWithItem(failure -> notApplied(calls.size(), failure))
+                .onItem().transformToUni(results -> settle(calls, results, round));
+    }
+
+    private static List<WriteResult> notApplied(int count, Throwable cause) {
+        return Collections.nCopies(count, new WriteResult.NotApplied(cause));
+    }
+
+    /** Completes what the results settle and applies the rest again: split, at once, or after a backoff. */
+    private Uni<Void> settle(List<Call<W>> calls, List<WriteResult> results, int round) {
+        List<Call<W>> again = new ArrayList<>();
+        boolean culpritNamed = false;
+        boolean wait = false;
+        Throwable batchCause = null;
+        for (int i = 0; i < calls.size(); i++) {
+            Call<W> call = calls.get(i);
+            WriteResult result = results.get(i);
+            if (result instanceof WriteResult.Failed failed) {
+                culpritNamed = true;
+                wait |= retryOrGiveUp(call, failed.cause(), again);
+            } else if (result instanceof WriteResult.NotApplied notApplied) {
+                batchCause = notApplied.cause();
+                again.add(call);
+            } else {
+                succeed(call, ActionOutcome.NONE);
+            }
+        }
+        if (again.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!culpritNamed && batchCause != null) {
+            FailureClass batchClass = classify(batchCause);
+            if (batchClass == FailureClass.UNAVAILABLE) {
+                noteUnavailable("batch", batchCause);
+                wait = true;
+            } else if (again.size() > 1) {
+                // The batch failed as a whole and its culprit is unknown: split it, halves in order, until the
+                // write at fault is alone (then the pool names it as failed).
+                int half = again.size() / 2;
+                List<Call<W>> first = List.copyOf(again.subList(0, half));
+                List<Call<W>> second = List.copyOf(again.subList(half, again.size()));
+                return applyWrites(first, 0).onItem().transformToUni(done -> applyWrites(second, 0));
+            } else {
+                // A lone write not applied for a reason other than unavailability: count it as an attempt.
+                Call<W> lone = again.remove(0);
+                wait = retryOrGiveUp(lone, batchCause, again);
+            }
+        }
+        if (again.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!wait) {
+            return applyWrites(again, round);
+        }
+        return delay(backoff(round)).onItem().transformToUni(ignored -> applyWrites(again, round + 1));
     }
 
     /**
-     * The retry policy: unreachable-database failures retry with backoff until the database answers; other failures
-     * retry {@code max-attempts - 1} times.
+     * Decides a failed action's fate by its class: unavailable and transient ones go into {@code again} (the latter
+     * while attempts remain), permanent ones are given up. Answers whether a retry should wait a backoff first.
      */
-    private <T> Uni<T> withRetries(String function, Supplier<Uni<T>> attempt) {
-        return Uni.createFrom().<T>deferred(attempt::get)
-                .onFailure().invoke(failure -> {
-                    boolean unavailable = pool.isTransient(failure);
-                    metrics.actionRetry(poolName, function, unavailable);
-                    LOG.debugf("%s on %s failed (%s), retrying: %s", function, poolName,
-                            unavailable ? "database unavailable" : "error", failure.toString());
-                })
-                .onFailure(pool::isTransient).retry()
-                .withBackOff(retry.initialBackoff(), retry.maxBackoff()).indefinitely()
-                .onFailure().retry()
-                .withBackOff(retry.initialBackoff(), retry.maxBackoff()).atMost(Math.max(0, retry.maxAttempts() - 1));
+    private boolean retryOrGiveUp(Call<W> call, Throwable cause, List<Call<W>> again) {
+        FailureClass failureClass = classify(cause);
+        String function = call.hook.actionName();
+        switch (failureClass) {
+            case UNAVAILABLE -> {
+                noteUnavailable(function, cause);
+                again.add(call);
+                return true;
+            }
+            case PERMANENT -> {
+                giveUp(call, cause);
+                return false;
+            }
+            default -> {
+                call.attempts++;
+                if (call.attempts >= Math.max(1, retry.maxAttempts())) {
+                    giveUp(call, cause);
+                    return false;
+                }
+                metrics.actionRetry(poolName, function, false);
+                LOG.debugf("%s on %s failed (attempt %d), retrying: %s", function, poolName, call.attempts,
+                        cause.toString());
+                again.add(call);
+                return true;
+            }
+        }
+    }
+
+    /** Runs a read until it answers or is given up; {@code round} counts the backoff rounds so far. */
+    private Uni<Void> runRead(Call<W> call, int round) {
+        return timed(() -> call.read.run().apply(call.event))
+                .onItem().invoke(outcome -> succeed(call, outcome == null ? ActionOutcome.NONE : outcome))
+                .replaceWithVoid()
+                .onFailure().recoverWithUni(failure -> {
+                    List<Call<W>> again = new ArrayList<>(1);
+                    boolean wait = retryOrGiveUp(call, failure, again);
+                    if (again.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return (wait ? delay(backoff(round)) : Uni.createFrom().voidItem())
+                            .onItem().transformToUni(ignored -> runRead(call, round + 1));
+                });
+    }
+
+    private void succeed(Call<W> call, ActionOutcome outcome) {
+        if (unavailable.compareAndSet(true, false)) {
+            LOG.infof("%s answers again", poolName);
+        }
+        call.result.complete(outcome);
+    }
+
+    private void giveUp(Call<W> call, Throwable cause) {
+        call.result.completeExceptionally(cause);
+    }
+
+    private void noteUnavailable(String function, Throwable cause) {
+        metrics.actionRetry(poolName, function, true);
+        if (unavailable.compareAndSet(false, true)) {
+            LOG.warnf("%s is unavailable (%s); its events wait, un-acked, and are retried until it answers",
+                    poolName, cause.toString());
+        }
+    }
+
+    /** The pool's class of a failure; a call over its time limit is the database not answering. */
+    private FailureClass classify(Throwable failure) {
+        if (failure instanceof CallTimeoutException) {
+            return FailureClass.UNAVAILABLE;
+        }
+        try {
+            return pool.classify(failure);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s could not classify %s", poolName, failure.toString());
+            return FailureClass.TRANSIENT;
+        }
+    }
+
+    /** A database call with the pool's time limit; a call that throws instead of failing its Uni fails it. */
+    private <T> Uni<T> timed(Supplier<Uni<? extends T>> call) {
+        Duration limit = traits.callTimeout();
+        return Uni.createFrom().deferred(call)
+                .ifNoItem().after(limit).failWith(() -> new CallTimeoutException(poolName, limit));
+    }
+
+    /** Exponential: the initial backoff doubled each round, at most the maximum. */
+    private Duration backoff(int round) {
+        Duration initial = retry.initialBackoff();
+        Duration max = retry.maxBackoff();
+        Duration next = initial.multipliedBy(1L << Math.min(round, 20));
+        return next.compareTo(max) > 0 || next.isNegative() ? max : next;
+    }
+
+    private static Uni<Void> delay(Duration duration) {
+        return Uni.createFrom().emitter(emitter -> TIMERS.schedule(() -> emitter.complete(null),
+                duration.toNanos(), TimeUnit.NANOSECONDS));
     }
 }

@@ -22,7 +22,8 @@ public interface Backend {
      * Creates a pool from its configuration. Must not fail because the database is unreachable: the pool reports
      * that through {@link BackendPool#ping()} and its actions' failures, and reconnects by itself.
      *
+     * @param context what the pool may ask of the rest of the runtime (broker requests, counting rejected input)
      * @throws io.mqttbackends.model.conf.ConfigException when a setting is unusable (names the key)
      */
-    BackendPool open(PoolConfig config);
+    BackendPool<?> open(PoolConfig config, PoolContext context);
 }

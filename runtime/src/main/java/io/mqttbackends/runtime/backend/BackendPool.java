@@ -5,38 +5,55 @@ import io.mqttbackends.model.conf.PoolConfig;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
-/** One open connection pool of a backend, and the actions compiled against it. */
-public interface BackendPool {
+/**
+ * One open connection pool of a backend, and the actions compiled against it.
+ *
+ * <p><b>Lifecycle</b>, in the order the runtime calls it: {@link Backend#open} builds the pool without connecting;
+ * {@link #prepare} compiles each hook bound to it (at load, before anything runs); {@link #initSchema} runs once
+ * if {@code schema.init} is set, before the pool's first event; then {@link #apply} and the
+ * {@linkplain PoolAction.Read reads} run for events, and {@link #ping} for readiness, concurrently; {@link #close}
+ * once no configuration uses the pool any more, after its last event finished. The action stage puts a
+ * {@linkplain PoolTraits#callTimeout() time limit} on every one of these calls.
+ *
+ * <p><b>The batch contract.</b> {@link #apply} takes writes this pool {@linkplain #prepare prepared}, in the order
+ * they must take effect, and answers one {@link WriteResult} per write. The action stage retries the writes that are
+ * {@linkplain WriteResult.NotApplied not applied}, classifies the {@linkplain WriteResult.Failed failed} ones
+ * ({@link #classify}) and retries or gives them up, so a write may reach the database more than once: on an
+ * {@link BatchGuarantee#ATOMIC} pool the transaction guarantees it took effect at most once; on a
+ * {@link BatchGuarantee#PER_ITEM} pool every write must be idempotent (upserts, {@code max}, unique message ids),
+ * which each backend proves with a contract test that applies the same batch twice.
+ *
+ * @param <W> the pool's write type: what one event's write action produces for {@link #apply}
+ */
+public interface BackendPool<W> {
 
     PoolConfig config();
+
+    /** What the action stage needs to batch and retry this pool's calls. */
+    PoolTraits traits();
 
     /**
      * Compiles a hook's action (a built-in function or statement templates) for this pool once, at load.
      *
      * @throws io.mqttbackends.model.conf.ConfigException when the action cannot run here (names the hook line)
      */
-    PoolAction prepare(HookConfig hook);
+    PoolAction<W> prepare(HookConfig hook);
 
     /**
-     * Runs several {@link PoolAction#batchable() batchable} actions of this pool, in list order, as one unit and in
-     * as few round trips as the database allows (one transaction with pipelined or multi-row statements, a Redis
-     * pipeline, a bulk write): either all of them take effect or the returned Uni fails and none does, so the
-     * action stage can retry the batch, or run its elements one by one to isolate a bad one, without applying
-     * anything twice. Only actions this pool {@link #prepare prepared} are passed in.
+     * Applies writes in list order, in as few round trips as the database allows, and answers one result per write
+     * (the list has the same size and order). Fails only when the call as a whole failed before any result was
+     * known (the action stage then treats every write as not applied, with that cause).
      */
-    Uni<Void> runBatch(List<Invocation> writes);
+    Uni<List<WriteResult>> apply(List<W> writes);
 
     /** Completes when the database answers a trivial query; fails otherwise. Used by readiness. */
     Uni<Void> ping();
 
-    /** Creates the shipped tables/keyspace/collections if they do not exist ({@code schema.init}). */
+    /** Creates the shipped tables/keyspace/collections if they do not exist ({@code schema.init}); idempotent. */
     Uni<Void> initSchema();
 
-    /**
-     * Whether a failure is worth retrying because the database may come back (connection refused or lost, shutdown,
-     * too many connections), as opposed to a failure of this event's data or statement, which retrying cannot fix.
-     */
-    boolean isTransient(Throwable failure);
+    /** How the action stage treats a failure of this pool's calls. */
+    FailureClass classify(Throwable failure);
 
     /** Closes the pool; in-flight work completes first. */
     Uni<Void> close();

@@ -1,26 +1,31 @@
 package io.mqttbackends.runtime.backend;
 
-import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.event.Event;
 import io.smallrye.mutiny.Uni;
+import java.util.function.Function;
 
 /**
- * A hook's action compiled for one pool. Runs on a Vert.x event loop or any other thread and never blocks.
- * Guards shared by every database (QoS 0 is not stored, a replay is not re-stored, ...) are applied by the hook
- * stage before the action runs, so an action does its database work unconditionally.
+ * A hook's action compiled for one pool of write type {@code W}: either a write, which the action stage batches with
+ * the pool's other writes through {@link BackendPool#apply}, or a read that answers something for the broker (a
+ * fetch, a lookup) and runs alone. Guards shared by every database (QoS 0 is not stored, a replay is not re-stored)
+ * are applied by the hook stage before, so an action does its database work unconditionally. Neither kind blocks.
+ *
+ * @param <W> the pool's write type
  */
-@FunctionalInterface
-public interface PoolAction {
-
-    /** Runs the action for one event, as one unit: it takes effect whole or fails. */
-    Uni<ActionOutcome> run(Event event);
+public sealed interface PoolAction<W> {
 
     /**
-     * Whether this action only writes and always yields {@link ActionOutcome#NONE}. The action stage then runs it
-     * together with its pool's other pending writes through {@link BackendPool#runBatch}, in one round trip;
-     * actions that read (fetches, lookups) run alone, in their place in the pool's order.
+     * Only writes, with nothing to ask of the broker.
+     *
+     * @param write the write one event makes; must be idempotent on a {@link BatchGuarantee#PER_ITEM} pool
      */
-    default boolean batchable() {
-        return false;
+    record Write<W>(Function<Event, W> write) implements PoolAction<W> {
+    }
+
+    /**
+     * Reads (and possibly writes) and answers with what the broker must do. Runs alone, in its place in its ordering
+     * key's order, as one unit: it takes effect whole or fails.
+     */
+    record Read<W>(Function<Event, Uni<ActionOutcome>> run) implements PoolAction<W> {
     }
 }

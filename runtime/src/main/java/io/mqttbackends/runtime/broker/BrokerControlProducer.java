@@ -3,7 +3,6 @@ package io.mqttbackends.runtime.broker;
 import io.mqttbackends.runtime.action.BrokerControl;
 
 import io.mqttbackends.runtime.config.RuntimeConfig;
-import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.quarkus.runtime.Startup;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,8 +17,8 @@ public class BrokerControlProducer {
     @Produces
     @ApplicationScoped
     @Startup
-    BrokerControl brokerControl(RuntimeConfig config, MqttIngress ingress, Vertx vertx) {
-        return create(config.brokerControl(), ingress, vertx);
+    BrokerControl brokerControl(RuntimeConfig config, OutgoingMessages outgoing, Vertx vertx) {
+        return create(config.brokerControl(), outgoing, vertx);
     }
 
     void close(@Disposes BrokerControl control) {
@@ -28,8 +27,8 @@ public class BrokerControlProducer {
         }
     }
 
-    static BrokerControl create(RuntimeConfig.BrokerControl config, MqttIngress ingress, Vertx vertx) {
-        MqttBrokerControl mqtt = new MqttBrokerControl(ingress);
+    static BrokerControl create(RuntimeConfig.BrokerControl config, OutgoingMessages outgoing, Vertx vertx) {
+        MqttBrokerControl mqtt = new MqttBrokerControl(outgoing);
         return switch (config.type()) {
             case MQTT -> mqtt;
             case EMQX -> new EmqxBrokerControl(mqtt, vertx, EmqxBrokerControl.Settings.from(config));

@@ -2,20 +2,20 @@ package io.mqttbackends.runtime.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageEvent;
 import io.mqttbackends.runtime.event.SessionSubscribed;
-import io.mqttbackends.runtime.ingest.MqttIngress;
+import io.mqttbackends.runtime.action.DeadLetter;
+import io.mqttbackends.runtime.action.DeadLetterSink;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,42 +25,40 @@ import org.jboss.logging.Logger;
  * session, marked with {@code mqttbackends-origin} like replays, so the runtime never consumes it as an event.
  */
 @ApplicationScoped
-public class DeadLetters {
+public class DeadLetters implements DeadLetterSink {
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RuntimeConfig.DeadLetter config;
-    private final MqttIngress ingress;
+    private final OutgoingMessages outgoing;
 
-    public DeadLetters(RuntimeConfig config, MqttIngress ingress) {
+    public DeadLetters(RuntimeConfig config, OutgoingMessages outgoing) {
         this.config = config.deadLetter();
-        this.ingress = ingress;
+        this.outgoing = outgoing;
     }
 
     /** Publishes the record; completes when the broker took it or the publish failed (logged), never fails. */
-    public Uni<Void> publish(HookConfig hook, String pool, Event event, Throwable failure) {
+    @Override
+    public Uni<Void> publish(DeadLetter letter) {
         if (!config.enabled()) {
             return Uni.createFrom().voidItem();
         }
-        Mqtt5Publish record = Mqtt5Publish.builder()
-                .topic(config.topic())
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .payload(record(hook, pool, event, failure).toString().getBytes(StandardCharsets.UTF_8))
-                .contentType("application/json")
-                .userProperties().add(Message.ORIGIN_PROPERTY, ingress.clientId()).applyUserProperties()
-                .build();
-        return ingress.publishInOrder(List.of(record))
-                .onFailure().invoke(f -> LOG.errorf("could not publish the dead letter of hook %s to %s: %s",
-                        hook.location(), config.topic(), f.toString()))
+        OutgoingMessage message = new OutgoingMessage(config.topic(), 1,
+                record(letter).toString().getBytes(StandardCharsets.UTF_8), Map.of(),
+                Optional.of("application/json"));
+        return outgoing.publishInOrder(List.of(message))
+                .onFailure().invoke(f -> LOG.errorf("could not publish the dead letter of %s to %s: %s",
+                        letter.where(), config.topic(), f.toString()))
                 .onFailure().recoverWithNull();
     }
 
-    static ObjectNode record(HookConfig hook, String pool, Event event, Throwable failure) {
-        ObjectNode node = JSON.createObjectNode()
-                .put("hook", hook.location().toString())
-                .put("pool", pool)
-                .put("action", hook.actionName())
-                .put("error", failure.getClass().getSimpleName() + ": " + failure.getMessage())
+    static ObjectNode record(DeadLetter letter) {
+        Event event = letter.event();
+        Throwable failure = letter.failure();
+        ObjectNode node = JSON.createObjectNode().put("hook", letter.where());
+        letter.pool().ifPresent(pool -> node.put("pool", pool));
+        letter.action().ifPresent(action -> node.put("action", action));
+        node.put("error", failure.getClass().getSimpleName() + ": " + failure.getMessage())
                 .put("hookpoint", event.hookPoint().confName())
                 .put("clientid", event.clientid())
                 .put("node", event.node())

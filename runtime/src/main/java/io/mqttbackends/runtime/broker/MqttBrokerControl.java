@@ -2,16 +2,14 @@ package io.mqttbackends.runtime.broker;
 
 import io.mqttbackends.runtime.action.BrokerControl;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
-import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.mqttbackends.runtime.backend.StoredMessage;
 import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.event.Message;
-import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.smallrye.mutiny.Uni;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Broker control over plain MQTT: replays go out on the ingress's own session (a second session under the same client
@@ -19,15 +17,15 @@ import java.util.List;
  */
 public class MqttBrokerControl implements BrokerControl {
 
-    private final MqttIngress ingress;
+    private final OutgoingMessages outgoing;
 
-    public MqttBrokerControl(MqttIngress ingress) {
-        this.ingress = ingress;
+    public MqttBrokerControl(OutgoingMessages outgoing) {
+        this.outgoing = outgoing;
     }
 
     @Override
     public Uni<Void> deliver(String clientid, List<StoredMessage> messages) {
-        return ingress.publishInOrder(messages.stream().map(this::replay).toList());
+        return outgoing.publishInOrder(messages.stream().map(MqttBrokerControl::replay).toList());
     }
 
     @Override
@@ -53,19 +51,12 @@ public class MqttBrokerControl implements BrokerControl {
      * The retain flag stays off even for retained lookups: a retained replay would overwrite the broker's own
      * retained store; the {@code mqttbackends-retained} property tells the receiver instead.
      */
-    private Mqtt5Publish replay(StoredMessage message) {
-        Mqtt5UserPropertiesBuilder properties = Mqtt5UserProperties.builder()
-                .add(Message.ORIGIN_PROPERTY, ingress.clientId())
-                .add(Message.MSGID_PROPERTY, message.msgid());
+    private static OutgoingMessage replay(StoredMessage message) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(Message.MSGID_PROPERTY, message.msgid());
         if (message.retain()) {
-            properties.add(Message.RETAINED_PROPERTY, "true");
+            properties.put(Message.RETAINED_PROPERTY, "true");
         }
-        return Mqtt5Publish.builder()
-                .topic(message.topic())
-                .qos(MqttQos.fromCode(message.qos()))
-                .payload(message.payload())
-                .retain(false)
-                .userProperties(properties.build())
-                .build();
+        return new OutgoingMessage(message.topic(), message.qos(), message.payload(), properties, Optional.empty());
     }
 }

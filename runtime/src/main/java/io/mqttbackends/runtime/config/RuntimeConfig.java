@@ -145,6 +145,14 @@ public interface RuntimeConfig {
         @WithName("max-in-flight")
         @WithDefault("1024")
         int maxInFlight();
+
+        /**
+         * At shutdown (SIGTERM), how long the runtime keeps finishing the events it already took, and acking them,
+         * before it disconnects: events stored but not acked would be delivered and stored again after a restart.
+         */
+        @WithName("drain-timeout")
+        @WithDefault("10s")
+        Duration drainTimeout();
     }
 
     /** Where an action that failed for good (after its retries, alone in its batch) is reported. */

@@ -80,7 +80,7 @@ public class ReadinessCheck implements AsyncHealthCheck {
                         .map(p -> p.config().qualifiedName()).collect(Collectors.toSet())));
     }
 
-    private Uni<Map.Entry<String, Boolean>> ping(BackendPool pool) {
+    private Uni<Map.Entry<String, Boolean>> ping(BackendPool<?> pool) {
         String name = pool.config().qualifiedName();
         return pool.ping()
                 .ifNoItem().after(PING_TIMEOUT).fail()

@@ -56,16 +56,16 @@ public class ActiveConfiguration {
     private final ActionRunner runner;
     private final Set<Generation> draining = ConcurrentHashMap.newKeySet();
     /** How many generations use each open pool; guarded by itself. */
-    private final Map<BackendPool, Integer> poolUsers = new HashMap<>();
+    private final Map<BackendPool<?>, Integer> poolUsers = new HashMap<>();
     private volatile Generation current;
     private volatile Rejection lastRejection;
 
     /** A built configuration before it runs, and the pools opened for it (the others are kept from the running one). */
-    private record Candidate(Loaded loaded, List<BackendPool> opened) {
+    private record Candidate(Loaded loaded, List<BackendPool<?>> opened) {
     }
 
     /** A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files. */
-    public record Loaded(BackendsConfig config, Map<String, BackendPool> pools, HookTable table, String hash,
+    public record Loaded(BackendsConfig config, Map<String, BackendPool<?>> pools, HookTable table, String hash,
             Instant loadedAt) {
     }
 
@@ -129,14 +129,15 @@ public class ActiveConfiguration {
     }
 
     /**
-     * Applies a changed set of conf files while running: builds it, creates the schemas of its pools with
-     * {@code schema.init} (retrying while their database is unreachable, with the old configuration still serving),
-     * then swaps it in. An invalid set is rejected: logged at ERROR, counted, kept in {@link #status()}, and the
+     * Applies a changed set of conf files while running: builds it, creates the schemas of its new pools with
+     * {@code schema.init} (a bounded number of attempts, with the old configuration still serving: a pool that
+     * cannot initialise rejects the change, so that a later fix is not stuck behind it), then swaps it in. An invalid set is rejected: logged at ERROR, counted, kept in {@link #status()}, and the
      * running configuration stays. Completes with whether the change was applied; never fails.
      */
     public Uni<Boolean> reload(ConfSnapshot snapshot) {
         return Uni.createFrom().item(() -> build(snapshot))
-                .onItem().call(candidate -> initSchemas(candidate.opened())
+                .onItem().call(candidate -> initSchemas(candidate.opened(), false)
+                        .onFailure().invoke(() -> closeAll(candidate.opened()))
                         .onCancellation().invoke(() -> closeAll(candidate.opened())))
                 .onItem().invoke(candidate -> install(candidate.loaded()))
                 .onItem().transform(candidate -> true)
@@ -154,26 +155,26 @@ public class ActiveConfiguration {
             throw new ConfigException(errors);
         }
         Generation running = current;
-        Map<String, BackendPool> kept = running == null ? Map.of() : running.loaded.pools();
-        Map<String, BackendPool> pools = new LinkedHashMap<>();
-        List<BackendPool> opened = new ArrayList<>();
+        Map<String, BackendPool<?>> kept = running == null ? Map.of() : running.loaded.pools();
+        Map<String, BackendPool<?>> pools = new LinkedHashMap<>();
+        List<BackendPool<?>> opened = new ArrayList<>();
         try {
             for (PoolConfig pc : config.pools()) {
-                BackendPool same = kept.get(pc.qualifiedName());
+                BackendPool<?> same = kept.get(pc.qualifiedName());
                 // Any changed setting (server, password, size, ...) opens a new pool; where a key is written does not.
                 if (same != null && same.config().settings().equals(pc.settings())) {
                     pools.put(pc.qualifiedName(), same);
                 } else {
-                    BackendPool pool = backends.forKind(pc.kind()).orElseThrow().open(pc);
+                    BackendPool<?> pool = backends.forKind(pc.kind()).orElseThrow().open(pc, runner.poolContext());
                     opened.add(pool);
                     pools.put(pc.qualifiedName(), pool);
                 }
             }
-            List<BoundHook> hooks = new ArrayList<>();
+            List<BoundHook<?>> hooks = new ArrayList<>();
             for (HookConfig hc : config.hooks()) {
-                BackendPool pool = pools.get(config.pool(hc.kind(), hc.pool()).orElseThrow().qualifiedName());
+                BackendPool<?> pool = pools.get(config.pool(hc.kind(), hc.pool()).orElseThrow().qualifiedName());
                 try {
-                    hooks.add(new BoundHook(hc, pool, pool.prepare(hc), FunctionGuards.forAction(hc.kind(), hc.action())));
+                    hooks.add(BoundHook.bind(hc, pool, FunctionGuards.forAction(hc.kind(), hc.action())));
                 } catch (ConfigException e) {
                     errors.addAll(e.errors());
                 }
@@ -209,7 +210,7 @@ public class ActiveConfiguration {
 
     private void reject(String hash, Throwable failure) {
         String error = failure instanceof ConfigException ? failure.getMessage()
-                : "cannot apply the configuration: " + failure;
+                : "cannot apply the configuration: " + failure.getMessage();
         lastRejection = new Rejection(error, hash, Instant.now());
         metrics.configLoad(false);
         LOG.errorf("conf change %s rejected, still running %s:\n%s", hash,
@@ -221,18 +222,35 @@ public class ActiveConfiguration {
      * unreachable so that a database that comes up after the runtime still gets its tables before any event.
      */
     public Uni<Void> initSchemas() {
-        return initSchemas(running().pools().values());
+        return initSchemas(running().pools().values(), true);
     }
 
-    private Uni<Void> initSchemas(Collection<BackendPool> pools) {
+    /**
+     * Creates the schemas one pool after another, each call within the pool's {@code call_timeout}; at start it
+     * retries until the database answers, on a reload {@code max-attempts} times and then fails naming the pool.
+     */
+    private Uni<Void> initSchemas(Collection<BackendPool<?>> pools, boolean untilReady) {
         RuntimeConfig.Retry retry = runtimeConfig.retry();
+        int attempts = Math.max(1, retry.maxAttempts());
         return Multi.createFrom().iterable(pools)
                 .filter(p -> p.config().boolValue("schema.init"))
-                .onItem().transformToUniAndConcatenate(pool -> pool.initSchema()
-                        .onFailure().invoke(f -> LOG.warnf("schema init of %s failed, retrying: %s",
-                                pool.config().qualifiedName(), f.getMessage()))
-                        .onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff()).indefinitely()
-                        .onItem().invoke(() -> LOG.infof("schema of %s ready", pool.config().qualifiedName())))
+                .onItem().transformToUniAndConcatenate(pool -> {
+                    String name = pool.config().qualifiedName();
+                    Uni<Void> once = Uni.createFrom().deferred(pool::initSchema)
+                            .ifNoItem().after(pool.traits().callTimeout()).failWith(() -> new IllegalStateException(
+                                    "no answer within call_timeout " + pool.traits().callTimeout().toMillis() + " ms"))
+                            .onFailure().invoke(f -> LOG.warnf("schema init of %s failed%s: %s", name,
+                                    untilReady ? ", retrying" : "", f.getMessage()));
+                    Uni<Void> retried = untilReady
+                            ? once.onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
+                                    .indefinitely()
+                            : once.onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
+                                    .atMost(attempts - 1)
+                                    .onFailure().transform(f -> new IllegalStateException("pool " + name
+                                            + " (" + pool.config().location() + "): schema initialisation failed "
+                                            + attempts + " times: " + f.getMessage(), f));
+                    return retried.onItem().invoke(() -> LOG.infof("schema of %s ready", name));
+                })
                 .collect().last()
                 .replaceWithVoid();
     }
@@ -263,7 +281,7 @@ public class ActiveConfiguration {
     }
 
     /** The pools of the running configuration (not those of replaced ones still draining). */
-    public Collection<BackendPool> pools() {
+    public Collection<BackendPool<?>> pools() {
         Generation generation = current;
         return generation == null ? List.of() : generation.loaded.pools().values();
     }
@@ -276,7 +294,7 @@ public class ActiveConfiguration {
 
     /** Closes every pool, of the running configuration and of replaced ones still draining (at shutdown). */
     public void close() {
-        List<BackendPool> open;
+        List<BackendPool<?>> open;
         synchronized (poolUsers) {
             open = List.copyOf(poolUsers.keySet());
             poolUsers.clear();
@@ -285,10 +303,10 @@ public class ActiveConfiguration {
     }
 
     /** A generation using these pools drained: closes those no other generation uses. */
-    private void releasePools(Collection<BackendPool> pools) {
-        List<BackendPool> unused = new ArrayList<>();
+    private void releasePools(Collection<BackendPool<?>> pools) {
+        List<BackendPool<?>> unused = new ArrayList<>();
         synchronized (poolUsers) {
-            for (BackendPool pool : pools) {
+            for (BackendPool<?> pool : pools) {
                 Integer users = poolUsers.get(pool);
                 // Absent after close(): shutdown closed it already.
                 if (users != null && users == 1) {
@@ -311,7 +329,7 @@ public class ActiveConfiguration {
         return runtimeConfig.confDirs().stream().map(Path::of).toList();
     }
 
-    private static void closeAll(Collection<BackendPool> pools) {
+    private static void closeAll(Collection<BackendPool<?>> pools) {
         pools.forEach(p -> p.close().subscribe().with(ok -> { }, f -> LOG.warnf("closing %s: %s",
                 p.config().qualifiedName(), f.getMessage())));
     }

@@ -9,8 +9,16 @@ import java.util.function.Predicate;
 
 /**
  * A hook line compiled against its pool: when it applies (topic filter and function guard) and what it runs.
+ *
+ * @param <W> the pool's write type
  */
-public record BoundHook(HookConfig config, BackendPool pool, PoolAction action, Predicate<Event> guard) {
+public record BoundHook<W>(HookConfig config, BackendPool<W> pool, PoolAction<W> action, Predicate<Event> guard) {
+
+    /** Compiles {@code config} against {@code pool} ({@link BackendPool#prepare}). */
+    static <W> BoundHook<W> bind(HookConfig config, BackendPool<W> pool, Predicate<Event> guard) {
+        return new BoundHook<>(config, pool, pool.prepare(config), guard);
+    }
+
 
     /** Whether this hook runs for the event: the topic filter matches (where the hook point has a topic) and the guard holds. */
     public boolean appliesTo(Event event) {

@@ -9,10 +9,10 @@ import java.util.Map;
 
 /** Every bound hook, by hook point, in conf order. Immutable: a reload swaps in a whole new table. */
 public final class HookTable {
-    private final Map<HookPoint, List<BoundHook>> byHookPoint;
+    private final Map<HookPoint, List<BoundHook<?>>> byHookPoint;
 
-    public HookTable(List<BoundHook> hooks) {
-        Map<HookPoint, List<BoundHook>> map = new EnumMap<>(HookPoint.class);
+    public HookTable(List<BoundHook<?>> hooks) {
+        Map<HookPoint, List<BoundHook<?>>> map = new EnumMap<>(HookPoint.class);
         for (HookPoint hp : HookPoint.values()) {
             map.put(hp, new ArrayList<>());
         }
@@ -22,10 +22,10 @@ public final class HookTable {
     }
 
     /** The hooks that run for an event, in order. */
-    public List<BoundHook> hooksFor(Event event) {
-        List<BoundHook> all = byHookPoint.get(event.hookPoint());
-        List<BoundHook> applying = new ArrayList<>(all.size());
-        for (BoundHook h : all) {
+    public List<BoundHook<?>> hooksFor(Event event) {
+        List<BoundHook<?>> all = byHookPoint.get(event.hookPoint());
+        List<BoundHook<?>> applying = new ArrayList<>(all.size());
+        for (BoundHook<?> h : all) {
             if (h.appliesTo(event)) {
                 applying.add(h);
             }

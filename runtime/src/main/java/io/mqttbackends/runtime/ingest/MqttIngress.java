@@ -12,7 +12,13 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import io.mqttbackends.runtime.broker.OutgoingMessage;
+import io.mqttbackends.runtime.broker.OutgoingMessages;
 import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.mqttbackends.runtime.event.Message;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.reactivex.Flowable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -60,7 +66,7 @@ import org.jboss.logging.Logger;
  * <p>Items are emitted on the client's event-loop thread: consumers must not block it.
  */
 @ApplicationScoped
-public class MqttIngress {
+public class MqttIngress implements OutgoingMessages {
 
     private static final Logger LOG = Logger.getLogger(MqttIngress.class);
     /**
@@ -131,7 +137,9 @@ public class MqttIngress {
      * QoS 1 and 2) and failing on the first rejection. The order holds on the wire; MQTT orders delivery to a
      * subscriber only within one QoS level.
      */
-    public Uni<Void> publishInOrder(List<Mqtt5Publish> publishes) {
+    @Override
+    public Uni<Void> publishInOrder(List<OutgoingMessage> messages) {
+        List<Mqtt5Publish> publishes = messages.stream().map(this::toPublish).toList();
         Mqtt5RxClient current = client.get();
         if (current == null) {
             return Uni.createFrom().failure(new IllegalStateException("MQTT session not started: nothing consumes "
@@ -145,7 +153,23 @@ public class MqttIngress {
                 .onItem().ignoreAsUni();
     }
 
+    /** Marked with {@code mqttbackends-origin}, so this runtime (and any replica) never consumes it as an event. */
+    private Mqtt5Publish toPublish(OutgoingMessage message) {
+        Mqtt5UserPropertiesBuilder properties = Mqtt5UserProperties.builder()
+                .add(Message.ORIGIN_PROPERTY, mqtt.clientId());
+        message.userProperties().forEach(properties::add);
+        Mqtt5PublishBuilder.Complete publish = Mqtt5Publish.builder()
+                .topic(message.topic())
+                .qos(MqttQos.fromCode(message.qos()))
+                .payload(message.payload())
+                .retain(false)
+                .userProperties(properties.build());
+        message.contentType().ifPresent(publish::contentType);
+        return publish.build();
+    }
+
     /** The MQTT client id the session runs under. */
+    @Override
     public String clientId() {
         return mqtt.clientId();
     }

@@ -29,6 +29,7 @@ public class RuntimeMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> oldestGauges = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
@@ -55,6 +56,8 @@ public class RuntimeMetrics {
     @PreDestroy
     void removeOwnedMeters() {
         owned.forEach(registry::remove);
+        oldestGauges.values().forEach(registry::remove);
+        oldestGauges.clear();
         retainPools(Set.of());
     }
 
@@ -150,5 +153,19 @@ public class RuntimeMetrics {
     public void brokerConnected(Supplier<Boolean> connected) {
         owned.add(Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
                 .register(registry));
+    }
+
+    /**
+     * Registers, once per pool name, a gauge of how long the pool's oldest action not yet settled has waited
+     * ({@code mqttbackends_pool_oldest_unsettled_seconds}): the age of the oldest event the pool keeps un-acked.
+     * It reads {@code age} on every scrape, so a pool replaced by a reload keeps one gauge.
+     */
+    public void oldestUnsettled(String pool, Supplier<Duration> age) {
+        oldestGauges.computeIfAbsent(pool, p -> {
+            // A previous application in this JVM (tests restart Quarkus) may have left one bound to its pools.
+            registry.find("mqttbackends.pool.oldest.unsettled").tag("pool", p).meters().forEach(registry::remove);
+            return Gauge.builder("mqttbackends.pool.oldest.unsettled", () -> age.get().toNanos() / 1e9)
+                    .baseUnit("seconds").tags(Tags.of("pool", p)).register(registry);
+        });
     }
 }

@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
-import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
+import io.mqttbackends.runtime.backend.BatchGuarantee;
+import io.mqttbackends.runtime.event.Event;
+import io.mqttbackends.runtime.testing.RecordingPool;
+import java.util.function.Function;
 import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.broker.EmqxBrokerControl;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
@@ -55,28 +58,22 @@ class ActionRunnerTest {
         vertx.closeAndAwait();
     }
 
-    /** Runs one action through the runner with 3 attempts, a real pgsql pool's failure classification, EMQX API. */
-    private void run(PoolAction action) {
+    /** Runs one read action through the runner with 3 attempts, on a recording pool, with the EMQX API. */
+    private void run(Function<Event, Uni<ActionOutcome>> action) {
         RuntimeConfig config = TestConfigs.runtimeConfig(Map.of("retry.max-attempts", "3",
                 "retry.initial-backoff", "PT0.01S", "retry.max-backoff", "PT0.02S"));
         EmqxBrokerControl broker = new EmqxBrokerControl(new MqttBrokerControl(new MqttIngress(config)), vertx,
                 new EmqxBrokerControl.Settings(emqx.url(), "k", "s"));
-        BackendPool pool = new PgsqlBackend(vertx).open(new PoolConfig(DatabaseKind.PGSQL, "pool1",
-                Map.ofEntries(Map.entry("server", "127.0.0.1:5432"), Map.entry("pool_size", "1"),
-                        Map.entry("username", "postgres"), Map.entry("password", ""), Map.entry("database", "test"),
-                        Map.entry("ssl", "false"), Map.entry("verify", "false"), Map.entry("cacertfile", ""),
-                        Map.entry("certfile", ""), Map.entry("keyfile", ""), Map.entry("batch_size", "10"),
-                        Map.entry("batch_time", "0")), Map.of(), AT));
+        RecordingPool pool = new RecordingPool(BatchGuarantee.ATOMIC, 1, 10, Duration.ofSeconds(5));
         HookConfig hook = new HookConfig(DatabaseKind.PGSQL, HookPoint.CLIENT_CONNECTED, "2", Optional.empty(),
                 new ActionSpec.Function("on_subscribe_lookup"), "pool1", OfflineOpts.NONE, OptionalInt.empty(),
                 Optional.empty(), AT);
         ActionRunner runner = new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)),
                 new RuntimeMetrics(registry));
-        runner.submit(pool, action, hook, new ClientConnected(new ClientInfo("c1", Optional.empty(),
+        runner.submit(pool, pool.read(action), hook, new ClientConnected(new ClientInfo("c1", Optional.empty(),
                         Optional.empty(), "n", 0L)))
                 .onItem().transformToUni(runner::reachBack)
                 .await().atMost(Duration.ofSeconds(10));
-        pool.close().await().atMost(Duration.ofSeconds(5));
     }
 
     private void runSubscribeLookup() {
@@ -89,14 +86,26 @@ class ActionRunnerTest {
     }
 
     @Test
-    void aFailureOfTheEventsDataIsTriedMaxAttemptsTimesThenCountedAsFailed() {
+    void aTransientFailureIsTriedMaxAttemptsTimesThenCountedAsFailed() {
+        AtomicInteger attempts = new AtomicInteger();
+        run(event -> {
+            attempts.incrementAndGet();
+            return Uni.createFrom().failure(new IllegalStateException("deadlock detected"));
+        });
+        assertThat(attempts).hasValue(3);
+        assertThat(actions("failure")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalOfTheEventsDataIsGivenUpAtOnce() {
         AtomicInteger attempts = new AtomicInteger();
         run(event -> {
             attempts.incrementAndGet();
             return Uni.createFrom().failure(new IllegalArgumentException("value too long for type varchar(100)"));
         });
-        assertThat(attempts).hasValue(3);
+        assertThat(attempts).hasValue(1);
         assertThat(actions("failure")).isEqualTo(1);
+        assertThat(registry.get("mqttbackends.dead.letters").counter().count()).isEqualTo(1);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.runtime.backend.sql.SqlPool;
+import io.mqttbackends.runtime.backend.sql.SqlWrite;
+
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import io.mqttbackends.runtime.backend.ActionOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +84,7 @@ abstract class BatchingContract {
 
     private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<BackendPool> pools = new ArrayList<>();
+    private final List<BackendPool<?>> pools = new ArrayList<>();
     private TcpProxy proxy;
     private HookConfig logHook;
 
@@ -103,14 +108,15 @@ abstract class BatchingContract {
         vertx.closeAndAwait();
     }
 
-    private BackendPool pool(int port, Map<String, String> batch) {
+    private SqlPool pool(int port, Map<String, String> batch) {
         Map<String, String> settings = new HashMap<>(poolSettings("127.0.0.1:" + port));
         settings.put("pool_size", "4");
         settings.put("batch_size", "100");
         settings.put("batch_time", "0");
         settings.putAll(batch);
         Backend backend = kind() == DatabaseKind.PGSQL ? new PgsqlBackend(vertx) : new MysqlBackend(vertx);
-        BackendPool pool = backend.open(new PoolConfig(kind(), "pool1", settings, Map.of(), AT));
+        SqlPool pool = (SqlPool) backend.open(new PoolConfig(kind(), "pool1", settings, Map.of(), AT),
+                PoolRuns.context());
         pools.add(pool);
         return pool;
     }
@@ -140,9 +146,9 @@ abstract class BatchingContract {
 
     @Test
     void writesOfOneKeyCommitInSubmissionOrderWhileBatchesFormAcrossKeys() {
-        BackendPool pool = pool(server().port(), Map.of());
-        PoolAction action = pool.prepare(logHook);
-        assertThat(action.batchable()).isTrue();
+        SqlPool pool = pool(server().port(), Map.of());
+        PoolAction<SqlWrite> action = pool.prepare(logHook);
+        assertThat(action).isInstanceOf(PoolAction.Write.class);
         ActionRunner runner = runner();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
         int perTopic = 500;
@@ -176,8 +182,8 @@ abstract class BatchingContract {
 
     private void assertInsertStatements(String topic, int writes, long statements) {
         // A long linger gathers all the writes of the one key into one batch.
-        BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
-        PoolAction action = pool.prepare(logHook);
+        SqlPool pool = pool(server().port(), Map.of("batch_time", "300"));
+        PoolAction<SqlWrite> action = pool.prepare(logHook);
         ActionRunner runner = runner();
         long before = insertStatementsExecuted();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
@@ -206,8 +212,8 @@ abstract class BatchingContract {
 
     private void assertFailingWriteIsIsolated(int writes) {
         // A long linger gathers all the writes into one batch.
-        BackendPool pool = pool(server().port(), Map.of("batch_time", "300"));
-        PoolAction action = pool.prepare(logHook);
+        SqlPool pool = pool(server().port(), Map.of("batch_time", "300"));
+        PoolAction<SqlWrite> action = pool.prepare(logHook);
         ActionRunner runner = runner();
         int bad = writes / 2;
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
@@ -229,8 +235,8 @@ abstract class BatchingContract {
 
     @Test
     void anActionCompletesOnlyOnceItsBatchCommitted() throws Exception {
-        BackendPool pool = pool(server().port(), Map.of());
-        PoolAction action = pool.prepare(logHook);
+        SqlPool pool = pool(server().port(), Map.of());
+        PoolAction<SqlWrite> action = pool.prepare(logHook);
         ActionRunner runner = runner();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
         try (AutoCloseable blocked = db().blockWrites("batch_log")) {
@@ -250,8 +256,8 @@ abstract class BatchingContract {
     void nothingIsLostWhenTheDatabaseGoesAwayMidBatch() {
         proxy = new TcpProxy(server().host(), server().port());
         proxy.up();
-        BackendPool pool = pool(proxy.port(), Map.of());
-        PoolAction action = pool.prepare(logHook);
+        SqlPool pool = pool(proxy.port(), Map.of());
+        PoolAction<SqlWrite> action = pool.prepare(logHook);
         ActionRunner runner = runner();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
         int total = 3000;
@@ -281,14 +287,14 @@ abstract class BatchingContract {
 
     @Test
     void aReadingActionRunsInItsPlaceBetweenBatchedWrites() {
-        BackendPool pool = pool(server().port(), Map.of());
-        PoolAction write = pool.prepare(logHook);
+        SqlPool pool = pool(server().port(), Map.of());
+        PoolAction<SqlWrite> write = pool.prepare(logHook);
         List<Long> seen = new ArrayList<>();
         // The read counts on a thread of its own: blocking in the pool's callbacks would stall its event loop.
-        PoolAction read = event -> Uni.createFrom().item(() -> {
+        PoolAction<SqlWrite> read = new PoolAction.Read<>(event -> Uni.createFrom().item(() -> {
             seen.add(db().count("select count(*) from batch_log where topic = 'mixed'"));
             return ActionOutcome.NONE;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
         ActionRunner runner = runner();
         List<CompletableFuture<ActionOutcome>> results = new ArrayList<>();
         for (int i = 0; i < 300; i++) {

@@ -30,7 +30,7 @@ class BackendsTest {
             }
 
             @Override
-            public BackendPool open(PoolConfig config) {
+            public BackendPool<?> open(PoolConfig config, PoolContext context) {
                 throw new AssertionError("not opened in this test");
             }
         };

@@ -51,7 +51,7 @@ public class RedisE2eResource implements QuarkusTestResourceLifecycleManager {
     private static Path writeConf(int port) {
         try {
             Path dir = Files.createTempDirectory("mqttbackends-redis-e2e-conf");
-            String emqxDefault = Files.readString(Path.of("src/test/resources/conf/emqx_backend_redis.conf"));
+            String emqxDefault = Files.readString(Path.of("../model/src/test/resources/conf/emqx_backend_redis.conf"));
             String hooks = emqxDefault.lines().filter(l -> l.startsWith("backend.redis.hook."))
                     .collect(Collectors.joining("\n"));
             // EMQX's commented keep-latest lines, moved to their own topics and pool.

@@ -80,7 +80,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         String confName = "emqx_backend_" + db + ".conf";
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
-            String emqxDefaultHooks = Files.readAllLines(Path.of("src/test/resources/conf/" + confName))
+            String emqxDefaultHooks = Files.readAllLines(Path.of("../model/src/test/resources/conf/" + confName))
                     .stream().filter(l -> l.startsWith("backend." + db + ".hook."))
                     .map(l -> offlineOpts == null ? l : l.replace(EMQX_DEFAULT_OFFLINE_OPTS, offlineOpts))
                     .collect(Collectors.joining("\n"));

@@ -110,7 +110,7 @@ class ActiveConfigurationReloadTest {
     void oldPoolsCloseOnlyAfterEveryEventHoldingTheirGenerationFinished() throws IOException {
         write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#"));
         configuration.load();
-        BackendPool oldPool = configuration.running().pools().get("pgsql.pool1");
+        BackendPool<?> oldPool = configuration.running().pools().get("pgsql.pool1");
         oldPool.ping().await().atMost(WAIT);
         assertThat(oldProxy.openConnections()).isPositive();
         ActiveConfiguration.Lease first = configuration.acquire();
@@ -191,7 +191,7 @@ class ActiveConfigurationReloadTest {
     void anUnchangedPoolIsKeptAcrossAReloadAndAChangedPasswordOpensANewOne() throws IOException {
         write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#"));
         configuration.load();
-        BackendPool first = configuration.running().pools().get("pgsql.pool1");
+        BackendPool<?> first = configuration.running().pools().get("pgsql.pool1");
         first.ping().await().atMost(WAIT);
 
         write("# the hooks changed, the pool did not\n" + pool(oldProxy.port(), "") + publishHook(1, "reload/a/#")
@@ -212,7 +212,7 @@ class ActiveConfigurationReloadTest {
     void aKeptPoolStaysOpenWhileAnOlderGenerationUsingItStillHasAnEvent() throws IOException {
         write(pool(oldProxy.port(), "") + publishHook(1, "reload/a/#"));
         configuration.load();
-        BackendPool kept = configuration.running().pools().get("pgsql.pool1");
+        BackendPool<?> kept = configuration.running().pools().get("pgsql.pool1");
         kept.ping().await().atMost(WAIT);
         ActiveConfiguration.Lease onFirst = configuration.acquire();
 

@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.backend.mysql;
 
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
 import io.mqttbackends.runtime.backend.sql.SqlFunctions;
 import io.mqttbackends.runtime.backend.sql.SqlPool;
@@ -53,7 +54,7 @@ public class MysqlBackend implements Backend {
      * repeats.
      */
     @Override
-    public BackendPool open(PoolConfig config) {
+    public BackendPool<?> open(PoolConfig config, PoolContext context) {
         MySQLConnectOptions options = SqlConnectSettings.apply(new MySQLConnectOptions(), config, "user", DEFAULT_PORT)
                 .setCharset("utf8mb4");
         // MySQL has no batch command: a batch of N writes is N statement executions, which only pipelining keeps to

@@ -3,13 +3,15 @@ package io.mqttbackends.runtime.backend.mysql;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.runtime.backend.FailureClass;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * MySQL and MariaDB as a {@link SqlDialect}: statements for the shared SQL functions (spec §2.4), binding and
@@ -32,27 +34,37 @@ import java.util.Set;
 final class MysqlDialect {
 
     /**
-     * Server error codes that say the server, not the statement, failed: retrying can succeed (besides SQLSTATE
-     * class 08, which the shared stage recognises).
+     * Server error codes whose SQLSTATE does not tell their class: MySQL reports access denied and unknown
+     * database under 42000 (with syntax errors) or 28000, and lock time-outs and some data errors under the
+     * general HY000.
      */
-    private static final Set<Integer> TRANSIENT_ERRORS = Set.of(
-            1040, // ER_CON_COUNT_ERROR: too many connections
-            1203, // ER_TOO_MANY_USER_CONNECTIONS
-            1053, // ER_SERVER_SHUTDOWN
-            1205, // ER_LOCK_WAIT_TIMEOUT
-            1213, // ER_LOCK_DEADLOCK
-            1317, // ER_QUERY_INTERRUPTED (KILL QUERY, shutdown)
-            1152, // ER_ABORTING_CONNECTION
-            1158, // ER_NET_READ_ERROR
-            1159, // ER_NET_READ_INTERRUPTED
-            1160, // ER_NET_ERROR_ON_WRITE
-            1161, // ER_NET_WRITE_INTERRUPTED
-            1637, // ER_TOO_MANY_CONCURRENT_TRXS
-            1927, // ER_CONNECTION_KILLED (MariaDB)
-            2006, // CR_SERVER_GONE_ERROR
-            2013, // CR_SERVER_LOST
-            3169, // ER_SESSION_WAS_KILLED (MySQL 8)
-            4031); // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+    private static final Map<Integer, FailureClass> CODES = Map.ofEntries(
+            Map.entry(1040, FailureClass.UNAVAILABLE), // ER_CON_COUNT_ERROR: too many connections
+            Map.entry(1203, FailureClass.UNAVAILABLE), // ER_TOO_MANY_USER_CONNECTIONS
+            Map.entry(1044, FailureClass.UNAVAILABLE), // ER_DBACCESS_DENIED_ERROR
+            Map.entry(1045, FailureClass.UNAVAILABLE), // ER_ACCESS_DENIED_ERROR
+            Map.entry(1049, FailureClass.UNAVAILABLE), // ER_BAD_DB_ERROR: unknown database
+            Map.entry(1142, FailureClass.UNAVAILABLE), // ER_TABLEACCESS_DENIED_ERROR
+            Map.entry(1143, FailureClass.UNAVAILABLE), // ER_COLUMNACCESS_DENIED_ERROR
+            Map.entry(1227, FailureClass.UNAVAILABLE), // ER_SPECIFIC_ACCESS_DENIED_ERROR
+            Map.entry(1053, FailureClass.UNAVAILABLE), // ER_SERVER_SHUTDOWN
+            Map.entry(1317, FailureClass.UNAVAILABLE), // ER_QUERY_INTERRUPTED (KILL QUERY, shutdown)
+            Map.entry(1152, FailureClass.UNAVAILABLE), // ER_ABORTING_CONNECTION
+            Map.entry(1158, FailureClass.UNAVAILABLE), // ER_NET_READ_ERROR
+            Map.entry(1159, FailureClass.UNAVAILABLE), // ER_NET_READ_INTERRUPTED
+            Map.entry(1160, FailureClass.UNAVAILABLE), // ER_NET_ERROR_ON_WRITE
+            Map.entry(1161, FailureClass.UNAVAILABLE), // ER_NET_WRITE_INTERRUPTED
+            Map.entry(1927, FailureClass.UNAVAILABLE), // ER_CONNECTION_KILLED (MariaDB)
+            Map.entry(2006, FailureClass.UNAVAILABLE), // CR_SERVER_GONE_ERROR
+            Map.entry(2013, FailureClass.UNAVAILABLE), // CR_SERVER_LOST
+            Map.entry(3169, FailureClass.UNAVAILABLE), // ER_SESSION_WAS_KILLED (MySQL 8)
+            Map.entry(4031, FailureClass.UNAVAILABLE), // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+            Map.entry(1205, FailureClass.TRANSIENT), // ER_LOCK_WAIT_TIMEOUT
+            Map.entry(1213, FailureClass.TRANSIENT), // ER_LOCK_DEADLOCK
+            Map.entry(1637, FailureClass.TRANSIENT), // ER_TOO_MANY_CONCURRENT_TRXS
+            Map.entry(1265, FailureClass.PERMANENT), // WARN_DATA_TRUNCATED (strict mode)
+            Map.entry(1300, FailureClass.PERMANENT), // ER_INVALID_CHARACTER_STRING
+            Map.entry(1366, FailureClass.PERMANENT)); // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
 
     private static final String ARRIVED_MS = "CAST(UNIX_TIMESTAMP(arrived) * 1000 AS SIGNED) AS arrived";
 
@@ -91,7 +103,7 @@ final class MysqlDialect {
             .toList();
 
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.MYSQL, false, STATEMENTS, pool -> MysqlDialect::bind,
-            SCHEMA, MysqlDialect::isTransient);
+            SCHEMA, MysqlDialect::classify);
 
     private MysqlDialect() {
     }
@@ -101,7 +113,7 @@ final class MysqlDialect {
                 .map(v -> v instanceof byte[] bytes ? Buffer.buffer(bytes) : v).toList()));
     }
 
-    static boolean isTransient(DatabaseException failure) {
-        return TRANSIENT_ERRORS.contains(failure.getErrorCode());
+    static Optional<FailureClass> classify(DatabaseException failure) {
+        return Optional.ofNullable(CODES.get(failure.getErrorCode()));
     }
 }

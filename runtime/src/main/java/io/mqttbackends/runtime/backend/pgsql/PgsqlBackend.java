@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
 import io.mqttbackends.runtime.backend.sql.SqlFunctions;
 import io.mqttbackends.runtime.backend.sql.SqlPool;
@@ -46,7 +47,7 @@ public class PgsqlBackend implements Backend {
 
     /** Builds the pool without connecting: connections open on first use and are replaced when they break. */
     @Override
-    public BackendPool open(PoolConfig config) {
+    public BackendPool<?> open(PoolConfig config, PoolContext context) {
         PgConnectOptions options = SqlConnectSettings.apply(new PgConnectOptions(), config, "username", DEFAULT_PORT);
         if (config.boolValue("ssl")) {
             options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRE);

@@ -3,9 +3,10 @@ package io.mqttbackends.runtime.backend.pgsql;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.runtime.backend.FailureClass;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * PostgreSQL as a {@link SqlDialect}: its statements for the shared SQL functions, its {@link TypedBinder} and its
@@ -17,14 +18,11 @@ import java.util.Set;
  */
 final class PgsqlDialect {
 
-    /** SQLSTATEs besides class 08 that say the server, not the statement, failed: retrying can succeed. */
-    private static final Set<String> TRANSIENT_SQLSTATES = Set.of(
-            "57P01", // admin_shutdown
-            "57P02", // crash_shutdown
-            "57P03", // cannot_connect_now (starting up, recovering)
-            "53300", // too_many_connections
-            "40001", // serialization_failure
-            "40P01"); // deadlock_detected
+    /**
+     * insufficient_privilege belongs to class 42 with syntax errors, yet it is the role's rights, not the
+     * statement, that fail: an administrator fixes it, and the events must wait for that, not be dead-lettered.
+     */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     /** Millisecond epoch of {@code arrived}; see the class comment for why through {@code timestamptz}. */
     private static final String ARRIVED_MS = "(extract(epoch FROM arrived::timestamptz) * 1000)::bigint AS arrived";
@@ -66,12 +64,13 @@ final class PgsqlDialect {
 
     /** The simple-query protocol runs the whole multi-statement file in one round trip. */
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.PGSQL, true, STATEMENTS, TypedBinder::new,
-            List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::isTransient);
+            List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::classify);
 
     private PgsqlDialect() {
     }
 
-    private static boolean isTransient(DatabaseException failure) {
-        return failure.getSqlState() != null && TRANSIENT_SQLSTATES.contains(failure.getSqlState());
+    private static Optional<FailureClass> classify(DatabaseException failure) {
+        return INSUFFICIENT_PRIVILEGE.equals(failure.getSqlState()) ? Optional.of(FailureClass.UNAVAILABLE)
+                : Optional.empty();
     }
 }

@@ -1,14 +1,12 @@
 package io.mqttbackends.runtime.backend.redis;
 
-import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.action.BrokerControl;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
-import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -43,15 +41,9 @@ public class RedisBackend implements Backend {
     private static final int MAX_POOL_WAITING = 1024;
 
     private final Vertx vertx;
-    private final BrokerControl broker;
-    private final ActionRunner runner;
-    private final RuntimeMetrics metrics;
 
-    public RedisBackend(Vertx vertx, BrokerControl broker, ActionRunner runner, RuntimeMetrics metrics) {
+    public RedisBackend(Vertx vertx) {
         this.vertx = vertx;
-        this.broker = broker;
-        this.runner = runner;
-        this.metrics = metrics;
     }
 
     @Override
@@ -66,7 +58,7 @@ public class RedisBackend implements Backend {
 
     /** Builds the client without connecting: connections open on first use and are replaced when they break. */
     @Override
-    public BackendPool open(PoolConfig config) {
+    public BackendPool<?> open(PoolConfig config, PoolContext context) {
         RedisOptions options = options(config);
         Redis client = Redis.createClient(vertx, options);
         Optional<RedisControlChannel> channel = Optional.empty();
@@ -74,8 +66,7 @@ public class RedisBackend implements Backend {
             // A dedicated client of one connection: a subscribed connection can do nothing but pub/sub.
             RedisOptions subscriber = new RedisOptions(options).setMaxPoolSize(1)
                     .setPoolName(config.qualifiedName() + ".channel");
-            channel = Optional.of(new RedisControlChannel(config, Redis.createClient(vertx, subscriber), broker,
-                    runner, metrics));
+            channel = Optional.of(new RedisControlChannel(config, Redis.createClient(vertx, subscriber), context));
         }
         RedisPool pool = new RedisPool(config, client, options.getType() == RedisClientType.CLUSTER, channel);
         channel.ifPresent(RedisControlChannel::start);

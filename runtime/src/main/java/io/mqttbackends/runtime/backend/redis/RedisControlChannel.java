@@ -3,11 +3,9 @@ package io.mqttbackends.runtime.backend.redis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqttbackends.runtime.backend.ActionOutcome;
-import io.mqttbackends.runtime.action.ActionRunner;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.runtime.backend.Subscription;
-import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.model.conf.PoolConfig;
-import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.redis.client.Command;
@@ -50,27 +48,22 @@ final class RedisControlChannel {
     private final PoolConfig config;
     private final String channel;
     private final Redis client;
-    private final BrokerControl broker;
-    private final ActionRunner runner;
-    private final RuntimeMetrics metrics;
+    private final PoolContext context;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
     private volatile Cancellable connecting;
     private volatile RedisConnection connection;
 
-    RedisControlChannel(PoolConfig config, Redis client, BrokerControl broker, ActionRunner runner,
-            RuntimeMetrics metrics) {
+    RedisControlChannel(PoolConfig config, Redis client, PoolContext context) {
         this.config = config;
         this.channel = config.get("channel");
         this.client = client;
-        this.broker = broker;
-        this.runner = runner;
-        this.metrics = metrics;
+        this.context = context;
     }
 
     /** Subscribes in the background; never fails (an unreachable Redis is retried until {@link #stop()}). */
     void start() {
-        if (!broker.canSubscribeClients()) {
+        if (!context.brokerCanSubscribeClients()) {
             LOG.warnf("%s: control channel '%s' is inert: broker control 'mqtt' cannot subscribe or unsubscribe"
                     + " clients (set mqttbackends.broker-control.type=emqx to act on it)", config.qualifiedName(),
                     channel);
@@ -122,7 +115,7 @@ final class RedisControlChannel {
 
     /** Carries out one message published on the channel; never fails. */
     void handle(String text) {
-        parse(text).ifPresent(outcome -> runner.reachBack(outcome).subscribe().with(
+        parse(text).ifPresent(outcome -> context.requestBroker(outcome).subscribe().with(
                 ok -> { },
                 f -> LOG.warnf("%s: control channel '%s' request %s failed: %s", config.qualifiedName(), channel,
                         text, f.getMessage())));
@@ -180,7 +173,7 @@ final class RedisControlChannel {
     }
 
     private Optional<ActionOutcome> reject(String kind, String text, String why) {
-        metrics.eventRejected(FORMAT, kind);
+        context.rejected(FORMAT, kind);
         if (warned.add(kind)) {
             LOG.warnf("%s: ignoring malformed message on control channel '%s' (%s): %s; further messages of this"
                     + " kind are counted in mqttbackends_events_rejected_total only", config.qualifiedName(),

@@ -102,22 +102,22 @@ final class RedisFunctions {
      *
      * @throws ConfigException when the function does not exist
      */
-    PoolAction action(String function, HookConfig hook) {
+    PoolAction<RedisWrite> action(String function, HookConfig hook) {
         Name name = FUNCTIONS.resolve(function, hook);
         int ttl = hook.expiredSeconds();
         return switch (name) {
             case ON_CLIENT_CONNECTED -> write(RedisFunctions::connected);
             case ON_CLIENT_DISCONNECTED -> write(RedisFunctions::disconnected);
-            case ON_SUBSCRIBE_LOOKUP -> this::subscribeLookup;
-            case ON_MESSAGE_FETCH_FOR_QUEUE -> this::fetchForQueue;
-            case ON_MESSAGE_FETCH_FOR_PUBSUB -> this::fetchForPubsub;
-            case ON_MESSAGE_FETCH_FOR_KEEP_LATEST -> this::fetchLatest;
-            case ON_RETAIN_LOOKUP -> this::retainLookup;
+            case ON_SUBSCRIBE_LOOKUP -> new PoolAction.Read<>(this::subscribeLookup);
+            case ON_MESSAGE_FETCH_FOR_QUEUE -> new PoolAction.Read<>(this::fetchForQueue);
+            case ON_MESSAGE_FETCH_FOR_PUBSUB -> new PoolAction.Read<>(this::fetchForPubsub);
+            case ON_MESSAGE_FETCH_FOR_KEEP_LATEST -> new PoolAction.Read<>(this::fetchLatest);
+            case ON_RETAIN_LOOKUP -> new PoolAction.Read<>(this::retainLookup);
             case ON_MESSAGE_PUBLISH -> write(event -> publish(message(event), ttl));
             case ON_MESSAGE_STORE_KEEP_LATEST -> write(event -> storeLatest(message(event), ttl));
             case ON_MESSAGE_RETAIN -> write(event -> List.of(Request.cmd(Command.SET)
                     .arg(retainKey(event.topic().orElseThrow())).arg(message(event).msgid()).arg("EX").arg(ttl)));
-            case ON_RETAIN_DELETE -> this::retainDelete;
+            case ON_RETAIN_DELETE -> new PoolAction.Read<>(this::retainDelete);
             case ON_MESSAGE_ACKED_FOR_QUEUE -> write(event -> List.of(
                     Request.cmd(Command.DEL).arg(msgKey(message(event).storedMsgid())),
                     Request.cmd(Command.ZREM).arg(topicKey(message(event).topic()))
@@ -128,8 +128,8 @@ final class RedisFunctions {
         };
     }
 
-    private PoolAction write(Function<Event, List<Request>> commands) {
-        return new RedisWrite(pool, commands, true);
+    private static PoolAction<RedisWrite> write(Function<Event, List<Request>> commands) {
+        return new PoolAction.Write<>(event -> new RedisWrite(commands.apply(event), true));
     }
 
     static String clientKey(String clientid) {

@@ -1,7 +1,11 @@
 package io.mqttbackends.runtime.backend.redis;
 
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.backend.Invocation;
+import io.mqttbackends.runtime.backend.BatchGuarantee;
+import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolTraits;
+import io.mqttbackends.runtime.backend.WriteResult;
+import java.util.Collections;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.ConfigException;
@@ -27,13 +31,18 @@ import java.util.concurrent.TimeoutException;
  * One {@code backend.redis.<pool>}: a lazily connecting Vert.x Redis client (standalone, sentinel or cluster), which
  * replaces broken connections by itself, its control channel, and the actions compiled against it.
  */
-final class RedisPool implements BackendPool {
+final class RedisPool implements BackendPool<RedisWrite> {
 
-    /** Error prefixes with which Redis says "not now" rather than "wrong": loading, failover, cluster resharding. */
-    private static final Set<String> TRANSIENT_ERRORS = Set.of("LOADING", "BUSY", "MASTERDOWN", "READONLY",
-            "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS");
+    /**
+     * Error codes (the first word of an error reply) with which Redis says "not now" rather than "wrong": loading,
+     * failover, cluster resharding, out of memory, and authentication or permission refused (an administrator fixes
+     * those; the events wait).
+     */
+    private static final Set<String> UNAVAILABLE_CODES = Set.of("LOADING", "BUSY", "MASTERDOWN", "READONLY",
+            "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "OOM", "NOAUTH", "WRONGPASS", "NOPERM");
 
     private final PoolConfig config;
+    private final PoolTraits traits;
     private final Redis client;
     private final boolean cluster;
     private final Optional<RedisControlChannel> channel;
@@ -41,6 +50,7 @@ final class RedisPool implements BackendPool {
 
     RedisPool(PoolConfig config, Redis client, boolean cluster, Optional<RedisControlChannel> channel) {
         this.config = config;
+        this.traits = PoolTraits.of(config, BatchGuarantee.PER_ITEM);
         this.client = client;
         this.cluster = cluster;
         this.channel = channel;
@@ -53,7 +63,12 @@ final class RedisPool implements BackendPool {
     }
 
     @Override
-    public PoolAction prepare(HookConfig hook) {
+    public PoolTraits traits() {
+        return traits;
+    }
+
+    @Override
+    public PoolAction<RedisWrite> prepare(HookConfig hook) {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
@@ -65,8 +80,8 @@ final class RedisPool implements BackendPool {
         List<RedisCommandTemplate> templates = statements.statements().stream()
                 .map(s -> RedisCommandTemplate.compile(s, hook)).toList();
         // Without "pipeline" EMQX sent the commands one at a time: each waits for the previous one's reply.
-        return new RedisWrite(this, event -> templates.stream().map(t -> t.bind(event)).toList(),
-                statements.pipeline());
+        return new PoolAction.Write<>(event -> new RedisWrite(templates.stream().map(t -> t.bind(event)).toList(),
+                statements.pipeline()));
     }
 
     /** Whether the pool is a Redis Cluster (no pub/sub channel, keys of one pipeline may live on several nodes). */
@@ -76,7 +91,7 @@ final class RedisPool implements BackendPool {
 
     /** One command; a nil reply is {@code null}. */
     Uni<Response> send(Request request) {
-        return client.send(request).onFailure(this::isTransient).transform(this::unavailable);
+        return client.send(request).onFailure(this::isUnavailable).transform(this::unavailable);
     }
 
     /**
@@ -88,36 +103,75 @@ final class RedisPool implements BackendPool {
             return Uni.createFrom().item(List.of());
         }
         return cluster ? sendEach(requests)
-                : client.batch(requests).onFailure(this::isTransient).transform(this::unavailable);
+                : client.batch(requests).onFailure(this::isUnavailable).transform(this::unavailable);
     }
 
     /**
-     * Commands in order, as one pipeline wrapped in {@code MULTI}/{@code EXEC}, so that they take effect together
-     * or, when one is refused, the call fails (not on a cluster, whose keys span nodes: see {@link #isCluster}).
+     * The writes in order. Outside a cluster, pipelined writes go together as one {@code MULTI}/{@code EXEC}
+     * pipeline: its reply holds one reply per command, so each write's result is its own (Redis applies the other
+     * commands of a transaction when one fails, which is why every write must be idempotent). A command refused
+     * while queueing aborts the whole transaction: nothing applied. On a cluster, whose keys span nodes, and for
+     * writes that are not pipelined, each write's commands go one after another and the batch stops at the first
+     * failure, so that a later write of the same key never overtakes an earlier one.
      */
-    Uni<Void> atomically(List<Request> requests) {
-        List<Request> transaction = new ArrayList<>(requests.size() + 2);
+    @Override
+    public Uni<List<WriteResult>> apply(List<RedisWrite> writes) {
+        if (cluster || !writes.stream().allMatch(RedisWrite::pipelined)) {
+            return applyInTurn(writes, 0, new ArrayList<>());
+        }
+        List<Request> transaction = new ArrayList<>();
         transaction.add(Request.cmd(Command.MULTI));
-        transaction.addAll(requests);
+        writes.forEach(w -> transaction.addAll(w.commands()));
         transaction.add(Request.cmd(Command.EXEC));
-        return send(transaction).onItem().transformToUni(replies -> {
-            Response exec = replies.get(replies.size() - 1);
-            for (int i = 0; exec != null && i < exec.size(); i++) {
-                if (exec.get(i) != null && exec.get(i).type() == ResponseType.ERROR) {
-                    return Uni.createFrom().failure(new IllegalStateException(config.qualifiedName() + ": "
-                            + exec.get(i)));
-                }
-            }
-            return Uni.createFrom().voidItem();
-        });
+        return send(transaction)
+                .onItem().transform(replies -> results(writes, replies.get(replies.size() - 1)))
+                .onFailure().recoverWithItem(failure -> Collections.nCopies(writes.size(), writes.size() == 1
+                        ? new WriteResult.Failed(failure) : new WriteResult.NotApplied(failure)));
     }
 
-    /** The writes of several events as one {@code MULTI}/{@code EXEC} pipeline ({@link RedisWrite#batchable}). */
-    @Override
-    public Uni<Void> runBatch(List<Invocation> writes) {
-        List<Request> requests = new ArrayList<>();
-        writes.forEach(w -> requests.addAll(((RedisWrite) w.action()).commands(w.event())));
-        return atomically(requests);
+    /** Each write's share of an {@code EXEC} reply, in order. */
+    private List<WriteResult> results(List<RedisWrite> writes, Response exec) {
+        if (exec == null) {
+            IllegalStateException aborted = new IllegalStateException(config.qualifiedName()
+                    + ": the transaction was discarded");
+            return Collections.nCopies(writes.size(), new WriteResult.NotApplied(aborted));
+        }
+        List<WriteResult> results = new ArrayList<>(writes.size());
+        int reply = 0;
+        for (RedisWrite write : writes) {
+            WriteResult result = WriteResult.APPLIED;
+            for (int i = 0; i < write.commands().size(); i++, reply++) {
+                Response r = exec.get(reply);
+                if (r != null && r.type() == ResponseType.ERROR && result == WriteResult.APPLIED) {
+                    result = new WriteResult.Failed(new RedisErrorReply(config.qualifiedName(), r.toString()));
+                }
+            }
+            results.add(result);
+        }
+        return results;
+    }
+
+    /** Writes one after another from {@code index}; at the first failure the rest are not applied. */
+    private Uni<List<WriteResult>> applyInTurn(List<RedisWrite> writes, int index, List<WriteResult> done) {
+        if (index == writes.size()) {
+            return Uni.createFrom().item(done);
+        }
+        RedisWrite write = writes.get(index);
+        Uni<?> sent = write.pipelined() && !cluster ? apply(List.of(write)).onItem().transformToUni(r -> r.get(0)
+                instanceof WriteResult.Failed failed ? Uni.createFrom().failure(failed.cause())
+                : Uni.createFrom().voidItem()) : sendEach(write.commands());
+        return sent
+                .onItem().transformToUni(ok -> {
+                    done.add(WriteResult.APPLIED);
+                    return applyInTurn(writes, index + 1, done);
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    done.add(new WriteResult.Failed(failure));
+                    while (done.size() < writes.size()) {
+                        done.add(new WriteResult.NotApplied(failure));
+                    }
+                    return done;
+                });
     }
 
     /** Commands one after another, each sent when the previous one answered. */
@@ -157,31 +211,31 @@ final class RedisPool implements BackendPool {
         return Uni.createFrom().voidItem();
     }
 
+    /**
+     * An error reply by its code, the first word of the reply as the Redis protocol defines it: server states and
+     * refused authentication make the pool unavailable, anything else (WRONGTYPE, ERR on a bad argument) is the
+     * write's own. No reply at all (a connection refused or lost, a time-out, an exhausted or closed client) means
+     * unavailable.
+     */
     @Override
-    public boolean isTransient(Throwable failure) {
+    public FailureClass classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConnectException || t instanceof IOException || t instanceof TimeoutException) {
-                return true;
+            Optional<String> code = t instanceof RedisErrorReply reply ? Optional.of(reply.code())
+                    : t instanceof io.vertx.redis.client.Response r && r.type() == ResponseType.ERROR
+                            ? Optional.of(RedisErrorReply.codeOf(r.toString())) : Optional.empty();
+            if (code.isPresent()) {
+                return UNAVAILABLE_CODES.contains(code.get()) ? FailureClass.UNAVAILABLE : FailureClass.PERMANENT;
             }
-            String message = t.getMessage();
-            if (message == null) {
-                continue;
-            }
-            int space = message.indexOf(' ');
-            if (TRANSIENT_ERRORS.contains(space < 0 ? message : message.substring(0, space))) {
-                return true;
-            }
-            if (t instanceof VertxException && isConnectionGone(message.toLowerCase())) {
-                return true;
+            if (t instanceof RedisUnavailableException || t instanceof ConnectException || t instanceof IOException
+                    || t instanceof TimeoutException || t instanceof VertxException) {
+                return FailureClass.UNAVAILABLE;
             }
         }
-        return false;
+        return FailureClass.TRANSIENT;
     }
 
-    /** The client reports lost connections, exhausted pools and unreachable sentinels as bare VertxExceptions. */
-    private static boolean isConnectionGone(String message) {
-        return message.contains("closed") || message.contains("connection") || message.contains("timeout")
-                || message.contains("sentinel") || message.contains("slots") || message.contains("pool");
+    private boolean isUnavailable(Throwable failure) {
+        return classify(failure) == FailureClass.UNAVAILABLE;
     }
 
     @Override

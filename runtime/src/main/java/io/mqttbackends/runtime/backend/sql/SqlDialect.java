@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.backend.sql;
 
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.runtime.backend.FailureClass;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.sqlclient.DatabaseException;
 import java.io.IOException;
@@ -8,8 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * What one SQL database adds to the shared SQL stage ({@link SqlPool}, {@link SqlFunctions}): its statement texts,
@@ -25,12 +26,13 @@ import java.util.function.Predicate;
  * @param binders         the binder of one pool; it may ask the server about a statement first, and remembers per
  *                        pool
  * @param schema          the shipped DDL ({@code schema.init}), in the order to run; every statement idempotent
- * @param transientError  whether an error the server reported says the server, not the statement, failed (shutting
- *                        down, too many connections, deadlock, ...); lost or refused connections and SQLSTATE class
- *                        08 are recognised by {@link SqlPool} for every database
+ * @param classify        the class of an error the server reported, where the database's own codes decide it; empty
+ *                        leaves it to the standard SQLSTATE classes ({@link SqlPool#bySqlState}), and lost or
+ *                        refused connections are recognised by {@link SqlPool} for every database
  */
 public record SqlDialect(DatabaseKind kind, boolean numberedMarkers, SqlStatements statements,
-        Function<Pool, ParameterBinder> binders, List<String> schema, Predicate<DatabaseException> transientError) {
+        Function<Pool, ParameterBinder> binders, List<String> schema,
+        Function<DatabaseException, Optional<FailureClass>> classify) {
 
     public SqlDialect {
         schema = List.copyOf(schema);

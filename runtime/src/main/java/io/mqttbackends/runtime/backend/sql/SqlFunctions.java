@@ -54,7 +54,6 @@ public final class SqlFunctions {
     }
 
     /** Every function name, as written in hook lines. */
-    /** Every function name, as written in hook lines. */
     public static final Set<String> NAMES = FunctionNames.of("sql", Name.class).names();
 
     private final SqlPool pool;
@@ -95,14 +94,14 @@ public final class SqlFunctions {
      *
      * @throws ConfigException when the function does not exist
      */
-    PoolAction action(String function, HookConfig hook) {
+    PoolAction<SqlWrite> action(String function, HookConfig hook) {
         Name name = FunctionNames.of(pool.dialect().kind().toString(), Name.class).resolve(function, hook);
         return switch (name) {
             case ON_CLIENT_CONNECTED -> write(event -> clientConnected.with(event.clientid(), event.node()));
             case ON_CLIENT_DISCONNECTED -> write(event -> clientDisconnected.with(event.clientid()));
-            case ON_SUBSCRIBE_LOOKUP -> this::subscribeLookup;
+            case ON_SUBSCRIBE_LOOKUP -> new PoolAction.Read<>(this::subscribeLookup);
             case ON_MESSAGE_FETCH -> fetch(hook.offlineOpts());
-            case ON_RETAIN_LOOKUP -> this::retainLookup;
+            case ON_RETAIN_LOOKUP -> new PoolAction.Read<>(this::retainLookup);
             case ON_MESSAGE_PUBLISH, ON_MESSAGE_STORE -> write(event -> {
                 Message m = message(event);
                 return store.with(m.msgid(), m.from(), m.topic(), m.qos(), m.retain() ? 1 : 0, m.payload(),
@@ -115,12 +114,12 @@ public final class SqlFunctions {
             case ON_RETAIN_DELETE -> write(event -> retainDelete.with(event.topic().orElseThrow()));
             case ON_MESSAGE_ACKED -> write(event -> acked.with(event.clientid(), message(event).topic(),
                     message(event).storedMsgid()));
-            case ON_MESSAGE_DELIVERED -> new SqlWrite(event -> List.of(), pool);
+            case ON_MESSAGE_DELIVERED -> new PoolAction.Write<>(event -> new SqlWrite(List.of()));
         };
     }
 
-    private SqlWrite write(Function<Event, SqlCommand> command) {
-        return new SqlWrite(event -> List.of(command.apply(event)), pool);
+    private static PoolAction<SqlWrite> write(Function<Event, SqlCommand> command) {
+        return new PoolAction.Write<>(event -> new SqlWrite(List.of(command.apply(event))));
     }
 
     private static Message message(Event event) {
@@ -142,7 +141,7 @@ public final class SqlFunctions {
      * get what was stored after the cursor, newest {@code max_returned_count} within {@code time_range}, oldest
      * first. Fetching does not move the cursor: acks of the replayed messages do.
      */
-    private PoolAction fetch(OfflineOpts opts) {
+    private PoolAction<SqlWrite> fetch(OfflineOpts opts) {
         StringBuilder sql = new StringBuilder(statements.fetch());
         List<Object> optionValues = new ArrayList<>();
         opts.timeRange().ifPresent(range -> {
@@ -155,7 +154,7 @@ public final class SqlFunctions {
             sql.append(" LIMIT $").append(2 + optionValues.size());
         });
         SqlText select = render(sql.toString());
-        return event -> {
+        return new PoolAction.Read<>(event -> {
             String clientid = event.clientid();
             String topic = event.topic().orElseThrow();
             return pool.query(cursor.with(clientid, topic)).onItem().transformToUni(found -> {
@@ -174,7 +173,7 @@ public final class SqlFunctions {
                     return new ActionOutcome.Deliver(clientid, messages);
                 });
             });
-        };
+        });
     }
 
     private Uni<ActionOutcome> retainLookup(Event event) {

@@ -2,7 +2,12 @@ package io.mqttbackends.runtime.backend.sql;
 
 import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
-import io.mqttbackends.runtime.backend.Invocation;
+import io.mqttbackends.runtime.backend.BatchGuarantee;
+import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolTraits;
+import io.mqttbackends.runtime.backend.WriteResult;
+import io.vertx.core.impl.NoStackTraceThrowable;
+import java.util.Collections;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.ConfigException;
@@ -32,9 +37,10 @@ import java.util.concurrent.TimeoutException;
  * One pool of a SQL database ({@code backend.pgsql.<pool>}, {@code backend.mysql.<pool>}): a lazily connecting
  * Vert.x pool, which reconnects by itself, and the actions compiled against it in the database's {@link SqlDialect}.
  */
-public final class SqlPool implements BackendPool {
+public final class SqlPool implements BackendPool<SqlWrite> {
 
     private final PoolConfig config;
+    private final PoolTraits traits;
     private final Pool pool;
     private final SqlDialect dialect;
     private final ParameterBinder binder;
@@ -44,6 +50,7 @@ public final class SqlPool implements BackendPool {
 
     public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect) {
         this.config = config;
+        this.traits = PoolTraits.of(config, BatchGuarantee.ATOMIC);
         this.pool = pool;
         this.dialect = dialect;
         this.binder = dialect.binders().apply(pool);
@@ -55,6 +62,11 @@ public final class SqlPool implements BackendPool {
         return config;
     }
 
+    @Override
+    public PoolTraits traits() {
+        return traits;
+    }
+
     SqlDialect dialect() {
         return dialect;
     }
@@ -64,7 +76,7 @@ public final class SqlPool implements BackendPool {
      * rendered once with the database's markers.
      */
     @Override
-    public PoolAction prepare(HookConfig hook) {
+    public PoolAction<SqlWrite> prepare(HookConfig hook) {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
@@ -76,8 +88,8 @@ public final class SqlPool implements BackendPool {
         try {
             List<Template> compiled = statements.statements().stream().map(StatementTemplate::compile)
                     .map(t -> new Template(t.render(i -> dialect.numberedMarkers() ? "$" + i : "?"), t)).toList();
-            return new SqlWrite(event -> compiled.stream()
-                    .map(t -> new SqlCommand(t.sql(), t.template().bind(event::placeholderValue))).toList(), this);
+            return new PoolAction.Write<>(event -> new SqlWrite(compiled.stream()
+                    .map(t -> new SqlCommand(t.sql(), t.template().bind(event::placeholderValue))).toList()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(hook.location(), e.getMessage());
         }
@@ -172,14 +184,20 @@ public final class SqlPool implements BackendPool {
         return runs.size() == 1 ? runs.get(0) : Uni.join().all(runs).andFailFast().replaceWithVoid();
     }
 
-    /** The statements of every write, in order, as one transaction ({@link #inOneTransaction}). */
+    /**
+     * The statements of every write, in order, as one transaction ({@link #inOneTransaction}): all apply or none
+     * does. A failure is the write's own when it was alone, and otherwise leaves every write not applied, for the
+     * action stage to split the batch.
+     */
     @Override
-    public Uni<Void> runBatch(List<Invocation> writes) {
+    public Uni<List<WriteResult>> apply(List<SqlWrite> writes) {
         List<SqlCommand> commands = new ArrayList<>();
-        for (Invocation w : writes) {
-            commands.addAll(((SqlWrite) w.action()).commands().apply(w.event()));
-        }
-        return inOneTransaction(commands);
+        writes.forEach(w -> commands.addAll(w.commands()));
+        return inOneTransaction(commands)
+                .onItem().transform(done -> Collections.nCopies(writes.size(), WriteResult.APPLIED))
+                .onFailure().recoverWithItem(failure -> Collections.nCopies(writes.size(), writes.size() == 1
+                        ? new WriteResult.Failed(failure)
+                        : new WriteResult.NotApplied(failure)));
     }
 
     private record Bound(String sql, Tuple values) {
@@ -208,30 +226,46 @@ public final class SqlPool implements BackendPool {
                 .replaceWithVoid();
     }
 
+    /**
+     * A server's error reply is classified by its SQLSTATE class (and the dialect's own codes first); anything
+     * else by type: no answer at all (connection refused, lost or closed, a timeout, a client-side I/O error) means
+     * the database is unavailable, and a value the client cannot encode for the statement is this write's fault.
+     */
     @Override
-    public boolean isTransient(Throwable failure) {
+    public FailureClass classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DatabaseException db) {
-                // SQLSTATE class 08 is "connection exception" in standard SQL, whatever the database.
-                String state = db.getSqlState();
-                return state != null && state.startsWith("08") || dialect.transientError().test(db);
+                return dialect.classify().apply(db).orElseGet(() -> bySqlState(db.getSqlState()));
             }
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException
-                    || t instanceof TimeoutException || t instanceof IOException || isConnectionGone(t)) {
-                return true;
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof IOException
+                    || t instanceof TimeoutException || t instanceof VertxException) {
+                // VertxException: the clients' "connection is not active", "pool closed" and acquire time-outs.
+                return FailureClass.UNAVAILABLE;
+            }
+            if (t instanceof IllegalArgumentException || t instanceof ClassCastException
+                    || t instanceof NoStackTraceThrowable) {
+                // The client refused to encode a value for its parameter: the same value fails every time.
+                return FailureClass.PERMANENT;
             }
         }
-        return false;
+        return FailureClass.TRANSIENT;
     }
 
-    /** The clients report a connection closed under them, or a pool closed while in use, as a bare VertxException. */
-    private static boolean isConnectionGone(Throwable t) {
-        if (!(t instanceof VertxException) || t.getMessage() == null) {
-            return false;
+    /**
+     * Standard SQLSTATE classes: 08 connection exception, 28 invalid authorisation, 53 insufficient resources and 57
+     * operator intervention say the server cannot serve now; 40 (transaction rollback: serialisation failure,
+     * deadlock) may succeed again; 22 data exception, 23 integrity constraint violation and 42 syntax error or
+     * access rule violation concern this write (the dialects map their authorisation codes of class 42 first).
+     */
+    static FailureClass bySqlState(String state) {
+        if (state == null || state.length() < 2) {
+            return FailureClass.TRANSIENT;
         }
-        String message = t.getMessage().toLowerCase();
-        return message.contains("connection is not active") || message.contains("closed")
-                || message.contains("timeout");
+        return switch (state.substring(0, 2)) {
+            case "08", "28", "53", "57", "3D" -> FailureClass.UNAVAILABLE;
+            case "22", "23", "42", "21", "2B", "44", "0A" -> FailureClass.PERMANENT;
+            default -> FailureClass.TRANSIENT;
+        };
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.mqttbackends.runtime.backend.mysql;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
-import io.mqttbackends.runtime.backend.sql.SqlWrite;
+import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
@@ -37,17 +39,17 @@ class MysqlDefaultConfTest {
     @Test
     void emqxDefaultMysqlConfPassesTheRuntimeChecksAndEveryHookCompilesSplittingWritesFromReplies()
             throws Exception {
-        Path file = Path.of("src/test/resources/conf/emqx_backend_mysql.conf");
+        Path file = Path.of("../model/src/test/resources/conf/emqx_backend_mysql.conf");
         BackendsConfig cfg = ConfLoader.parse(List.of(new ConfFile(file, Files.readString(file))));
         Backends backends = new Backends(List.of(new PgsqlBackend(vertx), new MysqlBackend(vertx)));
 
         assertThat(ConfigChecks.againstRuntime(cfg, backends.available(), true)).isEmpty();
 
         PoolConfig poolConfig = cfg.pool(DatabaseKind.MYSQL, "pool1").orElseThrow();
-        BackendPool pool = backends.forKind(DatabaseKind.MYSQL).orElseThrow().open(poolConfig);
+        BackendPool<?> pool = backends.forKind(DatabaseKind.MYSQL).orElseThrow().open(poolConfig, PoolRuns.context());
         try {
             Map<String, Boolean> pureWrite = cfg.hooks().stream().collect(Collectors.toMap(
-                    HookConfig::actionName, h -> pool.prepare(h) instanceof SqlWrite, (a, b) -> a));
+                    HookConfig::actionName, h -> pool.prepare(h) instanceof PoolAction.Write, (a, b) -> a));
             assertThat(pureWrite).containsOnly(
                     Map.entry("on_client_connected", true), Map.entry("on_subscribe_lookup", false),
                     Map.entry("on_client_disconnected", true), Map.entry("on_message_fetch", false),

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.mysql;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
@@ -34,10 +36,16 @@ class MysqlPoolTest extends SqlPoolContract {
     }
 
     @Test
-    void aConnectionClassSqlstateOrADeadlockWrappedInAFailureIsTransientThroughThePool() {
-        assertThat(pool.isTransient(new RuntimeException(new MySQLException("link failure", 9999, "08S01"))))
-                .isTrue();
-        assertThat(pool.isTransient(new MySQLException("Deadlock found", 1213, "40001"))).isTrue();
-        assertThat(pool.isTransient(new MySQLException("Duplicate entry", 1062, "23000"))).isFalse();
+    void failuresAreClassifiedThroughThePoolEvenWhenWrapped() {
+        assertThat(pool.classify(new RuntimeException(new MySQLException("link failure", 9999, "08S01"))))
+                .isEqualTo(FailureClass.UNAVAILABLE);
+        assertThat(pool.classify(new MySQLException("Access denied", 1045, "28000")))
+                .isEqualTo(FailureClass.UNAVAILABLE);
+        assertThat(pool.classify(new MySQLException("Deadlock found", 1213, "40001")))
+                .isEqualTo(FailureClass.TRANSIENT);
+        assertThat(pool.classify(new MySQLException("Duplicate entry", 1062, "23000")))
+                .isEqualTo(FailureClass.PERMANENT);
+        assertThat(pool.classify(new MySQLException("Data too long", 1406, "22001")))
+                .isEqualTo(FailureClass.PERMANENT);
     }
 }

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.mysql;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +27,7 @@ class MysqlStatementsTest extends SqlStatementsContract {
                 TS));
 
         assertThatThrownBy(() -> run(sqlHook(HookPoint.MESSAGE_PUBLISH, "INSERT INTO probe VALUES (${payload})"),
-                event)).satisfies(e -> assertThat(pool.isTransient(e)).as("%s", e).isFalse());
+                event)).satisfies(e -> assertThat(pool.classify(e)).as("%s", e).isEqualTo(FailureClass.PERMANENT));
         assertThat(sql("SELECT * FROM probe")).isEmpty();
     }
 }

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.backend.ActionOutcome;
@@ -38,8 +40,8 @@ class RedisClusterTest extends RedisTestSupport {
 
     @Test
     void functionsAndCommandsWorkAcrossSlotsOfAClusterPool() {
-        BackendPool cluster = backend.open(poolConfig(Map.of("type", "cluster", "database", "0",
-                "server", "127.0.0.1:" + nodes.get(0).port() + ",127.0.0.1:" + nodes.get(1).port())));
+        BackendPool<?> cluster = backend.open(poolConfig(Map.of("type", "cluster", "database", "0",
+                "server", "127.0.0.1:" + nodes.get(0).port() + ",127.0.0.1:" + nodes.get(1).port())), context);
         try (TestRedis read = TestRedis.cluster(nodes.get(2).port())) {
             run(cluster, "on_client_connected", HookPoint.CLIENT_CONNECTED, new ClientConnected(client("cc", 7)));
             assertThat(read.hash("mqtt:client:cc")).containsEntry("state", "1");
@@ -64,8 +66,8 @@ class RedisClusterTest extends RedisTestSupport {
                     acked("s", message("k2", TOPIC, 1, false, "p1", 1001)));
             assertThat(read.string("mqtt:acked:s:" + TOPIC)).contains("k2");
 
-            cluster.prepare(commandsHook(HookPoint.CLIENT_CONNECTED, true, "SET a:${clientid} 1",
-                    "SET b:${clientid} 2", "SET c:${clientid} 3")).run(new ClientConnected(client("cc", 8)))
+            PoolRuns.run(cluster, commandsHook(HookPoint.CLIENT_CONNECTED, true, "SET a:${clientid} 1",
+                    "SET b:${clientid} 2", "SET c:${clientid} 3"), new ClientConnected(client("cc", 8)))
                     .await().atMost(WAIT);
             assertThat(List.of(read.string("a:cc"), read.string("b:cc"), read.string("c:cc")))
                     .extracting(o -> o.orElse(null)).containsExactly("1", "2", "3");
@@ -74,8 +76,8 @@ class RedisClusterTest extends RedisTestSupport {
         }
     }
 
-    private static ActionOutcome run(BackendPool pool, String function, HookPoint hookPoint,
+    private static ActionOutcome run(BackendPool<?> pool, String function, HookPoint hookPoint,
             io.mqttbackends.runtime.event.Event event) {
-        return pool.prepare(functionHook(hookPoint, function, OptionalInt.empty())).run(event).await().atMost(WAIT);
+        return PoolRuns.run(pool, functionHook(hookPoint, function, OptionalInt.empty()), event).await().atMost(WAIT);
     }
 }

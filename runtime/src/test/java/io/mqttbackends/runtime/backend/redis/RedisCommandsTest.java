@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,7 +61,7 @@ class RedisCommandsTest extends RedisTestSupport {
         redis.command("SET", "my:string", "x");
         assertThatThrownBy(() -> run(commandsHook(HookPoint.CLIENT_CONNECTED, true, "HSET my:string f ${clientid}"),
                 new ClientConnected(client("c1", 1))))
-                .satisfies(e -> assertThat(pool.isTransient(e)).as("WRONGTYPE: %s", e).isFalse());
+                .satisfies(e -> assertThat(pool.classify(e)).as("WRONGTYPE: %s", e).isEqualTo(FailureClass.PERMANENT));
     }
 
     @Test

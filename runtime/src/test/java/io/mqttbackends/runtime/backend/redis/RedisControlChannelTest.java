@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static io.mqttbackends.runtime.ingest.TestConfigs.runtimeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.runtime.broker.EmqxBrokerControl;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.runtime.event.ClientConnected;
@@ -31,13 +34,13 @@ class RedisControlChannelTest extends RedisTestSupport {
 
     RecordingHttpServer emqxApi;
     String channel;
-    BackendPool controlled;
+    BackendPool<?> controlled;
 
     @BeforeEach
     void openAPoolWithEmqxBrokerControl() {
         emqxApi = new RecordingHttpServer();
         channel = "mqttbackends-test-" + UUID.randomUUID().toString().substring(0, 8);
-        controlled = emqxBackend().open(poolConfig(Map.of("channel", channel)));
+        controlled = backend.open(poolConfig(Map.of("channel", channel)), emqxContext());
     }
 
     @AfterEach
@@ -46,8 +49,8 @@ class RedisControlChannelTest extends RedisTestSupport {
         emqxApi.close();
     }
 
-    private RedisBackend emqxBackend() {
-        return backend(new EmqxBrokerControl(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))),
+    private PoolContext emqxContext() {
+        return context(new EmqxBrokerControl(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))),
                 vertx, new EmqxBrokerControl.Settings(emqxApi.url(), "k", "s")));
     }
 
@@ -92,7 +95,7 @@ class RedisControlChannelTest extends RedisTestSupport {
 
     @Test
     void withBrokerControlMqttTheChannelIsInert() {
-        BackendPool inert = backend.open(poolConfig(Map.of("channel", channel + "-inert")));
+        BackendPool<?> inert = backend.open(poolConfig(Map.of("channel", channel + "-inert")), context);
         try {
             assertThat(redis.command("PUBSUB", "NUMSUB", channel + "-inert").get(1).toLong()).isZero();
         } finally {
@@ -103,8 +106,8 @@ class RedisControlChannelTest extends RedisTestSupport {
     @Test
     void theChannelSubscribesAgainAfterRedisRestarts() throws Exception {
         try (RedisServer server = RedisServer.start(); TestRedis privateRedis = new TestRedis(server.port(), 0)) {
-            BackendPool pool = emqxBackend().open(poolConfig(Map.of("server", "127.0.0.1:" + server.port(),
-                    "database", "0", "channel", channel)));
+            BackendPool<?> pool = backend.open(poolConfig(Map.of("server", "127.0.0.1:" + server.port(),
+                    "database", "0", "channel", channel)), emqxContext());
             try {
                 publishUntilHeard(privateRedis, "{\"type\":\"subscribe\",\"topic\":\"t\",\"clientid\":\"before\"}",
                         "/api/v5/clients/before/subscribe/bulk");
@@ -113,8 +116,8 @@ class RedisControlChannelTest extends RedisTestSupport {
                 publishUntilHeard(privateRedis, "{\"type\":\"subscribe\",\"topic\":\"t\",\"clientid\":\"after\"}",
                         "/api/v5/clients/after/subscribe/bulk");
                 // The data pool reconnects as well.
-                pool.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
-                        java.util.OptionalInt.empty())).run(new ClientConnected(client("after", 5)))
+                PoolRuns.run(pool, functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                        java.util.OptionalInt.empty()), new ClientConnected(client("after", 5)))
                         .await().atMost(WAIT);
                 assertThat(privateRedis.hash("mqtt:client:after")).containsEntry("state", "1");
             } finally {

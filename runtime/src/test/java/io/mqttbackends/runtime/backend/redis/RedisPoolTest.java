@@ -1,5 +1,9 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,13 +40,13 @@ class RedisPoolTest extends RedisTestSupport {
 
     @Test
     void openingAPoolOnAnUnreachableServerDoesNotFailAndItsFailuresAreTransient() {
-        BackendPool down = backend.open(poolConfig(Map.of("server", "127.0.0.1:1")));
+        BackendPool<?> down = backend.open(poolConfig(Map.of("server", "127.0.0.1:1")), context);
         try {
             assertThatThrownBy(() -> down.ping().await().atMost(WAIT))
-                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
-            assertThatThrownBy(() -> down.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
-                    OptionalInt.empty())).run(new ClientConnected(client("c", 1))).await().atMost(WAIT))
-                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
+                    .satisfies(e -> assertThat(down.classify(e)).as("refused: %s", e).isEqualTo(FailureClass.UNAVAILABLE));
+            assertThatThrownBy(() -> PoolRuns.run(down, functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                    OptionalInt.empty()), new ClientConnected(client("c", 1))).await().atMost(WAIT))
+                    .satisfies(e -> assertThat(down.classify(e)).as("refused: %s", e).isEqualTo(FailureClass.UNAVAILABLE));
         } finally {
             down.close().await().atMost(WAIT);
         }
@@ -86,7 +90,7 @@ class RedisPoolTest extends RedisTestSupport {
         for (int i = 0; i < bad.length; i++) {
             String key = keys[i];
             Map<String, String> settings = bad[i];
-            assertThatThrownBy(() -> backend.open(poolConfig(settings)))
+            assertThatThrownBy(() -> backend.open(poolConfig(settings), context))
                     .as("%s", settings)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining(messages[i])
@@ -100,11 +104,11 @@ class RedisPoolTest extends RedisTestSupport {
         for (Map<String, String> settings : new Map[] {
                 Map.of("type", "sentinel", "sentinel", "mymaster", "server", "127.0.0.1:1"),
                 Map.of("type", "cluster", "database", "0", "server", "127.0.0.1:1")}) {
-            BackendPool down = backend.open(poolConfig(settings));
+            BackendPool<?> down = backend.open(poolConfig(settings), context);
             try {
                 assertThatThrownBy(() -> down.ping().await().atMost(WAIT))
                         .as("%s", settings)
-                        .satisfies(e -> assertThat(down.isTransient(e)).as("%s: %s", settings, e).isTrue());
+                        .satisfies(e -> assertThat(down.classify(e)).as("%s: %s", settings, e).isEqualTo(FailureClass.UNAVAILABLE));
             } finally {
                 down.close().await().atMost(WAIT);
             }

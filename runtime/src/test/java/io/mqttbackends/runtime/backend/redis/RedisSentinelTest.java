@@ -1,5 +1,9 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,11 +24,11 @@ class RedisSentinelTest extends RedisTestSupport {
         try (RedisServer master = RedisServer.start();
                 RedisServer sentinel = RedisServer.sentinel(master, "mqttbackends-master");
                 TestRedis onMaster = new TestRedis(master.port(), 3)) {
-            BackendPool viaSentinel = backend.open(poolConfig(Map.of("type", "sentinel",
-                    "sentinel", "mqttbackends-master", "server", "127.0.0.1:" + sentinel.port(), "database", "3")));
+            BackendPool<?> viaSentinel = backend.open(poolConfig(Map.of("type", "sentinel",
+                    "sentinel", "mqttbackends-master", "server", "127.0.0.1:" + sentinel.port(), "database", "3")), context);
             try {
-                viaSentinel.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
-                        OptionalInt.empty())).run(new ClientConnected(client("through-sentinel", 42)))
+                PoolRuns.run(viaSentinel, functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                        OptionalInt.empty()), new ClientConnected(client("through-sentinel", 42)))
                         .await().atMost(WAIT);
                 assertThat(onMaster.hash("mqtt:client:through-sentinel")).containsEntry("state", "1")
                         .containsEntry("online_at", "42");
@@ -38,12 +42,12 @@ class RedisSentinelTest extends RedisTestSupport {
     void anUnknownMasterNameFailsWithAnErrorNamingIt() {
         try (RedisServer master = RedisServer.start();
                 RedisServer sentinel = RedisServer.sentinel(master, "mqttbackends-master")) {
-            BackendPool wrong = backend.open(poolConfig(Map.of("type", "sentinel", "sentinel", "no-such-master",
-                    "server", "127.0.0.1:" + sentinel.port())));
+            BackendPool<?> wrong = backend.open(poolConfig(Map.of("type", "sentinel", "sentinel", "no-such-master",
+                    "server", "127.0.0.1:" + sentinel.port())), context);
             try {
                 assertThatThrownBy(() -> wrong.ping().await().atMost(WAIT))
                         .hasMessageContaining("redis.pool1 (master 'no-such-master' through sentinels 127.0.0.1:")
-                        .satisfies(e -> assertThat(wrong.isTransient(e)).isTrue());
+                        .satisfies(e -> assertThat(wrong.classify(e)).isEqualTo(FailureClass.UNAVAILABLE));
             } finally {
                 wrong.close().await().atMost(WAIT);
             }

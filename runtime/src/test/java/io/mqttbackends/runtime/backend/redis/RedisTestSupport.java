@@ -1,11 +1,14 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static io.mqttbackends.runtime.ingest.TestConfigs.runtimeConfig;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.action.ActionRunner;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.runtime.broker.DeadLetters;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
@@ -53,7 +56,8 @@ abstract class RedisTestSupport {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Vertx vertx;
     RedisBackend backend;
-    BackendPool pool;
+    PoolContext context;
+    RedisPool pool;
     TestRedis redis;
 
     @BeforeEach
@@ -61,8 +65,9 @@ abstract class RedisTestSupport {
         vertx = Vertx.vertx();
         redis = new TestRedis(TestRedis.PORT, DATABASE);
         redis.flushDb();
-        backend = backend(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))));
-        pool = backend.open(poolConfig(Map.of()));
+        backend = new RedisBackend(vertx);
+        context = context(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))));
+        pool = (RedisPool) backend.open(poolConfig(Map.of()), context);
     }
 
     @AfterEach
@@ -72,13 +77,13 @@ abstract class RedisTestSupport {
         vertx.close().await().atMost(WAIT);
     }
 
-    /** A backend whose control channels act through {@code broker}. */
-    RedisBackend backend(BrokerControl broker) {
+    /** A pool context whose requests (a control channel's) act through {@code broker}, as the runtime's does. */
+    PoolContext context(BrokerControl broker) {
         RuntimeConfig config = runtimeConfig(Map.of("retry.initial-backoff", "PT0.01S", "retry.max-backoff",
                 "PT0.1S"));
         RuntimeMetrics metrics = new RuntimeMetrics(registry);
-        return new RedisBackend(vertx, broker,
-                new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)), metrics), metrics);
+        return new ActionRunner(config, broker, new DeadLetters(config, new MqttIngress(config)), metrics)
+                .poolContext();
     }
 
     /** A complete redis pool schema, as the configuration loader hands it over, with some keys overridden. */
@@ -107,7 +112,7 @@ abstract class RedisTestSupport {
     }
 
     ActionOutcome run(HookConfig hook, Event event) {
-        return pool.prepare(hook).run(event).await().atMost(WAIT);
+        return PoolRuns.run(pool, hook, event).await().atMost(WAIT);
     }
 
     static ClientInfo client(String clientid, long timestamp) {

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.backend.sql;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.runtime.backend.ActionOutcome;
@@ -50,7 +52,7 @@ public abstract class SqlBackendTestSupport {
 
     protected Vertx vertx;
     protected Backend backend;
-    protected BackendPool pool;
+    protected SqlPool pool;
     protected Pool db;
 
     /** What differs between the SQL databases under test. */
@@ -104,7 +106,7 @@ public abstract class SqlBackendTestSupport {
         db = database.openInspectionPool(vertx);
         sql(DROP);
         backend = database.newBackend(vertx);
-        pool = backend.open(poolConfig(Map.of()));
+        pool = (SqlPool) backend.open(poolConfig(Map.of()), PoolRuns.context());
         createTables();
     }
 
@@ -153,7 +155,7 @@ public abstract class SqlBackendTestSupport {
     }
 
     protected ActionOutcome run(HookConfig hook, Event event) {
-        return pool.prepare(hook).run(event).await().atMost(WAIT);
+        return PoolRuns.run(pool, hook, event).await().atMost(WAIT);
     }
 
     protected static ClientInfo client(String clientid, long timestamp) {

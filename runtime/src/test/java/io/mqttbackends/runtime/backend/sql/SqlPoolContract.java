@@ -1,5 +1,9 @@
 package io.mqttbackends.runtime.backend.sql;
 
+import io.mqttbackends.runtime.backend.FailureClass;
+
+import io.mqttbackends.runtime.testing.PoolRuns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,14 +31,14 @@ public abstract class SqlPoolContract extends SqlBackendTestSupport {
 
     @Test
     void openingAPoolOnAnUnreachableServerDoesNotFailAndItsFailuresAreTransient() {
-        BackendPool down = backend.open(poolConfig(Map.of("server", "127.0.0.1:1")));
+        BackendPool<?> down = backend.open(poolConfig(Map.of("server", "127.0.0.1:1")), PoolRuns.context());
         try {
             assertThatThrownBy(() -> down.ping().await().atMost(WAIT))
-                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
-            assertThatThrownBy(() -> down.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
-                    OfflineOpts.NONE)).run(new ClientConnected(client("c", 1)))
+                    .satisfies(e -> assertThat(down.classify(e)).as("refused: %s", e).isEqualTo(FailureClass.UNAVAILABLE));
+            assertThatThrownBy(() -> PoolRuns.run(down, functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+                    OfflineOpts.NONE), new ClientConnected(client("c", 1)))
                     .await().atMost(WAIT))
-                    .satisfies(e -> assertThat(down.isTransient(e)).as("refused: %s", e).isTrue());
+                    .satisfies(e -> assertThat(down.classify(e)).as("refused: %s", e).isEqualTo(FailureClass.UNAVAILABLE));
         } finally {
             down.close().await().atMost(WAIT);
         }
@@ -44,13 +48,14 @@ public abstract class SqlPoolContract extends SqlBackendTestSupport {
     void aConstraintViolationOrBadStatementIsNotTransient() {
         var insert = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
                 "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 't', 1)"));
-        insert.run(new ClientConnected(client("c1", 1))).await().atMost(WAIT);
+        PoolRuns.run(pool, insert, new ClientConnected(client("c1", 1))).await().atMost(WAIT);
 
-        assertThatThrownBy(() -> insert.run(new ClientConnected(client("c1", 1))).await().atMost(WAIT))
-                .satisfies(e -> assertThat(pool.isTransient(e)).as("duplicate key: %s", e).isFalse());
+        assertThatThrownBy(() -> PoolRuns.run(pool, insert, new ClientConnected(client("c1", 1))).await()
+                .atMost(WAIT))
+                .satisfies(e -> assertThat(pool.classify(e)).as("duplicate key: %s", e).isEqualTo(FailureClass.PERMANENT));
         assertThatThrownBy(() -> run(sqlHook(HookPoint.CLIENT_CONNECTED, "INSERT INTO no_such_table VALUES (1)"),
                 new ClientConnected(client("c1", 1))))
-                .satisfies(e -> assertThat(pool.isTransient(e)).as("undefined table: %s", e).isFalse());
+                .satisfies(e -> assertThat(pool.classify(e)).as("undefined table: %s", e).isEqualTo(FailureClass.PERMANENT));
     }
 
     @Test
@@ -59,7 +64,7 @@ public abstract class SqlPoolContract extends SqlBackendTestSupport {
                 Map.of("pool_size", "many"), Map.of("ssl", "maybe"),
                 Map.of("ssl", "on", "cacertfile", "/no/such/ca.pem")}) {
             String key = bad.containsKey("cacertfile") ? "cacertfile" : bad.keySet().iterator().next();
-            assertThatThrownBy(() -> backend.open(poolConfig(bad)))
+            assertThatThrownBy(() -> backend.open(poolConfig(bad), PoolRuns.context()))
                     .as("%s", bad)
                     .isInstanceOf(ConfigException.class)
                     .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location().key())
@@ -69,7 +74,7 @@ public abstract class SqlPoolContract extends SqlBackendTestSupport {
 
     @Test
     void serverWithoutPortUsesTheDefaultPort() {
-        BackendPool local = backend.open(poolConfig(Map.of("server", "127.0.0.1")));
+        BackendPool<?> local = backend.open(poolConfig(Map.of("server", "127.0.0.1")), PoolRuns.context());
         try {
             assertThatCode(() -> local.ping().await().atMost(WAIT)).doesNotThrowAnyException();
         } finally {

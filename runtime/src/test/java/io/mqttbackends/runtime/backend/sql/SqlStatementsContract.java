@@ -1,10 +1,17 @@
 package io.mqttbackends.runtime.backend.sql;
 
+import io.mqttbackends.runtime.testing.PoolRuns;
+
+import io.mqttbackends.runtime.backend.FailureClass;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.ActionOutcome;
-import io.mqttbackends.runtime.backend.Invocation;
+import io.mqttbackends.runtime.backend.BatchGuarantee;
+import io.mqttbackends.runtime.backend.WriteResult;
+import io.mqttbackends.runtime.event.Event;
+import java.util.Map;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.ConfigException;
@@ -85,7 +92,7 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
                 "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)");
 
         assertThatThrownBy(() -> run(hook, new ClientConnected(client("c1", TS))))
-                .satisfies(e -> assertThat(pool.isTransient(e)).isFalse());
+                .satisfies(e -> assertThat(pool.classify(e)).isEqualTo(FailureClass.PERMANENT));
 
         assertThat(sql("SELECT * FROM mqtt_client")).isEmpty();
     }
@@ -103,32 +110,51 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
     }
 
     @Test
-    void aBatchOfWritesOfManyEventsRunsInOrderAsOneUnitAndReadsAreNotBatchable() {
-        PoolAction connect = pool.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
+    void aBatchOfWritesOfManyEventsRunsInOrderAsOneTransactionAndReadsAreReads() {
+        PoolAction<SqlWrite> connect = pool.prepare(functionHook(HookPoint.CLIENT_CONNECTED, "on_client_connected",
                 OfflineOpts.NONE));
-        PoolAction store = pool.prepare(functionHook(HookPoint.MESSAGE_PUBLISH, "on_message_publish",
+        PoolAction<SqlWrite> store = pool.prepare(functionHook(HookPoint.MESSAGE_PUBLISH, "on_message_publish",
                 OfflineOpts.NONE));
-        PoolAction duplicate = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
+        PoolAction<SqlWrite> duplicate = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
                 "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)"));
-        assertThat(List.of(connect, store, duplicate)).allMatch(PoolAction::batchable);
-        assertThat(pool.prepare(functionHook(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch", OfflineOpts.NONE))
-                .batchable()).isFalse();
+        assertThat(List.of(connect, store, duplicate)).allMatch(a -> a instanceof PoolAction.Write);
+        assertThat(pool.prepare(functionHook(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch", OfflineOpts.NONE)))
+                .isInstanceOf(PoolAction.Read.class);
+        assertThat(pool.traits().guarantee()).isEqualTo(BatchGuarantee.ATOMIC);
 
-        pool.runBatch(List.of(new Invocation(store, publish(message("b1", "p", "t", 1, false, bytes("1"), TS))),
-                new Invocation(store, publish(message("b2", "p", "t", 1, false, bytes("2"), TS))),
-                new Invocation(connect, new ClientConnected(client("c1", TS))),
-                new Invocation(store, publish(message("b3", "p", "t", 1, false, bytes("3"), TS)))))
+        List<WriteResult> applied = PoolRuns.apply(pool,
+                Map.entry(store, (Event) publish(message("b1", "p", "t", 1, false, bytes("1"), TS))),
+                Map.entry(store, publish(message("b2", "p", "t", 1, false, bytes("2"), TS))),
+                Map.entry(connect, new ClientConnected(client("c1", TS))),
+                Map.entry(store, publish(message("b3", "p", "t", 1, false, bytes("3"), TS))))
                 .await().atMost(WAIT);
+        assertThat(applied).containsOnly(WriteResult.APPLIED).hasSize(4);
         assertThat(sql("SELECT msgid FROM mqtt_msg ORDER BY id")).extracting(r -> r.getString("msgid"))
                 .containsExactly("b1", "b2", "b3");
         assertThat(sql("SELECT clientid FROM mqtt_client")).hasSize(1);
 
-        assertThatThrownBy(() -> pool.runBatch(List.of(
-                new Invocation(store, publish(message("b4", "p", "t", 1, false, bytes("4"), TS))),
-                new Invocation(duplicate, new ClientConnected(client("c1", TS))),
-                new Invocation(duplicate, new ClientConnected(client("c1", TS))))).await().atMost(WAIT))
-                .satisfies(e -> assertThat(pool.isTransient(e)).isFalse());
+        List<WriteResult> refused = PoolRuns.apply(pool,
+                Map.entry(store, (Event) publish(message("b4", "p", "t", 1, false, bytes("4"), TS))),
+                Map.entry(duplicate, new ClientConnected(client("c1", TS))),
+                Map.entry(duplicate, new ClientConnected(client("c1", TS))))
+                .await().atMost(WAIT);
+        assertThat(refused).hasSize(3).allSatisfy(r -> assertThat(r).isInstanceOfSatisfying(
+                WriteResult.NotApplied.class,
+                n -> assertThat(pool.classify(n.cause())).isEqualTo(FailureClass.PERMANENT)));
         assertThat(sql("SELECT msgid FROM mqtt_msg WHERE msgid = 'b4'")).isEmpty();
         assertThat(sql("SELECT * FROM mqtt_sub")).isEmpty();
+    }
+
+    @Test
+    void aLoneWriteThatFailsIsNamedAsTheFailure() {
+        PoolAction<SqlWrite> duplicate = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
+                "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)"));
+        PoolRuns.run(pool, duplicate, new ClientConnected(client("c1", TS))).await().atMost(WAIT);
+
+        List<WriteResult> results = PoolRuns.apply(pool, Map.entry(duplicate,
+                (Event) new ClientConnected(client("c1", TS)))).await().atMost(WAIT);
+
+        assertThat(results).singleElement().isInstanceOfSatisfying(WriteResult.Failed.class,
+                f -> assertThat(pool.classify(f.cause())).isEqualTo(FailureClass.PERMANENT));
     }
 }
