@@ -8,8 +8,9 @@
 --     (EMQX: timestamp, which ends in 2038).
 --   * mqtt_msg.id and mqtt_acked.mid are bigint unsigned: the id is the offline-fetch cursor and must not wrap.
 --   * COLLATE utf8mb4_bin: MQTT topics and client ids are case-sensitive; EMQX's tables compare them without case.
---   * index mqtt_msg(topic, id) for the offline fetch (EMQX's topic_index), and mqtt_msg(msgid) for the ack's
---     lookup of the stored row.
+--   * index mqtt_msg(topic, id) for the offline fetch (EMQX's topic_index), and a unique mqtt_msg(msgid) for the
+--     ack's lookup of the stored row and so that a message the broker delivers again is stored once (tables
+--     created before keep their plain index).
 
 CREATE TABLE IF NOT EXISTS mqtt_client (
   id int(11) unsigned NOT NULL AUTO_INCREMENT,
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS mqtt_msg (
   arrived datetime(3) NOT NULL,
   PRIMARY KEY (id),
   INDEX topic_index (topic, id),
-  INDEX msgid_index (msgid)
+  UNIQUE INDEX msgid_index (msgid)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS mqtt_retain (

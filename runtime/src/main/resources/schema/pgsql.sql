@@ -6,7 +6,8 @@
 --     The backend also works on EMQX's own text-payload tables (it detects the column type).
 --   * mqtt_msg.id is BIGSERIAL and mqtt_acked.mid bigint: the id is the offline-fetch cursor and must not wrap.
 --   * mqtt_acked.topic is varchar(200) like every other topic column (EMQX had varchar(100)).
---   * index mqtt_msg(topic, id) for the offline fetch, and mqtt_msg(msgid) for the ack's id lookup.
+--   * index mqtt_msg(topic, id) for the offline fetch, and msgid unique (for the ack's id lookup, and so that a
+--     message the broker delivers again with the same id is stored once; tables created before keep a plain index).
 
 CREATE TABLE IF NOT EXISTS mqtt_client (
   id SERIAL PRIMARY KEY,
@@ -36,12 +37,21 @@ CREATE TABLE IF NOT EXISTS mqtt_msg (
   qos integer,
   retain integer,
   payload bytea,
-  arrived timestamp without time zone
+  arrived timestamp without time zone,
+  CONSTRAINT mqtt_msg_msgid_key UNIQUE (msgid)
 );
 
 CREATE INDEX IF NOT EXISTS mqtt_msg_topic_id_idx ON mqtt_msg (topic, id);
 
-CREATE INDEX IF NOT EXISTS mqtt_msg_msgid_idx ON mqtt_msg (msgid);
+-- A table created before msgid was unique (or by EMQX's DDL) still needs an index for the ack's lookup; a new
+-- table has the unique one, and a second index on msgid would only slow every insert.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'mqtt_msg'
+                 AND indexdef LIKE '%(msgid)') THEN
+    CREATE INDEX mqtt_msg_msgid_idx ON mqtt_msg (msgid);
+  END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS mqtt_retain (
   id SERIAL PRIMARY KEY,

@@ -17,6 +17,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -39,6 +42,13 @@ public class ReadinessCheck implements AsyncHealthCheck {
     private final ActiveConfiguration configuration;
     private final RuntimeMetrics metrics;
     private volatile Cancellable probes;
+    /** The last ping of each pool of the running configuration: empty when it answered, else why not. */
+    private final Map<String, Optional<String>> lastPing = new ConcurrentHashMap<>();
+
+    /** Each pool's last ping: empty when it answered, else the failure (shown on the configuration endpoint). */
+    Map<String, Optional<String>> lastPing() {
+        return Map.copyOf(lastPing);
+    }
 
     public ReadinessCheck(MqttIngress ingress, ActiveConfiguration configuration, RuntimeMetrics metrics) {
         this.ingress = ingress;
@@ -76,15 +86,22 @@ public class ReadinessCheck implements AsyncHealthCheck {
                 .onItem().transformToUniAndMerge(this::ping)
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
                 // Pools a reload removed must not report their last state for ever.
-                .onItem().invoke(states -> metrics.retainPools(configuration.pools().stream()
-                        .map(p -> p.config().qualifiedName()).collect(Collectors.toSet())));
+                .onItem().invoke(states -> {
+                    Set<String> running = configuration.pools().stream().map(p -> p.config().qualifiedName())
+                            .collect(Collectors.toSet());
+                    metrics.retainPools(running);
+                    lastPing.keySet().retainAll(running);
+                });
     }
 
     private Uni<Map.Entry<String, Boolean>> ping(BackendPool<?> pool) {
         String name = pool.config().qualifiedName();
         return pool.ping()
                 .ifNoItem().after(PING_TIMEOUT).fail()
+                .onItem().invoke(ok -> lastPing.put(name, Optional.empty()))
                 .onItem().transform(ok -> Map.entry(name, true))
+                .onFailure().invoke(f -> lastPing.put(name, Optional.of(f.getClass().getSimpleName() + ": "
+                        + f.getMessage())))
                 .onFailure().recoverWithItem(f -> Map.entry(name, false))
                 .onItem().invoke(e -> metrics.poolState(e.getKey(), e.getValue()));
     }

@@ -30,9 +30,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ConfigReloader {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class);
-    /** After {@link io.mqttbackends.runtime.ingest.EventPipeline} loaded the configuration at start. */
+    /** After the event pipeline (ingest) loaded the configuration at start. */
     private static final int AFTER_FIRST_LOAD = Interceptor.Priority.APPLICATION + 600;
-    /** Before {@link io.mqttbackends.runtime.ingest.EventPipeline} closes the pools at shutdown, so no reload opens new ones after that. */
+    /** Before the event pipeline (ingest) closes the pools at shutdown, so no reload opens new ones after that. */
     private static final int BEFORE_CLOSE = Interceptor.Priority.APPLICATION + 400;
 
     private final RuntimeConfig config;

@@ -19,7 +19,9 @@ import java.util.Optional;
  *
  * <p>Upserts are {@code INSERT ... ON DUPLICATE KEY UPDATE} with {@code VALUES(col)}, the one form both servers
  * accept (MySQL 8.0.20+ deprecates it with a warning in favour of a row alias, which MariaDB does not have). The
- * ack advances the cursor with {@code GREATEST} in one statement, so concurrent acks cannot move it back.
+ * ack advances the cursor with {@code GREATEST} in one statement, so concurrent acks cannot move it back. The
+ * message insert leaves a duplicate msgid alone ({@code msgid = msgid}): on our schema {@code msgid} is unique, so a
+ * message delivered again is stored once and counts as applied.
  *
  * <p>Timestamps: {@code arrived} is written as {@code FROM_UNIXTIME(ms / 1000)}, which keeps milliseconds in a
  * {@code datetime(3)} column (ours) and drops them in EMQX's {@code datetime} (MySQL rounds, MariaDB truncates), and
@@ -82,7 +84,8 @@ final class MysqlDialect {
             "SELECT msgid, sender, topic, qos, payload, " + ARRIVED_MS + " FROM mqtt_retain WHERE topic = $1 LIMIT 1",
             """
             INSERT INTO mqtt_msg (msgid, sender, topic, qos, retain, payload, arrived)
-            VALUES ($1, $2, $3, $4, $5, $6, FROM_UNIXTIME($7 / 1000))""",
+            VALUES ($1, $2, $3, $4, $5, $6, FROM_UNIXTIME($7 / 1000))
+            ON DUPLICATE KEY UPDATE msgid = msgid""",
             """
             INSERT INTO mqtt_retain (topic, msgid, sender, qos, payload, arrived)
             VALUES ($1, $2, $3, $4, $5, FROM_UNIXTIME($6 / 1000))

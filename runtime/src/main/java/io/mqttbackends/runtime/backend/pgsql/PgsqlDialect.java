@@ -28,6 +28,8 @@ final class PgsqlDialect {
     private static final String ARRIVED_MS = "(extract(epoch FROM arrived::timestamptz) * 1000)::bigint AS arrived";
 
     /**
+     * The message insert ignores a duplicate: on our schema {@code msgid} is unique, so a message the broker delivers
+     * again (same EMQX id) is stored once and counts as applied; on EMQX's own schema nothing conflicts.
      * The casts in the cursor inserts give {@code $2} one type in the select list and the comparison alike (else
      * SQLSTATE 42P08). The ack is one statement, so concurrent acks cannot interleave a read and a write and move
      * the cursor back.
@@ -47,7 +49,8 @@ final class PgsqlDialect {
             "SELECT msgid, sender, topic, qos, payload, " + ARRIVED_MS + " FROM mqtt_retain WHERE topic = $1 LIMIT 1",
             """
             INSERT INTO mqtt_msg (msgid, sender, topic, qos, retain, payload, arrived)
-            VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint / 1000.0))""",
+            VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint / 1000.0))
+            ON CONFLICT DO NOTHING""",
             """
             INSERT INTO mqtt_retain (topic, msgid, sender, qos, payload, arrived)
             VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint / 1000.0))

@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  * spent 17.7 µs of CPU per stored row on pipelined single-row inserts and 13.9 µs on multi-row ones.
  *
  * <p>Only a statement whose shape is certain qualifies: {@code INSERT INTO} with exactly one top-level
- * {@code VALUES} group and nothing after it (no {@code ON CONFLICT}, {@code ON DUPLICATE KEY}, {@code RETURNING}:
- * an upsert touching one key twice in one statement fails on PostgreSQL), every parameter marker inside that group,
+ * {@code VALUES} group and nothing after it but an ignore-duplicates clause ({@code ON CONFLICT DO NOTHING}, or
+ * {@code ON DUPLICATE KEY UPDATE c = c}, which leave a key met twice in one statement alone; an upsert that changes
+ * the row, or {@code RETURNING}, does not qualify: touching one key twice in one statement fails on PostgreSQL),
+ * every parameter marker inside that group,
  * and no quotes, comments or semicolons anywhere, so no marker or parenthesis can hide in a literal. Anything else
  * runs as it is written. The rows of one statement are inserted in the order of its groups, so ids that a sequence
  * or an auto-increment column assigns follow the event order as they do one statement at a time.
@@ -31,20 +33,27 @@ final class MultiRowInsert {
     private static final int MAX_PARAMS = 32_767;
     private static final Pattern INSERT_INTO = Pattern.compile("^\\s*insert\\s+into\\s", Pattern.CASE_INSENSITIVE);
     private static final Pattern NUMBERED_MARKER = Pattern.compile("\\$(\\d+)");
+    /** What may follow the values: nothing, or a clause that ignores a duplicate key. */
+    private static final Pattern IGNORE_DUPLICATES = Pattern.compile(
+            "\\s*(?:|on\\s+conflict\\s+do\\s+nothing|on\\s+duplicate\\s+key\\s+update\\s+(\\w+)\\s*=\\s*\\1)\\s*",
+            Pattern.CASE_INSENSITIVE);
 
     /** The statement up to and including {@code VALUES }. */
     private final String head;
     /** The parenthesized row of values, markers rendered for the database. */
     private final String group;
+    /** What follows the rows: empty, or the ignore-duplicates clause. */
+    private final String tail;
     /** Whether markers are numbered ({@code $n}, renumbered per row) or positional ({@code ?}). */
     private final boolean numbered;
     private final int paramsPerRow;
     /** The text for n rows at index n, built on first use; a race builds the same text twice, harmlessly. */
     private final String[] bySize;
 
-    private MultiRowInsert(String head, String group, boolean numbered, int paramsPerRow) {
+    private MultiRowInsert(String head, String group, String tail, boolean numbered, int paramsPerRow) {
         this.head = head;
         this.group = group;
+        this.tail = tail;
         this.numbered = numbered;
         this.paramsPerRow = paramsPerRow;
         this.bySize = new String[MAX_ROWS + 1];
@@ -72,9 +81,10 @@ final class MultiRowInsert {
             return Optional.empty();
         }
         int close = matchingParen(sql, open);
-        if (close < 0 || !sql.substring(close + 1).isBlank()) {
+        if (close < 0 || !IGNORE_DUPLICATES.matcher(sql.substring(close + 1)).matches()) {
             return Optional.empty();
         }
+        String tail = sql.substring(close + 1).isBlank() ? "" : " " + sql.substring(close + 1).strip();
         String head = sql.substring(0, open);
         String group = sql.substring(open, close + 1);
         int params;
@@ -96,7 +106,7 @@ final class MultiRowInsert {
         if (params == 0) {
             return Optional.empty();
         }
-        return Optional.of(new MultiRowInsert(head, group, numberedMarkers, params));
+        return Optional.of(new MultiRowInsert(head, group, tail, numberedMarkers, params));
     }
 
     /** The most rows one statement of this shape takes: a power of two, at most {@link #MAX_ROWS}. */
@@ -155,7 +165,7 @@ final class MultiRowInsert {
                 m.appendTail(sql);
             }
         }
-        return sql.toString();
+        return sql.append(tail).toString();
     }
 
     private static boolean containsAny(String text, String... needles) {

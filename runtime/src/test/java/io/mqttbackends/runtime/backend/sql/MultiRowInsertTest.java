@@ -39,6 +39,16 @@ class MultiRowInsertTest {
     }
 
     @Test
+    void anIgnoreDuplicatesClauseFollowsTheRows() {
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES ($1) ON CONFLICT DO NOTHING", true).orElseThrow()
+                .sql(2)).isEqualTo("INSERT INTO r (a) VALUES ($1), ($2) ON CONFLICT DO NOTHING");
+        assertThat(MultiRowInsert.of("INSERT INTO r (a) VALUES (?)\nON DUPLICATE KEY UPDATE a = a", false)
+                .orElseThrow().sql(2)).isEqualTo("INSERT INTO r (a) VALUES (?), (?) ON DUPLICATE KEY UPDATE a = a");
+        assertThat(MultiRowInsert.of("INSERT INTO r (a, b) VALUES (?, ?) ON DUPLICATE KEY UPDATE a = b", false))
+                .as("an update that changes the row").isEmpty();
+    }
+
+    @Test
     void upsertsReturningSelectsAndMultiRowInsertsRunAsWritten() {
         assertThat(MultiRowInsert.of("INSERT INTO r (topic) VALUES ($1) ON CONFLICT (topic) DO NOTHING", true))
                 .isEmpty();

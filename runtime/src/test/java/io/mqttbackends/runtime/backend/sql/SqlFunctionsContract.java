@@ -106,6 +106,14 @@ public abstract class SqlFunctionsContract extends SqlBackendTestSupport {
     }
 
     @Test
+    void aMessageDeliveredAgainWithTheSameIdIsStoredOnceOnTheShippedSchema() {
+        Message m = message("again", "pub", TOPIC, 1, false, bytes("x"), 1_700_000_000_000L);
+        run(HookPoint.MESSAGE_PUBLISH, "on_message_publish", publish(m));
+        run(HookPoint.MESSAGE_PUBLISH, "on_message_publish", publish(m));
+        assertThat(sql("SELECT msgid FROM mqtt_msg")).hasSize(1);
+    }
+
+    @Test
     void storeWritesTheSameRowAsPublish() {
         run(HookPoint.MESSAGE_PUBLISH, "on_message_store",
                 publish(message("M0", "pub", TOPIC, 0, true, bytes("q0"), 1000)));
