@@ -67,7 +67,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @WithTestResource(RuntimePortResource.class)
-class OperatorRuntimeEndToEndTest {
+class OperatorRuntimeEndToEndIT {
 
     private static final String NS = "test";
     private static final String DATABASE = "mqttbackends_operator_e2e";

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The batching contract on MariaDB (MySQL protocol): writes of a batch are one transaction. */
-class MysqlBatchingTest extends BatchingContract {
+class MysqlBatchingIT extends BatchingContract {
     private static final String DATABASE = "mqttbackends_mysql_batching";
     private static TestMysql db;
 

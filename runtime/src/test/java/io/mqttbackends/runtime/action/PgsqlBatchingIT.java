@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The batching contract on PostgreSQL: writes of a batch are one transaction with pipelined statements. */
-class PgsqlBatchingTest extends BatchingContract {
+class PgsqlBatchingIT extends BatchingContract {
     private static final String DATABASE = "mqttbackends_batching";
     private static TestPostgres db;
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Replays through the real Mosquitto 2.0 on 127.0.0.1:1883, seen by a real subscriber. */
-class MqttBrokerControlTest {
+class MqttBrokerControlIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -67,15 +67,15 @@ class MqttBrokerControlTest {
             }
             // MQTT orders only within one QoS level, and the HiveMQ client hands buffered QoS 1 before QoS 0
             assertThat(replays).filteredOn(p -> p.getQos() == MqttQos.AT_LEAST_ONCE)
-                    .extracting(MqttBrokerControlTest::payload).containsExactly("payload-M1", "payload-M2",
+                    .extracting(MqttBrokerControlIT::payload).containsExactly("payload-M1", "payload-M2",
                             "payload-M3");
             assertThat(replays).filteredOn(p -> p.getQos() == MqttQos.AT_MOST_ONCE)
-                    .extracting(MqttBrokerControlTest::payload).containsExactly("payload-M4");
+                    .extracting(MqttBrokerControlIT::payload).containsExactly("payload-M4");
             assertThat(replays).extracting(Mqtt5Publish::isRetain).containsOnly(false);
             assertThat(properties(replays.get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
                     Message.ORIGIN_PROPERTY, runtimeId, Message.MSGID_PROPERTY, "M1"));
             assertThat(replays).filteredOn(p -> payload(p).equals("payload-M3")).singleElement()
-                    .extracting(MqttBrokerControlTest::properties).isEqualTo(Map.of(
+                    .extracting(MqttBrokerControlIT::properties).isEqualTo(Map.of(
                     Message.ORIGIN_PROPERTY, runtimeId, Message.MSGID_PROPERTY, "M3",
                     Message.RETAINED_PROPERTY, "true"));
         } finally {

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ReloadE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
-        @ResourceArg(name = "database", value = HotReloadEndToEndTest.DATABASE),
-        @ResourceArg(name = "prefix", value = HotReloadEndToEndTest.PREFIX)})
-class HotReloadEndToEndTest {
+        @ResourceArg(name = "database", value = HotReloadEndToEndIT.DATABASE),
+        @ResourceArg(name = "prefix", value = HotReloadEndToEndIT.PREFIX)})
+class HotReloadEndToEndIT {
     static final String DATABASE = "mqttbackends_reload";
     static final String PREFIX = "reload";
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -8,5 +8,5 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "database", value = "mysql"))
-class MysqlEndToEndTest extends SqlEndToEndContract {
+class MysqlEndToEndIT extends SqlEndToEndContract {
 }

@@ -9,5 +9,5 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
     @ResourceArg(name = "database", value = "mysql"),
     @ResourceArg(name = "offline-opts", value = SqlOfflineLimitsContract.OFFLINE_OPTS)})
-class MysqlOfflineLimitsTest extends SqlOfflineLimitsContract {
+class MysqlOfflineLimitsIT extends SqlOfflineLimitsContract {
 }

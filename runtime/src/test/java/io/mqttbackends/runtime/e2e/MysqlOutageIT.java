@@ -9,5 +9,5 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
     @ResourceArg(name = "database", value = "mysql"),
     @ResourceArg(name = "start-down", value = "true")})
-class MysqlOutageTest extends SqlOutageContract {
+class MysqlOutageIT extends SqlOutageContract {
 }

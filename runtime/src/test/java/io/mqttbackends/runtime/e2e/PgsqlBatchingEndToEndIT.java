@@ -9,13 +9,13 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
     @ResourceArg(name = "database", value = "pgsql"),
     @ResourceArg(name = "mqttbackends.pipeline.max-in-flight", value = SqlBatchingContract.MAX_IN_FLIGHT),
-    @ResourceArg(name = "mqttbackends.dead-letter.topic", value = PgsqlBatchingEndToEndTest.DEAD_LETTERS),
+    @ResourceArg(name = "mqttbackends.dead-letter.topic", value = PgsqlBatchingEndToEndIT.DEAD_LETTERS),
     @ResourceArg(name = "mqttbackends.retry.max-attempts", value = "2")})
-class PgsqlBatchingEndToEndTest extends SqlBatchingContract {
+class PgsqlBatchingEndToEndIT extends SqlBatchingContract {
     static final String DEAD_LETTERS = "pgsql-e2e-dead-letters/batching";
 
     /** PostgreSQL refuses a NUL byte in text. */
-    PgsqlBatchingEndToEndTest() {
+    PgsqlBatchingEndToEndIT() {
         super(DEAD_LETTERS, new byte[] {'b', 'a', 'd', 0, 'x'});
     }
 }

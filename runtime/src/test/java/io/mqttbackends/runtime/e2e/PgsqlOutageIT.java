@@ -9,5 +9,5 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
     @ResourceArg(name = "database", value = "pgsql"),
     @ResourceArg(name = "start-down", value = "true")})
-class PgsqlOutageTest extends SqlOutageContract {
+class PgsqlOutageIT extends SqlOutageContract {
 }

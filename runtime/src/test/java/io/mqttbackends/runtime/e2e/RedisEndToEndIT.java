@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RedisE2eResource.class, restrictToAnnotatedClass = true)
-class RedisEndToEndTest {
+class RedisEndToEndIT {
     /** Generous: the first event after start waited over 20 s once on a loaded 2-core machine. */
     private static final Duration WAIT = Duration.ofSeconds(40);
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RedisE2eResource.class, restrictToAnnotatedClass = true)
-class RedisRestartTest {
+class RedisRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     RedisServer server;

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ReloadE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
-        @ResourceArg(name = "database", value = ReloadDrainEndToEndTest.DATABASE),
-        @ResourceArg(name = "prefix", value = ReloadDrainEndToEndTest.PREFIX)})
-class ReloadDrainEndToEndTest {
+        @ResourceArg(name = "database", value = ReloadDrainEndToEndIT.DATABASE),
+        @ResourceArg(name = "prefix", value = ReloadDrainEndToEndIT.PREFIX)})
+class ReloadDrainEndToEndIT {
     static final String DATABASE = "mqttbackends_reload_drain";
     static final String PREFIX = "reload-drain";
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Reloading the running configuration against real PostgreSQL: generations, leases, drain, rejection. Each
  * generation's pool goes through its own {@link TcpProxy}, so a closed pool is a proxy with no connection left.
  */
-class ActiveConfigurationReloadTest {
+class ActiveConfigurationReloadIT {
     private static final String DATABASE = "mqttbackends_reload_unit";
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Against the real Mosquitto 2.0 on 127.0.0.1:1883. */
-class MqttIngressTest {
+class MqttIngressIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 

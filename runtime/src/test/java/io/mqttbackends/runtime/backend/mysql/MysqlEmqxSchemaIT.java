@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
  * The functions on tables made by EMQX 4.4's own MySQL DDL: utf8, {@code payload blob}, {@code arrived datetime}
  * (seconds), {@code mqtt_retain.arrived timestamp}, {@code state varchar(3)}, {@code mid int}.
  */
-class MysqlEmqxSchemaTest extends SqlBackendTestSupport {
+class MysqlEmqxSchemaIT extends SqlBackendTestSupport {
 
     private static final String TOPIC = "sensors/s1";
     /** A whole second plus 400 ms: MariaDB truncates and MySQL rounds to the same second. */
     private static final long TS = 1_700_000_000_400L;
 
-    MysqlEmqxSchemaTest() {
+    MysqlEmqxSchemaIT() {
         super(new MysqlTestDatabase());
     }
 

@@ -2,8 +2,8 @@ package io.mqttbackends.runtime.backend.mysql;
 
 import io.mqttbackends.runtime.backend.sql.SqlFunctionsContract;
 
-class MysqlFunctionsTest extends SqlFunctionsContract {
-    MysqlFunctionsTest() {
+class MysqlFunctionsIT extends SqlFunctionsContract {
+    MysqlFunctionsIT() {
         super(new MysqlTestDatabase());
     }
 }

@@ -6,9 +6,9 @@ import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
 import io.vertx.mysqlclient.MySQLException;
 import org.junit.jupiter.api.Test;
 
-class MysqlPoolTest extends SqlPoolContract {
+class MysqlPoolIT extends SqlPoolContract {
 
-    MysqlPoolTest() {
+    MysqlPoolIT() {
         super(new MysqlTestDatabase());
     }
 

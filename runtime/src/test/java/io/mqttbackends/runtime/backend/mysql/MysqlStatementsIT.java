@@ -8,9 +8,9 @@ import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
 import org.junit.jupiter.api.Test;
 
-class MysqlStatementsTest extends SqlStatementsContract {
+class MysqlStatementsIT extends SqlStatementsContract {
 
-    MysqlStatementsTest() {
+    MysqlStatementsIT() {
         super(new MysqlTestDatabase());
     }
 

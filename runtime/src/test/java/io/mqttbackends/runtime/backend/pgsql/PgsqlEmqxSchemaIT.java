@@ -12,9 +12,9 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The functions on tables made by EMQX 4.4's own DDL: text payloads and serial int ids. */
-class PgsqlEmqxSchemaTest extends SqlBackendTestSupport {
+class PgsqlEmqxSchemaIT extends SqlBackendTestSupport {
 
-    PgsqlEmqxSchemaTest() {
+    PgsqlEmqxSchemaIT() {
         super(new PgsqlTestDatabase());
     }
 

@@ -2,8 +2,8 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.sql.SqlFunctionsContract;
 
-class PgsqlFunctionsTest extends SqlFunctionsContract {
-    PgsqlFunctionsTest() {
+class PgsqlFunctionsIT extends SqlFunctionsContract {
+    PgsqlFunctionsIT() {
         super(new PgsqlTestDatabase());
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
 import org.junit.jupiter.api.Test;
 
-class PgsqlPoolTest extends SqlPoolContract {
+class PgsqlPoolIT extends SqlPoolContract {
 
-    PgsqlPoolTest() {
+    PgsqlPoolIT() {
         super(new PgsqlTestDatabase());
     }
 

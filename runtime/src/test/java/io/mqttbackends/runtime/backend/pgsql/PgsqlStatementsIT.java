@@ -2,9 +2,9 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import io.mqttbackends.runtime.backend.sql.SqlStatementsContract;
 
-class PgsqlStatementsTest extends SqlStatementsContract {
+class PgsqlStatementsIT extends SqlStatementsContract {
 
-    PgsqlStatementsTest() {
+    PgsqlStatementsIT() {
         super(new PgsqlTestDatabase());
     }
 }

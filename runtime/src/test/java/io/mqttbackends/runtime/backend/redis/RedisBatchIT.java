@@ -13,7 +13,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** Pure writes batch: many events' commands in one MULTI/EXEC pipeline ({@code BackendPool#runBatch}). */
-class RedisBatchTest extends RedisTestSupport {
+class RedisBatchIT extends RedisTestSupport {
 
     @Test
     void writeFunctionsArePureWritesAndReadsAreNot() {

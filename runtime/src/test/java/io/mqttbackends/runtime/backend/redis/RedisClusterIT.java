@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * A real Redis Cluster of three private masters on loopback: the keys of one event hash to different slots and
  * nodes, so each command must reach its own node.
  */
-class RedisClusterTest extends RedisTestSupport {
+class RedisClusterIT extends RedisTestSupport {
     private static final String TOPIC = "cluster/t";
 
     static List<RedisServer> nodes;

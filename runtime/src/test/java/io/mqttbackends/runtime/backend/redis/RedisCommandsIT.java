@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code commands} templates with EMQX's placeholder rules (spec §1.5), on real Redis. */
-class RedisCommandsTest extends RedisTestSupport {
+class RedisCommandsIT extends RedisTestSupport {
 
     @Test
     void emqxDefaultUnsubscribeCommandDeletesTheAckCursor() {

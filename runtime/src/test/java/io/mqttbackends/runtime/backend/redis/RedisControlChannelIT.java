@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * The pub/sub control channel (spec §4.4) checked at the broker-control boundary: JSON published on the channel
  * becomes EMQX REST subscribe/unsubscribe calls, recorded by a local stand-in for the EMQX API.
  */
-class RedisControlChannelTest extends RedisTestSupport {
+class RedisControlChannelIT extends RedisTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     RecordingHttpServer emqxApi;

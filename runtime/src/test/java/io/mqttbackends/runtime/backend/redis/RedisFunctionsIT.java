@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-class RedisFunctionsTest extends RedisTestSupport {
+class RedisFunctionsIT extends RedisTestSupport {
 
     private static final String TOPIC = "devices/d1/inbox";
 

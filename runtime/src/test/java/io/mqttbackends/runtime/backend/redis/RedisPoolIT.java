@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-class RedisPoolTest extends RedisTestSupport {
+class RedisPoolIT extends RedisTestSupport {
 
     @Test
     void kindIsRedisAndPingAnswersOnARunningServer() {

@@ -13,7 +13,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** A real Redis Sentinel (Debian's redis-server in sentinel mode) on loopback, monitoring a private master. */
-class RedisSentinelTest extends RedisTestSupport {
+class RedisSentinelIT extends RedisTestSupport {
 
     @Test
     void aSentinelPoolFindsTheMasterThroughTheSentinelAndWritesIntoItsDatabase() {
