@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.e2e;
 
+import io.mqttbackends.runtime.testing.EmqxDefaultConf;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -80,7 +81,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         String confName = "emqx_backend_" + db + ".conf";
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
-            String emqxDefaultHooks = Files.readAllLines(Path.of("src/test/resources/conf/" + confName))
+            String emqxDefaultHooks = Files.readAllLines(EmqxDefaultConf.path(database.kind()))
                     .stream().filter(l -> l.startsWith("backend." + db + ".hook."))
                     .map(l -> offlineOpts == null ? l : l.replace(EMQX_DEFAULT_OFFLINE_OPTS, offlineOpts))
                     .collect(Collectors.joining("\n"));
