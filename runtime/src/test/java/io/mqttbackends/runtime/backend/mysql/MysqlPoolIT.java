@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.backend.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
 import io.vertx.mysqlclient.MySQLException;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class MysqlPoolIT extends SqlPoolContract {
 
     MysqlPoolIT() {
-        super(new MysqlTestDatabase());
+        super(DatabaseKind.MYSQL);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.backend.sql.SqlStatementsContract;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class MysqlStatementsIT extends SqlStatementsContract {
 
     MysqlStatementsIT() {
-        super(new MysqlTestDatabase());
+        super(DatabaseKind.MYSQL);
     }
 
     /**

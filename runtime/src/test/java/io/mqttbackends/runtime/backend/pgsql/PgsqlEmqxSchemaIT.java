@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.action.ActionOutcome;
 import io.mqttbackends.runtime.backend.sql.SqlBackendTestSupport;
 import io.mqttbackends.model.conf.OfflineOpts;
@@ -13,9 +14,23 @@ import org.junit.jupiter.api.Test;
 
 /** The functions on tables made by EMQX 4.4's own DDL: text payloads and serial int ids. */
 class PgsqlEmqxSchemaIT extends SqlBackendTestSupport {
+    /** EMQX 4.4's own DDL for emqx_backend_pgsql (spec §3.3): text payloads, serial int ids. */
+    private static final String EMQX_DDL = """
+            CREATE TABLE mqtt_client (id SERIAL primary key, clientid varchar(100), state integer,
+              node varchar(100), online_at timestamp, offline_at timestamp, created timestamp without time zone,
+              UNIQUE (clientid));
+            CREATE TABLE mqtt_sub (id SERIAL primary key, clientid varchar(100), topic varchar(200), qos integer,
+              created timestamp without time zone, UNIQUE (clientid, topic));
+            CREATE TABLE mqtt_msg (id SERIAL primary key, msgid varchar(60), sender varchar(100),
+              topic varchar(200), qos integer, retain integer, payload text, arrived timestamp without time zone);
+            CREATE TABLE mqtt_retain (id SERIAL primary key, topic varchar(200), msgid varchar(60),
+              sender varchar(100), qos integer, payload text, arrived timestamp without time zone, UNIQUE (topic));
+            CREATE TABLE mqtt_acked (id SERIAL primary key, clientid varchar(100), topic varchar(100),
+              mid integer, created timestamp without time zone, UNIQUE (clientid, topic));
+            """;
 
     PgsqlEmqxSchemaIT() {
-        super(new PgsqlTestDatabase());
+        super(DatabaseKind.PGSQL);
     }
 
     private static final String TOPIC = "sensors/s1";
@@ -23,7 +38,7 @@ class PgsqlEmqxSchemaIT extends SqlBackendTestSupport {
 
     @Override
     protected void createTables() {
-        sql(PgsqlTestDatabase.EMQX_DDL);
+        sql(EMQX_DDL);
     }
 
     @Test

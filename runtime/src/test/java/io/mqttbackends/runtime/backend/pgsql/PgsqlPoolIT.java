@@ -2,13 +2,14 @@ package io.mqttbackends.runtime.backend.pgsql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
 import org.junit.jupiter.api.Test;
 
 class PgsqlPoolIT extends SqlPoolContract {
 
     PgsqlPoolIT() {
-        super(new PgsqlTestDatabase());
+        super(DatabaseKind.PGSQL);
     }
 
     @Test
