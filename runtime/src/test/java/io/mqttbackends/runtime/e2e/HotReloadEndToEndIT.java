@@ -30,10 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ReloadE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
-        @ResourceArg(name = "database", value = HotReloadEndToEndIT.DATABASE),
         @ResourceArg(name = "prefix", value = HotReloadEndToEndIT.PREFIX)})
 class HotReloadEndToEndIT {
-    static final String DATABASE = "mqttbackends_reload";
     static final String PREFIX = "reload";
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Topics per stream, so the runtime's ordered lanes work in parallel. */
@@ -47,7 +45,7 @@ class HotReloadEndToEndIT {
     @BeforeEach
     void connect() {
         mqtt = new TestMqtt("reload-e2e");
-        pg = TestPostgres.connect(DATABASE);
+        pg = conf.db();
         pg.awaitEmqxTables(WAIT);
     }
 

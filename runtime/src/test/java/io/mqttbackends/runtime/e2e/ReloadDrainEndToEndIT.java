@@ -24,10 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ReloadE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
-        @ResourceArg(name = "database", value = ReloadDrainEndToEndIT.DATABASE),
         @ResourceArg(name = "prefix", value = ReloadDrainEndToEndIT.PREFIX)})
 class ReloadDrainEndToEndIT {
-    static final String DATABASE = "mqttbackends_reload_drain";
     static final String PREFIX = "reload-drain";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int AFTER_TOPICS = 4;
@@ -37,7 +35,7 @@ class ReloadDrainEndToEndIT {
     @Test
     void anEventHeldOnTheOldTableFinishesThereAndTheOldPoolClosesOnlyAfterIt() {
         String topic = PREFIX + "/a/" + UUID.randomUUID().toString().substring(0, 8);
-        try (TestMqtt mqtt = new TestMqtt("reload-drain"); TestPostgres pg = TestPostgres.connect(DATABASE)) {
+        try (TestMqtt mqtt = new TestMqtt("reload-drain"); TestPostgres pg = conf.db()) {
             conf.write(conf.pool("pool1", conf.proxy.port(), false) + conf.logHook(1, "a", "pool1", "old"), "pool1");
             String oldHash = conf.hash();
             await().atMost(WAIT).until(() -> endpoint().getString("hash").equals(oldHash));
