@@ -24,7 +24,7 @@ public final class TestMysql implements TestSql {
     public static final int PORT = 3306;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = TestRun.newVertx();
     private final Pool pool;
 
     private TestMysql(String database) {

@@ -23,7 +23,7 @@ public final class TestPostgres implements TestSql {
     public static final int PORT = 5432;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = TestRun.newVertx();
     private final Pool pool;
 
     private TestPostgres(String database) {

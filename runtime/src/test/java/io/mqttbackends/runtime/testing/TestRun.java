@@ -1,5 +1,8 @@
 package io.mqttbackends.runtime.testing;
 
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.mutiny.core.Vertx;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,16 @@ public final class TestRun {
     /** {@code resource} was closed: nothing is left to do for it at exit. */
     static void closed(AutoCloseable resource) {
         OPEN.remove(resource);
+    }
+
+    /**
+     * A Vert.x for test clients that also starts inside the shutdown hook: by default Vert.x sets up a class-path
+     * file cache, which registers a shutdown hook of its own, refused once the JVM is exiting. Test clients resolve no
+     * files from the class path.
+     */
+    static Vertx newVertx() {
+        return Vertx.vertx(new VertxOptions().setFileSystemOptions(
+                new FileSystemOptions().setClassPathResolvingEnabled(false)));
     }
 
     private static void closeLeftovers() {
