@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Test;
  * The action stage's batching against a real SQL database: per-key order, batches that actually form, isolation of
  * a bad write, completion (hence the MQTT ack) only after commit, and nothing lost when the database goes away
  * mid-batch. Writes go through the same {@link ActionRunner#submit} the event dispatcher uses; each SQL database
- * runs this contract ({@code PgsqlBatchingTest}, {@code MysqlBatchingTest}).
+ * runs this contract ({@code PgsqlBatchingIT}, {@code MysqlBatchingIT}).
  */
 abstract class BatchingContract {
     static final Duration WAIT = Duration.ofSeconds(60);

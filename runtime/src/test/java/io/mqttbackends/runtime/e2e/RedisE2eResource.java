@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.e2e;
 
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.runtime.testing.EmqxDefaultConf;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.RedisServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -51,7 +53,7 @@ public class RedisE2eResource implements QuarkusTestResourceLifecycleManager {
     private static Path writeConf(int port) {
         try {
             Path dir = Files.createTempDirectory("mqttbackends-redis-e2e-conf");
-            String emqxDefault = Files.readString(Path.of("../model/src/test/resources/conf/emqx_backend_redis.conf"));
+            String emqxDefault = Files.readString(EmqxDefaultConf.path(DatabaseKind.REDIS));
             String hooks = emqxDefault.lines().filter(l -> l.startsWith("backend.redis.hook."))
                     .collect(Collectors.joining("\n"));
             // EMQX's commented keep-latest lines, moved to their own topics and pool.

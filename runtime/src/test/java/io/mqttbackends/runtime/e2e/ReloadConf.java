@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.runtime.testing.KubernetesVolume;
+import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.restassured.path.json.JsonPath;
@@ -21,13 +22,14 @@ import java.util.regex.Pattern;
 public final class ReloadConf {
     static final String CONFIG_PATH = "/q/mqttbackends/config";
 
-    final String database;
+    final PgsqlTestDatabase database;
     final String prefix;
     final TcpProxy proxy;
     final KubernetesVolume conf;
     final KubernetesVolume credentials;
 
-    ReloadConf(String database, String prefix, TcpProxy proxy, KubernetesVolume conf, KubernetesVolume credentials) {
+    ReloadConf(PgsqlTestDatabase database, String prefix, TcpProxy proxy, KubernetesVolume conf,
+            KubernetesVolume credentials) {
         this.database = database;
         this.prefix = prefix;
         this.proxy = proxy;
@@ -38,7 +40,7 @@ public final class ReloadConf {
     /** Pool lines (without password) for {@code name} at {@code port}. */
     String pool(String name, int port, boolean schemaInit) {
         String p = "backend.pgsql." + name + ".";
-        return p + "server = 127.0.0.1:" + port + "\n" + p + "username = postgres\n" + p + "database = " + database
+        return p + "server = 127.0.0.1:" + port + "\n" + p + "username = postgres\n" + p + "database = " + database.name()
                 + "\n" + (schemaInit ? p + "schema.init = true\n" : "");
     }
 
@@ -90,7 +92,8 @@ public final class ReloadConf {
         return sum;
     }
 
-    static TestPostgres db(String database) {
-        return TestPostgres.connect(database);
+    /** A connection to the test's database. */
+    TestPostgres db() {
+        return database.connect();
     }
 }

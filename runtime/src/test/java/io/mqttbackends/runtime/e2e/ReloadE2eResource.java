@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.e2e;
 
 import io.mqttbackends.runtime.testing.KubernetesVolume;
+import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -14,25 +15,26 @@ import java.util.UUID;
 /**
  * A runtime whose conf is two Kubernetes-style volumes (ConfigMap {@code backends.conf}, Secret
  * {@code credentials.conf}), polled every 0.2 s, starting with {@code pool1} behind a {@link TcpProxy} (schema
- * created at start) and one hook storing {@code <prefix>/a/#} with {@code on_message_publish}. Real PostgreSQL
- * database from the init arg {@code database}, with a {@code reload_log} table for tagged {@code sql} hooks; raw
- * ingestion of {@code <prefix>/#} from the local Mosquitto. The test gets a {@link ReloadConf}.
+ * created at start) and one hook storing {@code <prefix>/a/#} with {@code on_message_publish}. A new PostgreSQL
+ * database of the test class's own, dropped when it is done, with a {@code reload_log} table for tagged {@code sql}
+ * hooks; raw ingestion of {@code <prefix>/#} (init arg {@code prefix}) from the local Mosquitto. The test gets a
+ * {@link ReloadConf}.
  */
 public class ReloadE2eResource implements QuarkusTestResourceLifecycleManager {
-    private String database;
     private String prefix;
+    private PgsqlTestDatabase database;
     private TcpProxy proxy;
     private ReloadConf conf;
 
     @Override
     public void init(Map<String, String> initArgs) {
-        database = initArgs.get("database");
         prefix = initArgs.get("prefix");
     }
 
     @Override
     public Map<String, String> start() {
-        try (TestPostgres pg = TestPostgres.fresh(database)) {
+        database = PgsqlTestDatabase.create();
+        try (TestPostgres pg = database.connect()) {
             pg.execute("create table reload_log (id serial primary key, tag text, topic text, msgid text, payload text)");
         }
         proxy = new TcpProxy(TestPostgres.HOST, TestPostgres.PORT);
@@ -67,6 +69,9 @@ public class ReloadE2eResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (proxy != null) {
             proxy.close();
+        }
+        if (database != null) {
+            database.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.e2e;
 
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.runtime.testing.EmqxDefaultConf;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -19,7 +21,8 @@ import java.util.stream.Collectors;
  * {@code conf/emqx_backend_mysql.conf}) plus a second pool whose {@code sql} hooks log every hook point into
  * {@code hook_log}.
  *
- * <p>Init args: {@code database} ({@code pgsql}, the default, or {@code mysql}, see {@link E2eDatabase});
+ * <p>Init args: {@code database} ({@code pgsql}, the default, or {@code mysql}: a new database of that kind, dropped
+ * when the test class is done, see {@link E2eDatabase});
  * {@code start-down=true} starts with the database unreachable; {@code offline-opts} replaces the
  * {@code offline_opts} JSON of EMQX's default {@code on_message_fetch} line; any arg named {@code mqttbackends.*}
  * is passed to the runtime as that property.
@@ -29,6 +32,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
     static final String API_SECRET = "e2e-secret";
     static final String EMQX_DEFAULT_OFFLINE_OPTS = "{\"max_returned_count\": 500, \"time_range\": \"2h\"}";
 
+    private DatabaseKind kind;
     private E2eDatabase database;
     private TcpProxy proxy;
     private RecordingHttpServer emqxApi;
@@ -39,7 +43,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void init(Map<String, String> initArgs) {
-        database = E2eDatabase.valueOf(initArgs.getOrDefault("database", "pgsql").toUpperCase());
+        kind = DatabaseKind.valueOf(initArgs.getOrDefault("database", "pgsql").toUpperCase());
         startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
         offlineOpts = initArgs.get("offline-opts");
         initArgs.forEach((name, value) -> {
@@ -51,8 +55,8 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        database.recreate();
-        proxy = new TcpProxy(database.host(), database.port());
+        database = E2eDatabase.create(kind);
+        proxy = new TcpProxy(database.server().host(), database.server().port());
         if (!startDown) {
             proxy.up();
         }
@@ -80,7 +84,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         String confName = "emqx_backend_" + db + ".conf";
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
-            String emqxDefaultHooks = Files.readAllLines(Path.of("../model/src/test/resources/conf/" + confName))
+            String emqxDefaultHooks = Files.readAllLines(EmqxDefaultConf.path(database.kind()))
                     .stream().filter(l -> l.startsWith("backend." + db + ".hook."))
                     .map(l -> offlineOpts == null ? l : l.replace(EMQX_DEFAULT_OFFLINE_OPTS, offlineOpts))
                     .collect(Collectors.joining("\n"));
@@ -145,6 +149,9 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         }
         if (emqxApi != null) {
             emqxApi.close();
+        }
+        if (database != null) {
+            database.close();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,16 +40,71 @@ class GuidGeneratorTest {
     }
 
     @Test
-    void exhaustedSequenceAndClockGoingBackStayIncreasing() {
+    void anExhaustedSequenceBorrowsTheNextMicrosecondAndIdsStayIncreasing() {
         Instant now = Instant.parse("2025-01-02T03:04:05Z");
         GuidGenerator ids = new GuidGenerator("node1", Clock.fixed(now, ZoneOffset.UTC));
+        long micros = now.getEpochSecond() * 1_000_000L;
         BigInteger previous = BigInteger.ZERO;
+        String last = null;
         for (int i = 0; i < 0x10000 + 10; i++) {
-            BigInteger id = new BigInteger(ids.next(), 16);
+            last = ids.next();
+            BigInteger id = new BigInteger(last, 16);
             assertThat(id).isGreaterThan(previous);
             previous = id;
         }
-        GuidGenerator later = new GuidGenerator("node1", Clock.fixed(now.minusSeconds(1), ZoneOffset.UTC));
-        assertThat(later.next()).hasSize(32);
+        // 0x10000 ids used up the sequence of `micros`; the next 10 are on the following microsecond.
+        assertThat(last.substring(0, 16)).isEqualTo(String.format("%016X", micros + 1));
+        assertThat(last.substring(28)).isEqualTo("0009");
+    }
+
+    @Test
+    void whenTheClockStepsBackIdsKeepTheLastTimestampAndCountOnUntilTheClockPassesIt() {
+        Instant start = Instant.parse("2025-01-02T03:04:05.000100Z");
+        long micros = start.getEpochSecond() * 1_000_000L + 100;
+        SteppedClock clock = new SteppedClock(start);
+        GuidGenerator ids = new GuidGenerator("node1", clock);
+        String before = ids.next();
+
+        clock.set(start.minusSeconds(2));
+        String back1 = ids.next();
+        String back2 = ids.next();
+        assertThat(List.of(back1, back2)).allSatisfy(id ->
+                assertThat(id.substring(0, 16)).isEqualTo(String.format("%016X", micros)));
+        assertThat(back1.substring(28)).isEqualTo("0001");
+        assertThat(back2.substring(28)).isEqualTo("0002");
+
+        clock.set(start.plusNanos(1_000));
+        String after = ids.next();
+        assertThat(after.substring(0, 16)).isEqualTo(String.format("%016X", micros + 1));
+        assertThat(after.substring(28)).isEqualTo("0000");
+        assertThat(List.of(before, back1, back2, after)).doesNotHaveDuplicates().isSorted();
+    }
+
+    /** A clock the test moves by hand, backwards too. */
+    private static final class SteppedClock extends Clock {
+        private Instant now;
+
+        SteppedClock(Instant start) {
+            now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the generator reads instants only");
+        }
     }
 }

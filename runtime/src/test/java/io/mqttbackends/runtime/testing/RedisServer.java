@@ -14,7 +14,8 @@ import org.awaitility.Awaitility;
 /**
  * A private {@code redis-server} (Debian's {@code /usr/bin/redis-server}) on a free loopback port, for tests that stop
  * and restart Redis or need a sentinel, without touching the shared server on 6379. Data is kept in an append-only
- * file synced on every write, so a restart keeps what was written before it. A missing binary fails the test.
+ * file synced on every write, so a restart keeps what was written before it. A missing binary fails the test; a
+ * server still running at JVM exit is stopped then ({@link TestRun}).
  */
 public final class RedisServer implements AutoCloseable {
     public static final String BINARY = "/usr/bin/redis-server";
@@ -44,6 +45,7 @@ public final class RedisServer implements AutoCloseable {
         try {
             RedisServer server = new RedisServer(port, Files.createTempDirectory("mqttbackends-redis-" + port),
                     List.of(extraArgs));
+            TestRun.closeAtExit(server);
             server.up();
             return server;
         } catch (IOException e) {
@@ -67,6 +69,7 @@ public final class RedisServer implements AutoCloseable {
                     "sentinel down-after-milliseconds " + masterName + " 2000",
                     "sentinel failover-timeout " + masterName + " 10000", ""));
             RedisServer sentinel = new RedisServer(port, dir, List.of(conf.toString(), "--sentinel"));
+            TestRun.closeAtExit(sentinel);
             sentinel.up();
             return sentinel;
         } catch (IOException e) {
@@ -176,14 +179,22 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Stops the server and removes its data directory. */
+    /** Stops the server and removes its data directory; a second call does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
         down();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        TestRun.closed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server on port " + port;
     }
 }

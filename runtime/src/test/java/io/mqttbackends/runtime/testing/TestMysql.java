@@ -16,34 +16,30 @@ import java.util.List;
 import org.awaitility.Awaitility;
 
 /**
- * Test access to the real MariaDB (MySQL protocol) on 127.0.0.1:3306, root without a password: create a scratch
- * database, run SQL, read rows.
+ * Test access to the real MariaDB (MySQL protocol) on 127.0.0.1:3306, root without a password: run SQL, read rows.
+ * A test's own database comes from {@link MysqlTestDatabase}.
  */
 public final class TestMysql implements TestSql {
     public static final String HOST = "127.0.0.1";
     public static final int PORT = 3306;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = TestRun.newVertx();
     private final Pool pool;
 
     private TestMysql(String database) {
         this.pool = MySQLBuilder.pool().connectingTo(options(database)).using(vertx).build();
     }
 
-    public static MySQLConnectOptions options(String database) {
+    static MySQLConnectOptions options(String database) {
         return new MySQLConnectOptions().setHost(HOST).setPort(PORT).setUser("root").setPassword("")
                 .setDatabase(database);
     }
 
-    /** Creates {@code database} unless it exists. */
-    public static void createDatabase(String database) {
-        try (TestMysql admin = new TestMysql("")) {
-            admin.execute("CREATE DATABASE IF NOT EXISTS " + database);
-        }
-    }
-
-    /** Drops and creates {@code database}, then connects to it. */
+    /**
+     * Drops and creates {@code database}, then connects to it. A fixed name is shared with every other test run on
+     * the server, which may drop it under this one: {@link MysqlTestDatabase#create()} gives a run its own.
+     */
     public static TestMysql fresh(String database) {
         try (TestMysql admin = new TestMysql("")) {
             admin.execute("DROP DATABASE IF EXISTS " + database);
@@ -52,7 +48,7 @@ public final class TestMysql implements TestSql {
         return new TestMysql(database);
     }
 
-    /** Connects to an existing database. */
+    /** Connects to an existing database; {@code ""} connects to none, for statements on databases. */
     public static TestMysql connect(String database) {
         return new TestMysql(database);
     }

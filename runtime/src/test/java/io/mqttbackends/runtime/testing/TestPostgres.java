@@ -14,22 +14,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Test access to the real PostgreSQL on 127.0.0.1:5432: create a scratch database, run SQL, read rows. */
+/**
+ * Test access to the real PostgreSQL on 127.0.0.1:5432: run SQL, read rows. A test's own database comes from
+ * {@link PgsqlTestDatabase}.
+ */
 public final class TestPostgres implements TestSql {
     public static final String HOST = "127.0.0.1";
     public static final int PORT = 5432;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = TestRun.newVertx();
     private final Pool pool;
-    private final String database;
 
     private TestPostgres(String database) {
-        this.database = database;
         this.pool = PgBuilder.pool().connectingTo(options(database)).using(vertx).build();
     }
 
-    /** Drops and creates {@code database}, then connects to it. */
+    /**
+     * Drops and creates {@code database}, then connects to it. A fixed name is shared with every other test run on
+     * the server, which may drop it under this one: {@link PgsqlTestDatabase#create()} gives a run its own.
+     */
     public static TestPostgres fresh(String database) {
         try (TestPostgres admin = new TestPostgres("postgres")) {
             admin.execute("drop database if exists " + database + " with (force)");
@@ -43,12 +47,8 @@ public final class TestPostgres implements TestSql {
         return new TestPostgres(database);
     }
 
-    private static PgConnectOptions options(String database) {
+    static PgConnectOptions options(String database) {
         return new PgConnectOptions().setHost(HOST).setPort(PORT).setUser("postgres").setDatabase(database);
-    }
-
-    public String database() {
-        return database;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.Backends;
 import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.testing.EmqxDefaultConf;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
@@ -39,7 +40,7 @@ class MysqlDefaultConfTest {
     @Test
     void emqxDefaultMysqlConfPassesTheRuntimeChecksAndEveryHookCompilesSplittingWritesFromReplies()
             throws Exception {
-        Path file = Path.of("../model/src/test/resources/conf/emqx_backend_mysql.conf");
+        Path file = EmqxDefaultConf.path(DatabaseKind.MYSQL);
         BackendsConfig cfg = ConfLoader.parse(List.of(new ConfFile(file, Files.readString(file))));
         Backends backends = new Backends(List.of(new PgsqlBackend(vertx), new MysqlBackend(vertx)));
 

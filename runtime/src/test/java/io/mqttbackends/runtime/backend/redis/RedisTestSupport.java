@@ -28,27 +28,33 @@ import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.mqttbackends.runtime.testing.RedisTestDatabase;
 import io.mqttbackends.runtime.testing.TestPools;
 import io.mqttbackends.runtime.testing.TestRedis;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base of the Redis backend tests: the real shared Redis on 127.0.0.1:6379, in a database of our own
- * ({@link #DATABASE}, flushed before each test; never database 0), and a second plain client to read what the
- * backend wrote.
+ * Base of the Redis backend tests: a real Redis of the test class's own ({@link RedisTestDatabase}: a private server
+ * started for its first test and stopped after its last), the pools on its database {@link #DATABASE} (flushed
+ * before each test; not database 0, so a pool that ignores its {@code database} key shows), and a second plain client
+ * to read what the backend wrote.
  */
 abstract class RedisTestSupport {
     static final int DATABASE = 9;
+
+    /** The server of the test class running now: JUnit runs the classes of a test JVM one at a time here. */
+    private static RedisTestDatabase classDatabase;
+
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String NODE = "emqx@127.0.0.1";
     static final ConfigLocation LOCATION = new ConfigLocation(Path.of("redis.conf"), 3, "backend.redis.hook");
@@ -62,8 +68,11 @@ abstract class RedisTestSupport {
 
     @BeforeEach
     void openPoolOnAFreshDatabase() {
+        if (classDatabase == null) {
+            classDatabase = RedisTestDatabase.start(DATABASE);
+        }
         vertx = Vertx.vertx();
-        redis = new TestRedis(TestRedis.PORT, DATABASE);
+        redis = classDatabase.connect();
         redis.flushDb();
         backend = new RedisBackend(vertx);
         context = context(new MqttBrokerControl(new MqttIngress(runtimeConfig(Map.of()))));
@@ -77,6 +86,14 @@ abstract class RedisTestSupport {
         vertx.close().await().atMost(WAIT);
     }
 
+    @AfterAll
+    static void stopClassServer() {
+        if (classDatabase != null) {
+            classDatabase.close();
+            classDatabase = null;
+        }
+    }
+
     /** A pool context whose requests (a control channel's) act through {@code broker}, as the runtime's does. */
     PoolContext context(BrokerControl broker) {
         RuntimeConfig config = runtimeConfig(Map.of("retry.initial-backoff", "PT0.01S", "retry.max-backoff",
@@ -86,13 +103,12 @@ abstract class RedisTestSupport {
                 .poolContext();
     }
 
-    /** A complete redis pool schema, as the configuration loader hands it over, with some keys overridden. */
+    /**
+     * A complete redis pool schema for the class's server, as the configuration loader hands it over, with some keys
+     * overridden.
+     */
     static PoolConfig poolConfig(Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>(Map.of("type", "single", "server", "127.0.0.1:6379",
-                "sentinel", "", "pool_size", "4", "database", Integer.toString(DATABASE), "password", "",
-                "channel", "mqtt_channel", "ssl", "off", "cafile", "", "certfile", ""));
-        settings.put("keyfile", "");
-        return TestPools.pool1(DatabaseKind.REDIS, settings, overrides);
+        return TestPools.pool1(DatabaseKind.REDIS, classDatabase.poolSettings(), overrides);
     }
 
     static HookConfig functionHook(HookPoint hookPoint, String function, OptionalInt expiredTime) {

@@ -8,6 +8,8 @@ import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.StoredMessage;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.mysql.MysqlBackend;
+import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.ConfigLocation;
 import io.mqttbackends.model.DatabaseKind;
@@ -21,6 +23,7 @@ import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageAcked;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionSubscribed;
+import io.mqttbackends.runtime.testing.SqlTestDatabase;
 import io.mqttbackends.runtime.testing.TestPools;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,13 +38,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base of every SQL backend test: a real server, a database of the test's own, fresh tables per test, and a second
- * plain pool to read the rows the backend wrote. Inspection SQL is written with {@code $n} markers and rendered for
- * the database, so one test reads the same on every SQL database.
+ * Base of every SQL backend test: a real server, a database of the test class's own ({@link SqlTestDatabase},
+ * created for its first test and dropped after its last), fresh tables per test, and a second plain pool to read the
+ * rows the backend wrote. Inspection SQL is written with {@code $n} markers and rendered for the database, so one
+ * test reads the same on every SQL database.
  */
 public abstract class SqlBackendTestSupport {
     protected static final Duration WAIT = Duration.ofSeconds(20);
@@ -50,62 +55,45 @@ public abstract class SqlBackendTestSupport {
     private static final String DROP =
             "DROP TABLE IF EXISTS mqtt_client, mqtt_sub, mqtt_msg, mqtt_retain, mqtt_acked, probe";
 
+    /** The database of the test class running now: JUnit runs the classes of a test JVM one at a time here. */
+    private static SqlTestDatabase classDatabase;
+
     protected Vertx vertx;
     protected Backend backend;
     protected SqlPool pool;
     protected Pool db;
 
-    /** What differs between the SQL databases under test. */
-    public interface Database {
-        DatabaseKind kind();
+    private final DatabaseKind kind;
 
-        /** Creates the test's database if needed and connects a plain pool to it. */
-        Pool openInspectionPool(Vertx vertx);
-
-        Backend newBackend(Vertx vertx);
-
-        /** A complete pool schema for the test database, as the configuration loader hands it over. */
-        Map<String, String> poolSettings();
-
-        /** A select-list expression giving {@code arrived} of the row as epoch milliseconds. */
-        String arrivedMillis();
-
-        /** Whether the database's parameter markers are numbered ({@code $1}) rather than {@code ?}. */
-        boolean numberedMarkers();
-
-        /** The column types of a binary payload and of a timestamp. */
-        String binaryType();
-
-        String timestampType();
-
-        /** The SQL function turning epoch seconds into a timestamp. */
-        String fromEpochSeconds();
-    }
-
-    private final Database database;
-
-    protected SqlBackendTestSupport(Database database) {
-        this.database = database;
+    protected SqlBackendTestSupport(DatabaseKind kind) {
+        this.kind = kind;
     }
 
     protected DatabaseKind kind() {
-        return database.kind();
+        return kind;
     }
 
     protected String arrivedMillis() {
-        return database.arrivedMillis();
+        return database().arrivedMillis();
     }
 
-    protected Database database() {
-        return database;
+    protected SqlTestDatabase database() {
+        return classDatabase;
     }
 
     @BeforeEach
     void openPoolOnFreshTables() {
+        if (classDatabase == null) {
+            classDatabase = SqlTestDatabase.create(kind);
+        }
         vertx = Vertx.vertx();
-        db = database.openInspectionPool(vertx);
+        db = classDatabase.openPool(vertx);
         sql(DROP);
-        backend = database.newBackend(vertx);
+        backend = switch (kind) {
+            case PGSQL -> new PgsqlBackend(vertx);
+            case MYSQL -> new MysqlBackend(vertx);
+            default -> throw new IllegalArgumentException(kind + " has no SQL backend");
+        };
         pool = (SqlPool) backend.open(poolConfig(Map.of()), PoolRuns.context());
         createTables();
     }
@@ -122,6 +110,14 @@ public abstract class SqlBackendTestSupport {
         vertx.close().await().atMost(WAIT);
     }
 
+    @AfterAll
+    static void dropClassDatabase() {
+        if (classDatabase != null) {
+            classDatabase.close();
+            classDatabase = null;
+        }
+    }
+
     protected String confFile() {
         return kind() + ".conf";
     }
@@ -133,7 +129,7 @@ public abstract class SqlBackendTestSupport {
 
     /** The pool's configuration with some keys overridden, each located at its own conf line. */
     protected PoolConfig poolConfig(Map<String, String> overrides) {
-        return TestPools.pool1(kind(), database.poolSettings(), overrides);
+        return TestPools.pool1(kind(), database().poolSettings(), overrides);
     }
 
     protected HookConfig functionHook(HookPoint hookPoint, String function, OfflineOpts opts) {
@@ -188,7 +184,7 @@ public abstract class SqlBackendTestSupport {
         if (params.length == 0) {
             db.query(statement).execute().await().atMost(WAIT).forEach(rows::add);
         } else {
-            SqlCommand command = SqlText.render(statement, database.numberedMarkers()).with(params);
+            SqlCommand command = SqlText.render(statement, database().numberedMarkers()).with(params);
             db.preparedQuery(command.sql()).execute(Tuple.from(command.values().stream()
                     .map(v -> v instanceof byte[] b ? Buffer.buffer(b) : v).toList()))
                     .await().atMost(WAIT).forEach(rows::add);

@@ -10,6 +10,7 @@ import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.ClientDisconnected;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.event.MessageDelivered;
@@ -32,8 +33,8 @@ public abstract class SqlFunctionsContract extends SqlBackendTestSupport {
 
     private static final String TOPIC = "devices/d1/state";
 
-    protected SqlFunctionsContract(Database database) {
-        super(database);
+    protected SqlFunctionsContract(DatabaseKind kind) {
+        super(kind);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.HookPoint;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /** A SQL pool's life: ping, unreachable servers, which failures are transient, bad settings. */
 public abstract class SqlPoolContract extends SqlBackendTestSupport {
 
-    protected SqlPoolContract(Database database) {
-        super(database);
+    protected SqlPoolContract(DatabaseKind kind) {
+        super(kind);
     }
 
     @Test

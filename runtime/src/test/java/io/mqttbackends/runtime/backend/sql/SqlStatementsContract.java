@@ -18,6 +18,7 @@ import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.OfflineOpts;
 import io.mqttbackends.runtime.event.ClientConnected;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.runtime.event.MessagePublish;
 import io.mqttbackends.runtime.event.SessionUnsubscribed;
@@ -32,8 +33,8 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
 
     protected static final long TS = 1_700_000_000_000L;
 
-    protected SqlStatementsContract(Database database) {
-        super(database);
+    protected SqlStatementsContract(DatabaseKind kind) {
+        super(kind);
     }
 
     @Test

@@ -1,9 +1,0 @@
-package io.mqttbackends.runtime.backend.pgsql;
-
-import io.mqttbackends.runtime.backend.sql.SqlFunctionsContract;
-
-class PgsqlFunctionsTest extends SqlFunctionsContract {
-    PgsqlFunctionsTest() {
-        super(new PgsqlTestDatabase());
-    }
-}

@@ -1,0 +1,13 @@
+package io.mqttbackends.runtime.e2e;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** PostgreSQL cut off at start and mid-run through a TCP proxy. */
+@QuarkusTest
+@QuarkusTestResource(value = SqlE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
+    @ResourceArg(name = "database", value = "pgsql"),
+    @ResourceArg(name = "start-down", value = "true")})
+class PgsqlOutageIT extends SqlOutageContract {
+}
