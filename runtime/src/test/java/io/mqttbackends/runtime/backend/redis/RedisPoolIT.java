@@ -33,7 +33,8 @@ class RedisPoolIT extends RedisTestSupport {
     void thePoolWritesIntoItsConfiguredDatabaseOnly() {
         run(HookPoint.CLIENT_CONNECTED, "on_client_connected", new ClientConnected(client("db-probe", 1)));
         assertThat(redis.exists("mqtt:client:db-probe")).isTrue();
-        try (var db0 = new io.mqttbackends.runtime.testing.TestRedis(6379, 0)) {
+        // The same server's database 0, where a pool ignoring its database key would have written.
+        try (var db0 = new io.mqttbackends.runtime.testing.TestRedis(classDatabase.server().port(), 0)) {
             assertThat(db0.exists("mqtt:client:db-probe")).isFalse();
         }
     }

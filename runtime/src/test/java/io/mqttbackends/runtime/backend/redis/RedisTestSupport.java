@@ -53,7 +53,7 @@ abstract class RedisTestSupport {
     static final int DATABASE = 9;
 
     /** The server of the test class running now: JUnit runs the classes of a test JVM one at a time here. */
-    private static RedisTestDatabase classDatabase;
+    static RedisTestDatabase classDatabase;
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String NODE = "emqx@127.0.0.1";
