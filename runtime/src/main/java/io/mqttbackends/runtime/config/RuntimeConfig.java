@@ -151,7 +151,7 @@ public interface RuntimeConfig {
          * before it disconnects: events stored but not acked would be delivered and stored again after a restart.
          */
         @WithName("drain-timeout")
-        @WithDefault("10s")
+        @WithDefault("PT10S")
         Duration drainTimeout();
     }
 
