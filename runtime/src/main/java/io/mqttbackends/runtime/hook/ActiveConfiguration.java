@@ -7,14 +7,9 @@ import io.mqttbackends.runtime.action.BrokerControl;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.model.conf.ConfSnapshot;
-import io.mqttbackends.model.conf.ConfigChecks;
-import io.mqttbackends.model.conf.ConfigError;
 import io.mqttbackends.model.conf.ConfigException;
-import io.mqttbackends.model.conf.HookConfig;
-import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -22,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +45,7 @@ public class ActiveConfiguration {
 
     private final RuntimeConfig runtimeConfig;
     private final Backends backends;
-    private final BrokerControl broker;
+    private final ConfigurationBuilder builder;
     private final RuntimeMetrics metrics;
     private final ActionRunner runner;
     private final Set<Generation> draining = ConcurrentHashMap.newKeySet();
@@ -59,10 +53,6 @@ public class ActiveConfiguration {
     private final Map<BackendPool<?>, Integer> poolUsers = new HashMap<>();
     private volatile Generation current;
     private volatile Rejection lastRejection;
-
-    /** A built configuration before it runs, and the pools opened for it (the others are kept from the running one). */
-    private record Candidate(Loaded loaded, List<BackendPool<?>> opened) {
-    }
 
     /** A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files. */
     public record Loaded(BackendsConfig config, Map<String, BackendPool<?>> pools, HookTable table, String hash,
@@ -106,7 +96,7 @@ public class ActiveConfiguration {
             RuntimeMetrics metrics, ActionRunner runner) {
         this.runtimeConfig = runtimeConfig;
         this.backends = backends;
-        this.broker = broker;
+        this.builder = new ConfigurationBuilder(runtimeConfig, backends, broker, runner);
         this.metrics = metrics;
         this.runner = runner;
         metrics.drainingConfigurations(draining::size);
@@ -119,7 +109,7 @@ public class ActiveConfiguration {
      */
     public synchronized Loaded load() {
         try {
-            Candidate candidate = build(ConfLoader.read(confDirs()));
+            ConfigurationBuilder.Candidate candidate = builder.build(ConfLoader.read(confDirs()), runningPools());
             install(candidate.loaded());
             return candidate.loaded();
         } catch (ConfigException e) {
@@ -135,8 +125,8 @@ public class ActiveConfiguration {
      * running configuration stays. Completes with whether the change was applied; never fails.
      */
     public Uni<Boolean> reload(ConfSnapshot snapshot) {
-        return Uni.createFrom().item(() -> build(snapshot))
-                .onItem().call(candidate -> initSchemas(candidate.opened(), false)
+        return Uni.createFrom().item(() -> builder.build(snapshot, runningPools()))
+                .onItem().call(candidate -> builder.initSchemas(candidate.opened(), false)
                         .onFailure().invoke(() -> closeAll(candidate.opened()))
                         .onCancellation().invoke(() -> closeAll(candidate.opened())))
                 .onItem().invoke(candidate -> install(candidate.loaded()))
@@ -145,49 +135,6 @@ public class ActiveConfiguration {
                     reject(snapshot.hash(), failure);
                     return false;
                 });
-    }
-
-    private Candidate build(ConfSnapshot snapshot) {
-        BackendsConfig config = ConfLoader.load(snapshot);
-        List<ConfigError> errors = new ArrayList<>(
-                ConfigChecks.againstRuntime(config, backends.available(), broker.canSubscribeClients()));
-        if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
-        }
-        Generation running = current;
-        Map<String, BackendPool<?>> kept = running == null ? Map.of() : running.loaded.pools();
-        Map<String, BackendPool<?>> pools = new LinkedHashMap<>();
-        List<BackendPool<?>> opened = new ArrayList<>();
-        try {
-            for (PoolConfig pc : config.pools()) {
-                BackendPool<?> same = kept.get(pc.qualifiedName());
-                // Any changed setting (server, password, size, ...) opens a new pool; where a key is written does not.
-                if (same != null && same.config().settings().equals(pc.settings())) {
-                    pools.put(pc.qualifiedName(), same);
-                } else {
-                    BackendPool<?> pool = backends.forKind(pc.kind()).orElseThrow().open(pc, runner.poolContext());
-                    opened.add(pool);
-                    pools.put(pc.qualifiedName(), pool);
-                }
-            }
-            List<BoundHook<?>> hooks = new ArrayList<>();
-            for (HookConfig hc : config.hooks()) {
-                BackendPool<?> pool = pools.get(config.pool(hc.kind(), hc.pool()).orElseThrow().qualifiedName());
-                try {
-                    hooks.add(BoundHook.bind(hc, pool, FunctionGuards.forAction(hc.kind(), hc.action())));
-                } catch (ConfigException e) {
-                    errors.addAll(e.errors());
-                }
-            }
-            if (!errors.isEmpty()) {
-                throw new ConfigException(errors);
-            }
-            return new Candidate(new Loaded(config, Map.copyOf(pools), new HookTable(hooks), snapshot.hash(),
-                    Instant.now()), opened);
-        } catch (RuntimeException e) {
-            closeAll(opened);
-            throw e;
-        }
     }
 
     /** Makes {@code loaded} the generation new events acquire, and retires the previous one. */
@@ -222,37 +169,13 @@ public class ActiveConfiguration {
      * unreachable so that a database that comes up after the runtime still gets its tables before any event.
      */
     public Uni<Void> initSchemas() {
-        return initSchemas(running().pools().values(), true);
+        return builder.initSchemas(running().pools().values(), true);
     }
 
-    /**
-     * Creates the schemas one pool after another, each call within the pool's {@code call_timeout}; at start it
-     * retries until the database answers, on a reload {@code max-attempts} times and then fails naming the pool.
-     */
-    private Uni<Void> initSchemas(Collection<BackendPool<?>> pools, boolean untilReady) {
-        RuntimeConfig.Retry retry = runtimeConfig.retry();
-        int attempts = Math.max(1, retry.maxAttempts());
-        return Multi.createFrom().iterable(pools)
-                .filter(p -> p.config().boolValue("schema.init"))
-                .onItem().transformToUniAndConcatenate(pool -> {
-                    String name = pool.config().qualifiedName();
-                    Uni<Void> once = Uni.createFrom().deferred(pool::initSchema)
-                            .ifNoItem().after(pool.traits().callTimeout()).failWith(() -> new IllegalStateException(
-                                    "no answer within call_timeout " + pool.traits().callTimeout().toMillis() + " ms"))
-                            .onFailure().invoke(f -> LOG.warnf("schema init of %s failed%s: %s", name,
-                                    untilReady ? ", retrying" : "", f.getMessage()));
-                    Uni<Void> retried = untilReady
-                            ? once.onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
-                                    .indefinitely()
-                            : once.onFailure().retry().withBackOff(retry.initialBackoff(), retry.maxBackoff())
-                                    .atMost(attempts - 1)
-                                    .onFailure().transform(f -> new IllegalStateException("pool " + name
-                                            + " (" + pool.config().location() + "): schema initialisation failed "
-                                            + attempts + " times: " + f.getMessage(), f));
-                    return retried.onItem().invoke(() -> LOG.infof("schema of %s ready", name));
-                })
-                .collect().last()
-                .replaceWithVoid();
+    /** The pools of the running configuration by qualified name, which a new one keeps where unchanged. */
+    private Map<String, BackendPool<?>> runningPools() {
+        Generation running = current;
+        return running == null ? Map.of() : running.loaded.pools();
     }
 
     /**
@@ -329,7 +252,7 @@ public class ActiveConfiguration {
         return runtimeConfig.confDirs().stream().map(Path::of).toList();
     }
 
-    private static void closeAll(Collection<BackendPool<?>> pools) {
+    static void closeAll(Collection<BackendPool<?>> pools) {
         pools.forEach(p -> p.close().subscribe().with(ok -> { }, f -> LOG.warnf("closing %s: %s",
                 p.config().qualifiedName(), f.getMessage())));
     }

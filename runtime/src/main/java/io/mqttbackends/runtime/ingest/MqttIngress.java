@@ -27,14 +27,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,29 +85,16 @@ public class MqttIngress implements OutgoingMessages {
     private static final long RECONNECT_MAX_DELAY_MS = 30_000;
 
     private final RuntimeConfig.Mqtt mqtt;
-    private final Map<IngestFormat, List<String>> filters = new EnumMap<>(IngestFormat.class);
-    private final FormatRouter router;
-    private final Map<IngestFormat, EventDecoder> decoders = new EnumMap<>(IngestFormat.class);
+    private final InboundDecoding decoding;
     private final AtomicReference<Mqtt5RxClient> client = new AtomicReference<>();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     /** Completes when the previous run's DISCONNECT went out; a new run connecting earlier would be taken over. */
     private volatile CompletableFuture<Void> previousRunClosed = CompletableFuture.completedFuture(null);
-    private final Set<String> unroutedTopicsLogged = ConcurrentHashMap.newKeySet();
 
     @Inject
     public MqttIngress(RuntimeConfig config) {
         this.mqtt = config.mqtt();
-        for (IngestFormat format : IngestFormat.values()) {
-            if (format.settings(config.ingest()).enabled()) {
-                filters.put(format, format.filters(config.ingest()));
-            }
-        }
-        this.router = new FormatRouter(filters);
-        router.overlaps().forEach(pair -> LOG.warnf("Ingest topic filters overlap: %s. Brokers such as Mosquitto "
-                + "deliver one copy per matching subscription, so such publishes are processed once per copy", pair));
-        decoders.put(IngestFormat.EMQX_RULE, new EmqxRuleDecoder(config.node()));
-        decoders.put(IngestFormat.EMQX_SYS, new EmqxSysDecoder());
-        decoders.put(IngestFormat.RAW, new RawDecoder(new GuidGenerator(config.node()), config.node()));
+        this.decoding = new InboundDecoding(config);
     }
 
     /**
@@ -249,13 +233,13 @@ public class MqttIngress implements OutgoingMessages {
         if (current == null || subscribed.get()) {
             return;
         }
-        List<String> subscriptions = router.subscriptionFilters();
+        List<String> subscriptions = decoding.subscriptionFilters();
         subscribe(current, subscriptions)
                 .subscribe().with(
                         ignored -> {
                             subscribed.set(true);
                             LOG.infof("MQTT session %s subscribed to %s (formats: %s)", mqtt.clientId(),
-                                    subscriptions, filters);
+                                    subscriptions, decoding.filters());
                         },
                         failure -> LOG.errorf("MQTT session %s could not subscribe to %s: %s", mqtt.clientId(),
                                 subscriptions, failure.toString()));
@@ -285,24 +269,13 @@ public class MqttIngress implements OutgoingMessages {
                         : Uni.createFrom().voidItem());
     }
 
-    /** Decodes a publish by the format its topic routes to; empty (and acked) when no configured filter matches. */
+    /** The publish in no client's types, decoded by the format its topic routes to. */
     private Optional<Inbound> toInbound(Mqtt5Publish publish) {
-        String topic = publish.getTopic().toString();
-        Optional<IngestFormat> routed = router.route(topic);
-        if (routed.isEmpty()) {
-            publish.acknowledge();
-            if (unroutedTopicsLogged.add(topic)) {
-                LOG.warnf("Dropping publish on %s: no configured ingest filter matches it (a subscription left in "
-                        + "the persistent session by an earlier configuration?)", topic);
-            }
-            return Optional.empty();
-        }
-        IngestFormat format = routed.get();
         Map<String, String> userProperties = new HashMap<>();
         publish.getUserProperties().asList()
                 .forEach(p -> userProperties.put(p.getName().toString(), p.getValue().toString()));
-        IncomingPublish incoming = new IncomingPublish(topic, publish.getPayloadAsBytes(), publish.getQos().getCode(),
-                publish.isRetain(), userProperties, System.currentTimeMillis());
-        return Optional.of(new Inbound(format, topic, decoders.get(format).decode(incoming), publish::acknowledge));
+        return decoding.decode(new IncomingPublish(publish.getTopic().toString(), publish.getPayloadAsBytes(),
+                publish.getQos().getCode(), publish.isRetain(), userProperties, System.currentTimeMillis()),
+                publish::acknowledge);
     }
 }
