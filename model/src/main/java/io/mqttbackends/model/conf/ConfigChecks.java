@@ -2,6 +2,7 @@ package io.mqttbackends.model.conf;
 
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.FunctionCatalog;
+import io.mqttbackends.model.conf.ConfigError.Category;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +32,8 @@ public final class ConfigChecks {
         for (PoolConfig pool : cfg.pools()) {
             if (!availableBackends.contains(pool.kind())) {
                 errors.add(new ConfigError(pool.location(), "no backend for database '" + pool.kind()
-                        + "' in this build (available: " + (available.isEmpty() ? "none" : available) + ")"));
+                        + "' in this build (available: " + (available.isEmpty() ? "none" : available) + ")",
+                        Category.BACKEND_NOT_AVAILABLE));
             }
         }
         if (!brokerCanSubscribeClients) {
@@ -39,7 +41,8 @@ public final class ConfigChecks {
                 if (hook.action() instanceof ActionSpec.Function f && FunctionCatalog.subscribesClients(f.name())) {
                     errors.add(new ConfigError(hook.location(), "function '" + f.name()
                             + "' subscribes the connecting client, but broker control 'mqtt' cannot subscribe a "
-                            + "client from outside; set mqttbackends.broker-control.type=emqx"));
+                            + "client from outside; set mqttbackends.broker-control.type=emqx",
+                            Category.BROKER_CONTROL));
                 }
             }
         }
