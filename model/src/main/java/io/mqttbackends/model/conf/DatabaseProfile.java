@@ -85,6 +85,11 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
         }
     }
 
+    /** Connections per pool: each one is a partition with its own buffers, so the count is a memory bound. */
+    public static final int MAX_POOL_SIZE = 256;
+
+    private static final PoolKey.Range POOL_SIZES = new PoolKey.Range(1, MAX_POOL_SIZE, "");
+
     private static final Map<DatabaseKind, DatabaseProfile> PROFILES = new EnumMap<>(DatabaseKind.class);
 
     static {
@@ -203,24 +208,30 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
     }
 
     private static PoolKey poolSize(String name) {
-        return key(name, "8", SIZE);
+        return bounded(name, "8", SIZE, POOL_SIZES);
     }
 
     private static PoolKey key(String name, String defaultValue, PoolKey.ValueType type) {
-        return new PoolKey(name, defaultValue, type);
+        return new PoolKey(name, defaultValue, type, Optional.empty());
+    }
+
+    private static PoolKey bounded(String name, String defaultValue, PoolKey.ValueType type, PoolKey.Range range) {
+        return new PoolKey(name, defaultValue, type, Optional.of(range));
     }
 
     /** The keys every database shares, then the database's own. */
     private static Map<String, PoolKey> keys(PoolKey... own) {
         Map<String, PoolKey> keys = new LinkedHashMap<>();
         // Every database can create its tables at start (design: "schema.init") and batches its writes: at most
-        // batch_size actions per round trip, a batch waiting at most batch_time milliseconds to fill.
-        Stream.of(key("schema.init", "false", BOOL), key("batch_size", "500", SIZE),
-                key("batch_time", "0", COUNT),
+        // batch_size actions per round trip, a batch waiting at most batch_time milliseconds to fill. The bounds
+        // keep one batch's memory and one event's wait within what a single pool can afford.
+        Stream.of(key("schema.init", "false", BOOL),
+                bounded("batch_size", "500", SIZE, new PoolKey.Range(1, 10_000, "")),
+                bounded("batch_time", "0", COUNT, new PoolKey.Range(0, 60_000, "ms")),
                 // Every call to the database (a batch, a read, a ping, the schema) fails after call_timeout
                 // milliseconds and is retried: a server that accepts connections and never answers must not hold
-                // events forever.
-                key("call_timeout", "10000", SIZE))
+                // events forever, and a timeout below 100 ms would fail healthy calls.
+                bounded("call_timeout", "10000", SIZE, new PoolKey.Range(100, 600_000, "ms")))
                 .forEach(k -> keys.put(k.name(), k));
         for (PoolKey k : own) {
             keys.put(k.name(), k);

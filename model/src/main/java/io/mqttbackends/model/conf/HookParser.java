@@ -1,7 +1,11 @@
 package io.mqttbackends.model.conf;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,8 +37,22 @@ import java.util.stream.Stream;
  */
 final class HookParser {
 
-    /** Rejects duplicate JSON keys and trailing text, which Jackson would otherwise drop silently. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /**
+     * The deepest nesting a hook's JSON may have. A hook needs two levels (its action, its offline_opts); the bound
+     * keeps a hostile line from costing a deep recursion in the parser and in everything that walks the tree.
+     */
+    static final int MAX_NESTING_DEPTH = 32;
+
+    /** The longest hook value, in characters: room for long statement lists, not for a file pasted onto a line. */
+    static final int MAX_LENGTH = 65_536;
+
+    /**
+     * Rejects duplicate JSON keys and trailing text, which Jackson would otherwise drop silently, and nesting deeper
+     * than {@link #MAX_NESTING_DEPTH}.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -78,11 +96,21 @@ final class HookParser {
     private Optional<HookConfig> parse(String hookPointName, String suffix, String json,
             Predicate<String> poolExists) {
         Optional<HookPoint> hookPoint = hookPoint(hookPointName);
+        if (json.length() > MAX_LENGTH) {
+            error("the hook is " + json.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
+            return Optional.empty();
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
+        } catch (StreamConstraintsException e) {
+            error("the hook's JSON nests deeper than " + MAX_NESTING_DEPTH + " levels");
+            return Optional.empty();
         } catch (JsonProcessingException e) {
-            error("malformed JSON: " + e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")");
+            // Some parse errors come without a location; the message still says what is wrong.
+            JsonLocation at = e.getLocation();
+            error("malformed JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (column " + at.getColumnNr() + ")"));
             return Optional.empty();
         }
         if (root == null || !root.isObject()) {

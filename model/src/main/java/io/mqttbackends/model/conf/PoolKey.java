@@ -6,14 +6,21 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * One key of a database's pools: its EMQX name, the default that applies when it is not written, and the type its
- * value must have.
+ * One key of a database's pools: its EMQX name, the default that applies when it is not written, the type its value
+ * must have and, for integers whose size costs memory or time, the range it must lie in.
  *
  * @param name         the key after {@code backend.<db>.<pool>.}, e.g. {@code pool_size}
  * @param defaultValue the value when the key is not written ({@code ""} for none)
  * @param type         what a written value must look like
+ * @param range        the bounds of an integer value, checked once the value has its type
  */
-public record PoolKey(String name, String defaultValue, ValueType type) {
+public record PoolKey(String name, String defaultValue, ValueType type, Optional<Range> range) {
+
+    public PoolKey {
+        if (range.isPresent() && type != ValueType.COUNT && type != ValueType.SIZE) {
+            throw new IllegalArgumentException("only integer keys have a range: " + name);
+        }
+    }
 
     /**
      * A value type: what an error says is expected, and the test.
@@ -51,12 +58,30 @@ public record PoolKey(String name, String defaultValue, ValueType type) {
         }
     }
 
-    /** What is wrong with a written value of this key, naming the key and the value; empty if none. */
+    /**
+     * The inclusive bounds of an integer key.
+     *
+     * @param unit what the number counts, appended to the range in messages ({@code ""} for a plain count)
+     */
+    public record Range(int min, int max, String unit) {
+
+        public boolean contains(int value) {
+            return value >= min && value <= max;
+        }
+
+        @Override
+        public String toString() {
+            return min + ".." + max + (unit.isEmpty() ? "" : " " + unit);
+        }
+    }
+
+    /** What is wrong with a written value of this key, naming the key, the value and what is allowed; empty if none. */
     public Optional<String> problem(String value) {
         if (!type.accepts().test(value)) {
             return Optional.of("'" + value + "' is not valid for " + name + ": expected " + type.expected());
         }
-        return Optional.empty();
+        return range.filter(r -> !r.contains(Integer.parseInt(value)))
+                .map(r -> name + " = " + value + " is out of range: allowed " + r);
     }
 
     /** The integer value, or -1 when it is none (every integer key here is non-negative). */

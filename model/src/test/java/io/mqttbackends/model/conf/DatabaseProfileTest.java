@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 /** What differs between the databases is the EMQX 4.x key names and rules of each (spec §2.1-§6.2). */
@@ -51,6 +52,20 @@ class DatabaseProfileTest {
                 .containsExactlyInAnyOrder(DatabaseKind.REDIS, DatabaseKind.MYSQL, DatabaseKind.PGSQL);
         assertThat(DatabaseProfile.of(DatabaseKind.MONGO).available()).isFalse();
         assertThat(DatabaseProfile.of(DatabaseKind.CASSANDRA).available()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void everyDatabaseSharesTheBoundedBatchingAndTimeoutKeysAndBoundsItsPoolSize(DatabaseKind kind) {
+        Map<String, PoolKey> keys = DatabaseProfile.of(kind).poolKeys();
+
+        assertThat(List.copyOf(keys.keySet()).subList(0, 4))
+                .containsExactly("schema.init", "batch_size", "batch_time", "call_timeout");
+        assertThat(keys.get("batch_size").range()).contains(new PoolKey.Range(1, 10_000, ""));
+        assertThat(keys.get("batch_time").range()).contains(new PoolKey.Range(0, 60_000, "ms"));
+        assertThat(keys.get("call_timeout").range()).contains(new PoolKey.Range(100, 600_000, "ms"));
+        assertThat(keys.get(DatabaseProfile.of(kind).poolSizeKey()).range())
+                .contains(new PoolKey.Range(1, DatabaseProfile.MAX_POOL_SIZE, ""));
     }
 
     @Test
