@@ -88,9 +88,10 @@ public final class ConfLoader {
 
     /**
      * Reads the bytes of every {@code *.conf} file of each directory, without parsing; never throws, problems are in
-     * the snapshot's errors. Symbolic links are followed and entries whose name starts with {@code ..} are skipped:
-     * a Kubernetes ConfigMap or Secret volume holds its files as links through {@code ..data} into a hidden
-     * {@code ..<timestamp>} directory, and swaps that link to update them all at once.
+     * the snapshot's errors (a directory that is missing or holds no {@code *.conf} file is one). Symbolic links are
+     * followed and entries whose name starts with {@code ..} are skipped: a Kubernetes ConfigMap or Secret volume
+     * holds its files as links through {@code ..data} into a hidden {@code ..<timestamp>} directory, and swaps that
+     * link to update them all at once.
      */
     public static ConfSnapshot read(List<Path> dirs) {
         List<ConfigError> errors = new ArrayList<>();
@@ -126,6 +127,10 @@ public final class ConfLoader {
             errors.add(new ConfigError(at, "cannot list conf directory " + dir + ": " + e));
             return;
         }
+        if (confs.isEmpty()) {
+            // A mount that came up empty or a wrong path would otherwise start a runtime that stores nothing.
+            errors.add(new ConfigError(at, "conf directory " + dir + " has no *.conf file"));
+        }
         for (Path file : confs) {
             try {
                 files.add(new ConfSnapshot.File(file, Files.readAllBytes(file)));
@@ -145,7 +150,7 @@ public final class ConfLoader {
         for (ConfFile file : files) {
             merge.file(file);
         }
-        BackendsConfig config = merge.result();
+        BackendsConfig config = merge.result(files.stream().map(ConfFile::path).toList());
         if (!errors.isEmpty()) {
             Map<Path, Integer> fileOrder = new HashMap<>();
             for (ConfFile file : files) {
@@ -330,7 +335,7 @@ public final class ConfLoader {
                     + Arrays.stream(DatabaseKind.values()).map(prefix).collect(Collectors.joining(", "));
         }
 
-        BackendsConfig result() {
+        BackendsConfig result(List<Path> paths) {
             List<PoolConfig> poolConfigs = new ArrayList<>();
             pools.forEach((id, draft) -> {
                 PoolConfig pool = pool(id, draft);
@@ -344,7 +349,7 @@ public final class ConfLoader {
                         .ifPresent(hookConfigs::add);
             }
             hookConfigs.sort(RUN_ORDER);
-            return new BackendsConfig(poolConfigs, hookConfigs);
+            return new BackendsConfig(poolConfigs, hookConfigs, paths);
         }
 
         private PoolConfig pool(PoolId id, PoolDraft draft) {

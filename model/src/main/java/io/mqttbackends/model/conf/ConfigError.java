@@ -29,7 +29,9 @@ public record ConfigError(ConfigLocation location, String message, Category cate
         /** A pool of a database this build has no backend for. */
         BACKEND_NOT_AVAILABLE,
         /** A hook needs a broker control that can do more than the configured one. */
-        BROKER_CONTROL
+        BROKER_CONTROL,
+        /** The configuration as a whole has no hook; no single pool or hook is at fault. */
+        NO_HOOK
     }
 
     /** A problem of category {@link Category#INVALID}. */
