@@ -9,7 +9,7 @@ import io.mqttbackends.operator.api.v1alpha1.BackendHookSpec;
 import io.mqttbackends.operator.api.v1alpha1.HookAction;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.mqttbackends.operator.render;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -9,7 +9,7 @@ import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
 import io.mqttbackends.operator.api.v1alpha1.SecretKeyRef;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

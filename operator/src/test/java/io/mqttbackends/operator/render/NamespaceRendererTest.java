@@ -18,7 +18,7 @@ import io.mqttbackends.operator.api.v1alpha1.PayloadFormat;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,10 @@
-package io.mqttbackends.operator.status;
+package io.mqttbackends.operator.api.v1alpha1;
 
 /**
- * The reasons conditions carry, CamelCase as Kubernetes conventions want. The first group explains {@code Valid},
- * the second {@code Applied}; {@code Ready} repeats the reason of whichever of the two is not true.
+ * The reasons the status conditions of BackendPools and BackendHooks carry, CamelCase as Kubernetes conventions want:
+ * part of the resources' API, so rendering and status derivation both use it without depending on each other. The
+ * first group explains {@code Valid}, the second {@code Applied}; {@code Ready} repeats the reason of whichever of the
+ * two is not true.
  */
 public enum Reason {
     /** Valid: the resource renders into the runtime's configuration. */
