@@ -77,8 +77,7 @@ public final class NamespaceRenderer {
                 Map.Entry::getKey, e -> e.getValue().verdict(), (a, b) -> a, TreeMap::new));
         String backends = conf.toString();
         String creds = credentials.toString();
-        return new Rendering(backends, creds, ConfigHash.of(Map.of(Rendering.BACKENDS_FILE, backends,
-                Rendering.CREDENTIALS_FILE, creds)), poolVerdicts, hookVerdicts);
+        return new Rendering(backends, creds, Rendering.hash(backends, creds), poolVerdicts, hookVerdicts);
     }
 
     private static String header(String namespace, String what) {

@@ -21,7 +21,7 @@ import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.render.ConfigHash;
+import io.mqttbackends.operator.render.Rendering;
 import io.mqttbackends.operator.testing.FakeRuntime;
 import io.mqttbackends.operator.testing.FakeRuntimeResource;
 import io.mqttbackends.operator.testing.RepoFiles;
@@ -312,6 +312,7 @@ class BackendReconcilerTest {
     }
 
     private String renderedHash() {
-        return ConfigHash.of(files());
+        Map<String, String> files = files();
+        return Rendering.hash(files.get("backends.conf"), files.get("credentials.conf"));
     }
 }

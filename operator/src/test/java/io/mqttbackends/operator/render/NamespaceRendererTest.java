@@ -7,6 +7,7 @@ import static io.mqttbackends.operator.testing.Resources.pool;
 import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
@@ -19,11 +20,15 @@ import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
 import io.mqttbackends.operator.api.v1alpha1.Reason;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NamespaceRendererTest {
 
@@ -215,8 +220,18 @@ class NamespaceRendererTest {
                 name -> Optional.of(Map.of("password", "new")));
         assertThat(twice.hash()).isEqualTo(once.hash());
         assertThat(otherPassword.hash()).isNotEqualTo(once.hash());
-        assertThat(once.hash()).isEqualTo(ConfigHash.of(Map.of("backends.conf", once.backendsConf(),
-                "credentials.conf", once.credentialsConf())));
+    }
+
+    @Test
+    void theHashIsTheOneTheRuntimeComputesFromTheMountedFiles(@TempDir Path root) throws IOException {
+        Rendering r = render(List.of(pool("pg", PoolType.PGSQL,
+                s -> s.setCredentials(credentials("db", null, "password")))), List.of());
+        Path conf = Files.createDirectory(root.resolve("conf"));
+        Path credentials = Files.createDirectory(root.resolve("credentials"));
+        Files.writeString(conf.resolve(Rendering.BACKENDS_FILE), r.backendsConf());
+        Files.writeString(credentials.resolve(Rendering.CREDENTIALS_FILE), r.credentialsConf());
+
+        assertThat(ConfLoader.read(List.of(conf, credentials)).hash()).isEqualTo(r.hash());
     }
 
     @Test
