@@ -5,6 +5,7 @@ import static io.mqttbackends.operator.testing.Resources.function;
 import static io.mqttbackends.operator.testing.Resources.hook;
 import static io.mqttbackends.operator.testing.Resources.pool;
 import static io.mqttbackends.operator.testing.Resources.secret;
+import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -234,6 +235,31 @@ class BackendReconcilerTest {
         client.secrets().inNamespace(NS).resource(touched).update();
         await().during(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() ->
                 get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion().equals(version));
+    }
+
+    @Test
+    void aPoolWithoutBackendAndAHookWithAnUnknownPlaceholderAreRefusedAndAValidHookAddedLaterIsApplied() {
+        create(pool("mongo1", PoolType.MONGO, s -> { }));
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        create(hook("typo", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1,
+                s -> s.setAction(sql("insert into t values (${clientid}, ${topik})"))));
+        awaitCondition(BackendPool.class, "mongo1", "Valid", "False", "BackendNotAvailable");
+        awaitCondition(BackendHook.class, "typo", "Valid", "False", "InvalidTemplate");
+        assertThat(condition(get(BackendPool.class, "mongo1"), "Valid").map(Condition::getMessage).orElseThrow())
+                .startsWith("no backend for database 'mongo' in this build");
+        assertThat(condition(get(BackendHook.class, "typo"), "Valid").map(Condition::getMessage).orElseThrow())
+                .startsWith("unknown placeholder ${topik} in 'insert into t values (${clientid}, ${topik})'");
+        assertThat(condition(get(BackendHook.class, "typo"), "Applied").map(Condition::getReason))
+                .contains("NotRendered");
+
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "pgsql1", 2, s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(condition(get(BackendHook.class, "store"), "Valid").map(Condition::getReason)).contains("Rendered");
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = 127.0.0.1:5432",
+                "backend.pgsql.hook.message.publish.2 = {\"action\":{\"function\":\"on_message_publish\"},"
+                        + "\"pool\":\"pgsql1\"}").doesNotContain("mongo", "topik");
+        assertThat(condition(get(BackendPool.class, "mongo1"), "Ready").map(Condition::getReason))
+                .contains("BackendNotAvailable");
     }
 
     @Test

@@ -11,8 +11,13 @@ public enum Reason {
     Rendered,
     /** The BackendPool's name cannot be a conf pool name. */
     InvalidPoolName,
-    /** A field combination the schema cannot express is wrong (e.g. two servers for pgsql). */
+    /**
+     * The runtime's loader refuses the rendered lines (e.g. a pool size out of range), or a field combination the
+     * schema cannot express is wrong (e.g. two servers for pgsql).
+     */
     InvalidSpec,
+    /** The pool's database has no backend in this build of the runtime (e.g. mongo, cassandra for now). */
+    BackendNotAvailable,
     /** A referenced Secret or key of it does not exist. */
     SecretNotFound,
     /** A referenced Secret value cannot be written on one conf line. */
@@ -25,8 +30,10 @@ public enum Reason {
     FunctionNotSupported,
     /** The statement language does not run on the pool's database (e.g. sql on redis, anything on mongo). */
     ActionNotSupported,
-    /** Not exactly one of function, sql, cql, commands. */
+    /** Not exactly one of function, sql, cql, commands, or empty statements. */
     InvalidAction,
+    /** A statement with a placeholder that is unknown, has no value at the hook point, or is quoted. */
+    InvalidTemplate,
     /** An option that applies elsewhere only (offlineOpts, expiredTime, payloadFormat). */
     OptionNotSupported,
     /** The topic is not a valid MQTT topic filter. */
