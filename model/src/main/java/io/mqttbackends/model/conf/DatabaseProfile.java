@@ -34,7 +34,6 @@ import java.util.stream.Stream;
  * @param poolKeys          every pool key by name, the keys all databases share first, then documentation order
  * @param misnomers         names other databases (or habit) use for a key, mapped to this database's name for it
  * @param serverKey         the key of the server address(es): {@code server}, or {@code nodes} for Cassandra
- * @param singleServer      whether {@link #serverKey} takes exactly one {@code host[:port]} rather than a list
  * @param poolSizeKey       the key of the number of connections: {@code pool_size}, {@code c_pool_size} or
  *                          {@code size}
  * @param userKey           the key of the login name ({@code user}, {@code username}, {@code login}); empty where
@@ -49,7 +48,7 @@ import java.util.stream.Stream;
  * @param requirements      rules spanning several keys of one pool, checked once all of its keys are known
  */
 public record DatabaseProfile(DatabaseKind kind, String title, boolean available, Map<String, PoolKey> poolKeys,
-        Map<String, String> misnomers, String serverKey, boolean singleServer, String poolSizeKey,
+        Map<String, String> misnomers, String serverKey, String poolSizeKey,
         Optional<String> userKey, String databaseKey, String caFileKey, Optional<GlobalKeys> globalKeys,
         Optional<Language> statementLanguage, Set<HookOption> hookOptions, Set<String> functions,
         List<Requirement> requirements) {
@@ -130,6 +129,11 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
         return Arrays.stream(DatabaseKind.values()).filter(k -> of(k).hookOptions().contains(option)).toList();
     }
 
+    /** Whether {@link #serverKey} takes exactly one {@code host[:port]} rather than a comma-separated list. */
+    public boolean singleServer() {
+        return poolKeys.get(serverKey).type() == PoolKey.ValueType.SERVER;
+    }
+
     /** Whether its pools have a {@code verify} key (verification of the server's certificate and host name). */
     public boolean hasVerify() {
         return poolKeys.containsKey("verify");
@@ -151,7 +155,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("password", "", TEXT), key("database", "", TEXT), key("ssl", "false", BOOL),
                 key("cacertfile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT),
                 key("verify", "false", BOOL)),
-                misnomers, "server", true, "pool_size", Optional.of(userKey), "database", "cacertfile",
+                misnomers, "server", "pool_size", Optional.of(userKey), "database", "cacertfile",
                 Optional.empty(), Optional.of(Language.SQL), Set.of(HookOption.OFFLINE_OPTS),
                 FunctionCatalog.functions(kind), List.of());
     }
@@ -163,7 +167,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 poolSize("pool_size"), key("database", "0", COUNT), key("password", "", TEXT),
                 key("channel", "mqtt_channel", TEXT), key("ssl", "off", BOOL),
                 key("cafile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT)),
-                Map.of(), "server", false, "pool_size", Optional.empty(), "database", "cafile", Optional.empty(),
+                Map.of(), "server", "pool_size", Optional.empty(), "database", "cafile", Optional.empty(),
                 Optional.of(Language.COMMANDS), Set.of(HookOption.EXPIRED_TIME),
                 FunctionCatalog.functions(DatabaseKind.REDIS),
                 List.of(new Requirement("type", "sentinel", "sentinel", Optional.empty(), "the master name")));
@@ -185,8 +189,8 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("keyfile", "", TEXT), key("certfile", "", TEXT), key("cacertfile", "", TEXT),
                 key("w_mode", "safe", oneOf("safe", "unsafe")),
                 key("r_mode", "slave_ok", oneOf("master", "slave_ok"))),
-                Map.of("pool_size", "c_pool_size", "user", "login", "username", "login"), "server", false,
-                "c_pool_size", Optional.of("login"), "database", "cacertfile", Optional.of(topology),
+                Map.of("pool_size", "c_pool_size", "user", "login", "username", "login"), "server", "c_pool_size",
+                Optional.of("login"), "database", "cacertfile", Optional.of(topology),
                 // EMQX's mongo plug-in ignored actions without a function (spec §5.2): there is no statement form.
                 Optional.empty(), Set.of(HookOption.OFFLINE_OPTS, HookOption.PAYLOAD_FORMAT),
                 FunctionCatalog.functions(DatabaseKind.MONGO),
@@ -202,7 +206,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("logger", "info", TEXT), key("ssl", "false", BOOL), key("cafile", "", TEXT),
                 key("certfile", "", TEXT), key("keyfile", "", TEXT),
                 key("verify", "false", BOOL)),
-                Map.of("server", "nodes", "pool_size", "size", "database", "keyspace"), "nodes", false, "size",
+                Map.of("server", "nodes", "pool_size", "size", "database", "keyspace"), "nodes", "size",
                 Optional.of("username"), "keyspace", "cafile", Optional.empty(), Optional.of(Language.CQL),
                 Set.of(HookOption.OFFLINE_OPTS), FunctionCatalog.functions(DatabaseKind.CASSANDRA), List.of());
     }

@@ -89,7 +89,7 @@ class DatabaseProfileTest {
         DatabaseProfile pgsql = DatabaseProfile.of(DatabaseKind.PGSQL);
 
         assertThatThrownBy(() -> new DatabaseProfile(pgsql.kind(), pgsql.title(), true, pgsql.poolKeys(), Map.of(),
-                "server", true, "pool_size", Optional.of("login"), "database", "cacertfile", Optional.empty(),
+                "server", "pool_size", Optional.of("login"), "database", "cacertfile", Optional.empty(),
                 Optional.of(Language.SQL), Set.of(), Set.of(), List.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'login'");
     }
