@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
  *
  * <p>Grammar: {@code key = value} lines (split at the first {@code =}), {@code #} comment lines and blank lines.
  * Pools are {@code backend.<poolPrefix>.<pool>.<key>}, hooks {@code backend.<hookPrefix>.hook.<hook point>.<n> =
- * <JSON>}, MongoDB driver settings {@code backend.mongo.topology.<key>}. Every file of a directory merges into one
+ * <JSON>}, a database's global settings (MongoDB's driver topology) {@code backend.<poolPrefix>.<section>.<key>}; what
+ * each database accepts is its {@link DatabaseProfile}. Every file of a directory merges into one
  * configuration, so a key may be set only once across all of them.
  *
  * <p>Nothing is applied half-way: parsing collects every error of every file and throws them together, so a reload
@@ -86,9 +88,10 @@ public final class ConfLoader {
 
     /**
      * Reads the bytes of every {@code *.conf} file of each directory, without parsing; never throws, problems are in
-     * the snapshot's errors. Symbolic links are followed and entries whose name starts with {@code ..} are skipped:
-     * a Kubernetes ConfigMap or Secret volume holds its files as links through {@code ..data} into a hidden
-     * {@code ..<timestamp>} directory, and swaps that link to update them all at once.
+     * the snapshot's errors (a directory that is missing or holds no {@code *.conf} file is one). Symbolic links are
+     * followed and entries whose name starts with {@code ..} are skipped: a Kubernetes ConfigMap or Secret volume
+     * holds its files as links through {@code ..data} into a hidden {@code ..<timestamp>} directory, and swaps that
+     * link to update them all at once.
      */
     public static ConfSnapshot read(List<Path> dirs) {
         List<ConfigError> errors = new ArrayList<>();
@@ -124,6 +127,10 @@ public final class ConfLoader {
             errors.add(new ConfigError(at, "cannot list conf directory " + dir + ": " + e));
             return;
         }
+        if (confs.isEmpty()) {
+            // A mount that came up empty or a wrong path would otherwise start a runtime that stores nothing.
+            errors.add(new ConfigError(at, "conf directory " + dir + " has no *.conf file"));
+        }
         for (Path file : confs) {
             try {
                 files.add(new ConfSnapshot.File(file, Files.readAllBytes(file)));
@@ -143,7 +150,7 @@ public final class ConfLoader {
         for (ConfFile file : files) {
             merge.file(file);
         }
-        BackendsConfig config = merge.result();
+        BackendsConfig config = merge.result(files.stream().map(ConfFile::path).toList());
         if (!errors.isEmpty()) {
             Map<Path, Integer> fileOrder = new HashMap<>();
             for (ConfFile file : files) {
@@ -191,7 +198,8 @@ public final class ConfLoader {
         private final List<ConfigError> errors;
         private final Map<String, ConfigLocation> seen = new HashMap<>();
         private final Map<PoolId, PoolDraft> pools = new LinkedHashMap<>();
-        private final Map<String, Line> mongoTopology = new LinkedHashMap<>();
+        /** Global settings by database, keyed as they appear in each pool's settings ({@code topology.<key>}). */
+        private final Map<DatabaseKind, Map<String, Line>> globals = new EnumMap<>(DatabaseKind.class);
         private final List<HookLine> hooks = new ArrayList<>();
 
         Merge(List<ConfigError> errors) {
@@ -235,10 +243,15 @@ public final class ConfLoader {
                         + "offline_opts of the on_message_fetch hook");
             } else if (parts[2].equals("hook")) {
                 hookKey(line, parts);
-            } else if (parts[1].equals(DatabaseKind.MONGO.poolPrefix()) && parts[2].equals("topology")) {
-                mongoTopologyKey(line, parts);
             } else {
-                poolKey(line, parts);
+                Optional<DatabaseKind> kind = DatabaseKind.fromPoolPrefix(parts[1]);
+                Optional<DatabaseProfile.GlobalKeys> global = kind.flatMap(k -> DatabaseProfile.of(k).globalKeys())
+                        .filter(g -> g.section().equals(parts[2]));
+                if (global.isPresent()) {
+                    globalKey(line, parts, kind.orElseThrow(), global.get());
+                } else {
+                    poolKey(line, parts);
+                }
             }
         }
 
@@ -263,17 +276,19 @@ public final class ConfLoader {
             hooks.add(new HookLine(kind.get(), parts[3] + "." + parts[4], suffix, line));
         }
 
-        private void mongoTopologyKey(Line line, String[] parts) {
+        private void globalKey(Line line, String[] parts, DatabaseKind kind, DatabaseProfile.GlobalKeys global) {
             String name = String.join(".", Arrays.copyOfRange(parts, 3, parts.length));
-            if (!PoolSchema.MONGO_TOPOLOGY_KEYS.contains(name)) {
-                error(line.location(), "unknown key '" + name + "' for mongo topology"
-                        + Hints.didYouMean(Hints.closest(name, PoolSchema.MONGO_TOPOLOGY_KEYS)));
+            PoolKey key = global.keys().get(name);
+            if (key == null) {
+                error(line.location(), "unknown key '" + name + "' for " + kind.poolPrefix() + " " + global.section()
+                        + Hints.didYouMean(Hints.closest(name, global.keys().keySet())));
                 return;
             }
             String value = unquote(line.value());
-            PoolSchema.valueProblem(name, PoolSchema.MONGO_TOPOLOGY_TYPE, value).ifPresentOrElse(
+            key.problem(value).ifPresentOrElse(
                     problem -> error(line.location(), problem),
-                    () -> mongoTopology.put("topology." + name, new Line(line.location(), value)));
+                    () -> globals.computeIfAbsent(kind, k -> new LinkedHashMap<>())
+                            .put(global.section() + "." + name, new Line(line.location(), value)));
         }
 
         private void poolKey(Line line, String[] parts) {
@@ -292,13 +307,14 @@ public final class ConfLoader {
             PoolDraft pool = pools.computeIfAbsent(new PoolId(kind.get(), parts[2]),
                     id -> new PoolDraft(line.location()));
             String name = String.join(".", Arrays.copyOfRange(parts, 3, parts.length));
-            PoolSchema.Key key = PoolSchema.keys(kind.get()).get(name);
+            DatabaseProfile profile = DatabaseProfile.of(kind.get());
+            PoolKey key = profile.poolKeys().get(name);
             if (key == null) {
-                error(line.location(), PoolSchema.unknownKeyMessage(kind.get(), name));
+                error(line.location(), unknownKeyMessage(profile, name));
                 return;
             }
             String value = unquote(line.value());
-            Optional<String> problem = PoolSchema.valueProblem(name, key.type(), value);
+            Optional<String> problem = key.problem(value);
             if (problem.isPresent()) {
                 error(line.location(), problem.get());
                 return;
@@ -307,16 +323,23 @@ public final class ConfLoader {
             pool.locations.put(name, line.location());
         }
 
+        /** The error for a key outside the profile, with the hint EMQX users most likely need. */
+        private static String unknownKeyMessage(DatabaseProfile profile, String key) {
+            Optional<String> hint = Optional.ofNullable(profile.misnomers().get(key))
+                    .or(() -> Hints.closest(key, profile.poolKeys().keySet()));
+            return "unknown key '" + key + "' for " + profile.kind().poolPrefix() + " pools" + Hints.didYouMean(hint);
+        }
+
         private static String unknownDatabase(String word, Function<DatabaseKind, String> prefix) {
             return "unknown database '" + word + "'; known here: "
                     + Arrays.stream(DatabaseKind.values()).map(prefix).collect(Collectors.joining(", "));
         }
 
-        BackendsConfig result() {
+        BackendsConfig result(List<Path> paths) {
             List<PoolConfig> poolConfigs = new ArrayList<>();
             pools.forEach((id, draft) -> {
                 PoolConfig pool = pool(id, draft);
-                errors.addAll(PoolSchema.crossCheck(pool));
+                DatabaseProfile.of(id.kind()).requirements().forEach(r -> r.check(pool).ifPresent(errors::add));
                 poolConfigs.add(pool);
             });
             List<HookConfig> hookConfigs = new ArrayList<>();
@@ -326,20 +349,18 @@ public final class ConfLoader {
                         .ifPresent(hookConfigs::add);
             }
             hookConfigs.sort(RUN_ORDER);
-            return new BackendsConfig(poolConfigs, hookConfigs);
+            return new BackendsConfig(poolConfigs, hookConfigs, paths);
         }
 
         private PoolConfig pool(PoolId id, PoolDraft draft) {
             Map<String, String> settings = new HashMap<>();
-            PoolSchema.keys(id.kind()).values().forEach(k -> settings.put(k.name(), k.defaultValue()));
+            DatabaseProfile.of(id.kind()).poolKeys().values().forEach(k -> settings.put(k.name(), k.defaultValue()));
             settings.putAll(draft.written);
             Map<String, ConfigLocation> locations = new HashMap<>(draft.locations);
-            if (id.kind() == DatabaseKind.MONGO) {
-                mongoTopology.forEach((key, line) -> {
-                    settings.put(key, line.value());
-                    locations.put(key, line.location());
-                });
-            }
+            globals.getOrDefault(id.kind(), Map.of()).forEach((key, line) -> {
+                settings.put(key, line.value());
+                locations.put(key, line.location());
+            });
             return new PoolConfig(id.kind(), id.name(), settings, locations, draft.firstMention);
         }
 

@@ -1,24 +1,27 @@
 package io.mqttbackends.model.conf;
 
-import io.mqttbackends.model.TopicFilters;
-import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.FunctionCatalog;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.mqttbackends.model.conf.StatementTemplate;
-import io.mqttbackends.model.conf.ActionSpec.Language;
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.FunctionCatalog;
 import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.model.Placeholder;
+import io.mqttbackends.model.TopicFilters;
+import io.mqttbackends.model.conf.ActionSpec.Language;
+import io.mqttbackends.model.conf.ConfigError.Category;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -26,6 +29,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns one hook line's JSON value into a {@link HookConfig}, reporting every problem of the line rather than the
@@ -33,18 +37,29 @@ import java.util.stream.Collectors;
  */
 final class HookParser {
 
-    /** Rejects duplicate JSON keys and trailing text, which Jackson would otherwise drop silently. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /**
+     * The deepest nesting a hook's JSON may have. A hook needs two levels (its action, its offline_opts); the bound
+     * keeps a hostile line from costing a deep recursion in the parser and in everything that walks the tree.
+     */
+    static final int MAX_NESTING_DEPTH = 32;
+
+    /** The longest hook value, in characters: room for long statement lists, not for a file pasted onto a line. */
+    static final int MAX_LENGTH = 65_536;
+
+    /**
+     * Rejects duplicate JSON keys and trailing text, which Jackson would otherwise drop silently, and nesting deeper
+     * than {@link #MAX_NESTING_DEPTH}.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> TOP_LEVEL_KEYS =
-            Set.of("topic", "action", "pool", "offline_opts", "expired_time", "payload_format");
+    private static final Set<String> TOP_LEVEL_KEYS = Stream.concat(Stream.of("topic", "action", "pool"),
+            Arrays.stream(HookOption.values()).map(HookOption::key)).collect(Collectors.toUnmodifiableSet());
     private static final List<String> ACTION_KEYS = List.of("function", "sql", "cql", "commands");
-    private static final Map<DatabaseKind, Language> LANGUAGES = Map.of(
-            DatabaseKind.MYSQL, Language.SQL, DatabaseKind.PGSQL, Language.SQL,
-            DatabaseKind.CASSANDRA, Language.CQL, DatabaseKind.REDIS, Language.COMMANDS);
 
     /** EMQX replaced a missing or non-positive Redis {@code expired_time} with this many seconds. */
     static final int DEFAULT_EXPIRED_TIME = 7200;
@@ -53,12 +68,14 @@ final class HookParser {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)([dhms])");
 
     private final DatabaseKind kind;
+    private final DatabaseProfile profile;
     private final ConfigLocation location;
     private final List<ConfigError> errors;
     private final int errorsBefore;
 
     private HookParser(DatabaseKind kind, ConfigLocation location, List<ConfigError> errors) {
         this.kind = kind;
+        this.profile = DatabaseProfile.of(kind);
         this.location = location;
         this.errors = errors;
         this.errorsBefore = errors.size();
@@ -79,11 +96,21 @@ final class HookParser {
     private Optional<HookConfig> parse(String hookPointName, String suffix, String json,
             Predicate<String> poolExists) {
         Optional<HookPoint> hookPoint = hookPoint(hookPointName);
+        if (json.length() > MAX_LENGTH) {
+            error("the hook is " + json.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
+            return Optional.empty();
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
+        } catch (StreamConstraintsException e) {
+            error("the hook's JSON nests deeper than " + MAX_NESTING_DEPTH + " levels");
+            return Optional.empty();
         } catch (JsonProcessingException e) {
-            error("malformed JSON: " + e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")");
+            // Some parse errors come without a location; the message still says what is wrong.
+            JsonLocation at = e.getLocation();
+            error("malformed JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (column " + at.getColumnNr() + ")"));
             return Optional.empty();
         }
         if (root == null || !root.isObject()) {
@@ -100,9 +127,9 @@ final class HookParser {
         Optional<String> topic = topic(root.get("topic"));
         Optional<ActionSpec> action = action(root.get("action"), hookPoint);
         Optional<String> pool = pool(root.get("pool"), poolExists);
-        OfflineOpts offlineOpts = offlineOpts(root.get("offline_opts"), action);
-        OptionalInt expiredTime = expiredTime(root.get("expired_time"));
-        Optional<PayloadFormat> payloadFormat = payloadFormat(root.get("payload_format"));
+        OfflineOpts offlineOpts = offlineOpts(root.get(HookOption.OFFLINE_OPTS.key()), action);
+        OptionalInt expiredTime = expiredTime(root.get(HookOption.EXPIRED_TIME.key()));
+        Optional<PayloadFormat> payloadFormat = payloadFormat(root.get(HookOption.PAYLOAD_FORMAT.key()));
         if (errors.size() > errorsBefore) {
             return Optional.empty();
         }
@@ -131,22 +158,23 @@ final class HookParser {
             return Optional.empty();
         }
         if (!node.isTextual()) {
-            error("topic must be a string (an MQTT topic filter)");
+            error(Category.TOPIC_FILTER, "topic must be a string (an MQTT topic filter)");
             return Optional.empty();
         }
         Optional<String> problem = TopicFilters.problem(node.asText());
-        problem.ifPresent(p -> error("topic '" + node.asText() + "' is not a valid MQTT topic filter: " + p));
+        problem.ifPresent(p -> error(Category.TOPIC_FILTER, "topic '" + node.asText()
+                + "' is not a valid MQTT topic filter: " + p));
         return Optional.of(node.asText());
     }
 
 
     private Optional<ActionSpec> action(JsonNode node, Optional<HookPoint> hookPoint) {
         if (node == null) {
-            error("action is missing; give " + actionHint());
+            error(Category.ACTION, "action is missing; give " + actionHint());
             return Optional.empty();
         }
         if (!node.isObject()) {
-            error("action must be a JSON object with one of: " + String.join(", ", ACTION_KEYS));
+            error(Category.ACTION, "action must be a JSON object with one of: " + String.join(", ", ACTION_KEYS));
             return Optional.empty();
         }
         List<String> given = new ArrayList<>();
@@ -155,11 +183,12 @@ final class HookParser {
             if (ACTION_KEYS.contains(name)) {
                 given.add(name);
             } else {
-                error("unknown key '" + name + "' in action; known: " + String.join(", ", ACTION_KEYS));
+                error(Category.ACTION, "unknown key '" + name + "' in action; known: "
+                        + String.join(", ", ACTION_KEYS));
             }
         }
         if (given.size() != 1) {
-            error("action must have exactly one of " + String.join(", ", ACTION_KEYS)
+            error(Category.ACTION, "action must have exactly one of " + String.join(", ", ACTION_KEYS)
                     + (given.isEmpty() ? "" : "; found " + String.join(", ", given)));
             return Optional.empty();
         }
@@ -174,30 +203,33 @@ final class HookParser {
 
     private Optional<ActionSpec> function(JsonNode node, Optional<HookPoint> hookPoint) {
         if (!node.isTextual() || node.asText().isEmpty()) {
-            error("action.function must be a function name");
+            error(Category.ACTION, "action.function must be a function name");
             return Optional.empty();
         }
         String name = node.asText();
-        if (!FunctionCatalog.functions(kind).contains(name)) {
-            error("function '" + name + "' does not exist for " + kind
-                    + Hints.didYouMean(Hints.closest(name, FunctionCatalog.functions(kind))));
+        if (!profile.functions().contains(name)) {
+            error(Category.FUNCTION, "function '" + name + "' does not exist for " + kind
+                    + Hints.didYouMean(Hints.closest(name, profile.functions())));
             return Optional.empty();
         }
         HookPoint required = FunctionCatalog.hookPoint(name).orElseThrow();
         if (hookPoint.isPresent() && hookPoint.get() != required) {
-            error("function '" + name + "' works on " + required + " only, not on " + hookPoint.get());
+            error(Category.FUNCTION, "function '" + name + "' works on " + required + " only, not on "
+                    + hookPoint.get());
         }
         return Optional.of(new ActionSpec.Function(name));
     }
 
     private Optional<ActionSpec> statements(Language language, JsonNode node, Optional<HookPoint> hookPoint) {
-        if (kind == DatabaseKind.MONGO) {
-            error("MongoDB hooks cannot run '" + language.key() + "' statements: only functions exist for MongoDB");
+        Optional<Language> own = profile.statementLanguage();
+        if (own.isEmpty()) {
+            error(Category.LANGUAGE, profile.title() + " hooks cannot run '" + language.key()
+                    + "' statements: only functions exist for " + profile.title());
             return Optional.empty();
         }
-        if (LANGUAGES.get(kind) != language) {
-            error("'" + language.key() + "' statements do not run on " + kind + "; use '"
-                    + LANGUAGES.get(kind).key() + "'");
+        if (own.get() != language) {
+            error(Category.LANGUAGE, "'" + language.key() + "' statements do not run on " + kind + "; use '"
+                    + own.get().key() + "'");
             return Optional.empty();
         }
         List<String> statements = new ArrayList<>();
@@ -207,7 +239,7 @@ final class HookParser {
         } else if (node.isArray() && allTextual(node)) {
             node.forEach(s -> statements.add(s.asText()));
         } else {
-            error("action." + language.key() + " must be an array of strings");
+            error(Category.ACTION, "action." + language.key() + " must be an array of strings");
             return Optional.empty();
         }
         boolean pipeline = language == Language.COMMANDS && !statements.isEmpty()
@@ -216,7 +248,7 @@ final class HookParser {
             statements.remove(0);
         }
         if (statements.isEmpty() || statements.stream().anyMatch(String::isBlank)) {
-            error("action." + language.key() + " must hold non-empty statements");
+            error(Category.ACTION, "action." + language.key() + " must hold non-empty statements");
             return Optional.empty();
         }
         hookPoint.ifPresent(h -> statements.forEach(s -> checkPlaceholders(language, s, h)));
@@ -228,16 +260,17 @@ final class HookParser {
             String name = "${" + occurrence.name() + "}";
             Optional<Placeholder> placeholder = Placeholder.fromToken(occurrence.name());
             if (placeholder.isEmpty()) {
-                error("unknown placeholder " + name + " in '" + statement + "'; available at " + hookPoint + ": "
-                        + available(language, hookPoint));
+                error(Category.TEMPLATE, "unknown placeholder " + name + " in '" + statement + "'; available at "
+                        + hookPoint + ": " + available(language, hookPoint));
             } else if (placeholder.get() == Placeholder.MESSAGE && language != Language.COMMANDS) {
-                error("${message} exists only in Redis commands");
+                error(Category.TEMPLATE, "${message} exists only in Redis commands");
             } else if (!hookPoint.placeholders().contains(placeholder.get())) {
-                error(name + " has no value at " + hookPoint + "; available: " + available(language, hookPoint));
+                error(Category.TEMPLATE, name + " has no value at " + hookPoint + "; available: "
+                        + available(language, hookPoint));
             }
             // Redis commands are split on spaces, so quotes there are literal text, not SQL string delimiters.
             if (occurrence.quoted() && language != Language.COMMANDS) {
-                error("write " + name + " unquoted: it is bound as a parameter");
+                error(Category.TEMPLATE, "write " + name + " unquoted: it is bound as a parameter");
             }
         }
     }
@@ -256,20 +289,15 @@ final class HookParser {
         }
         String pool = node.asText();
         if (!poolExists.test(pool)) {
-            error("hook names pool '" + pool + "' but no backend." + kind.poolPrefix() + "." + pool
-                    + ".* is configured");
+            error(Category.POOL_REFERENCE, "hook names pool '" + pool + "' but no backend." + kind.poolPrefix() + "."
+                    + pool + ".* is configured");
         }
         return Optional.of(pool);
     }
 
     private OfflineOpts offlineOpts(JsonNode node, Optional<ActionSpec> action) {
-        if (node == null) {
+        if (node == null || !accepts(HookOption.OFFLINE_OPTS, action)) {
             return OfflineOpts.NONE;
-        }
-        boolean onFetch = action.filter(a -> a instanceof ActionSpec.Function f
-                && f.name().equals("on_message_fetch")).isPresent();
-        if (action.isPresent() && !onFetch) {
-            error("offline_opts applies only to function on_message_fetch");
         }
         if (!node.isObject()) {
             error("offline_opts must be a JSON object like {\"max_returned_count\": 500, \"time_range\": \"2h\"}");
@@ -320,11 +348,7 @@ final class HookParser {
     }
 
     private OptionalInt expiredTime(JsonNode node) {
-        if (node == null) {
-            return OptionalInt.empty();
-        }
-        if (kind != DatabaseKind.REDIS) {
-            error("expired_time applies only to redis hooks");
+        if (node == null || !accepts(HookOption.EXPIRED_TIME, Optional.empty())) {
             return OptionalInt.empty();
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
@@ -336,11 +360,7 @@ final class HookParser {
     }
 
     private Optional<PayloadFormat> payloadFormat(JsonNode node) {
-        if (node == null) {
-            return Optional.empty();
-        }
-        if (kind != DatabaseKind.MONGO) {
-            error("payload_format applies only to mongo hooks");
+        if (node == null || !accepts(HookOption.PAYLOAD_FORMAT, Optional.empty())) {
             return Optional.empty();
         }
         Optional<PayloadFormat> format = Arrays.stream(PayloadFormat.values())
@@ -351,10 +371,28 @@ final class HookParser {
         return format;
     }
 
+    /**
+     * Whether this database's hooks take the option, and with this action; an error saying where it applies when
+     * not. A hook whose action did not parse is checked against the database only.
+     */
+    private boolean accepts(HookOption option, Optional<ActionSpec> action) {
+        if (!profile.hookOptions().contains(option)) {
+            error(Category.OPTION, option.key() + " applies only to " + DatabaseProfile.kindsAccepting(option).stream()
+                    .map(DatabaseKind::toString).collect(Collectors.joining(", ")) + " hooks");
+            return false;
+        }
+        Optional<String> function = option.onlyFunction();
+        boolean fits = function.isEmpty() || action.isEmpty()
+                || action.get() instanceof ActionSpec.Function f && f.name().equals(function.get());
+        if (!fits) {
+            error(Category.OPTION, option.key() + " applies only to function " + function.get());
+        }
+        return true;
+    }
+
     private String actionHint() {
-        Language language = LANGUAGES.get(kind);
-        return "{\"function\": ...}" + (language == null ? " (only functions exist for MongoDB)"
-                : " or {\"" + language.key() + "\": [...]}");
+        return "{\"function\": ...}" + profile.statementLanguage().map(l -> " or {\"" + l.key() + "\": [...]}")
+                .orElse(" (only functions exist for " + profile.title() + ")");
     }
 
     private static boolean allTextual(JsonNode array) {
@@ -367,6 +405,10 @@ final class HookParser {
     }
 
     private void error(String message) {
-        errors.add(new ConfigError(location, message));
+        error(Category.INVALID, message);
+    }
+
+    private void error(Category category, String message) {
+        errors.add(new ConfigError(location, message, category));
     }
 }

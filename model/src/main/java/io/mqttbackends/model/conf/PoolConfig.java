@@ -101,13 +101,9 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
         return cert.map(c -> new ClientCertificate(c, key.orElseThrow()));
     }
 
-    /** The number of connections the pool may open, under each database's own key name. */
+    /** The number of connections the pool may open, under its database's own key name. */
     public int poolSize() {
-        return intValue(switch (kind) {
-            case MONGO -> "c_pool_size";
-            case CASSANDRA -> "size";
-            default -> "pool_size";
-        });
+        return intValue(DatabaseProfile.of(kind).poolSizeKey());
     }
 
     /** {@code kind.name}, e.g. {@code pgsql.pool1}: how logs and metrics name the pool. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** The hash the runtime reports and the operator compares: a fixed vector both sides assert. */
 class ConfHashTest {
 
-    /** sha256("a.conf\0x = 1\n\0b.conf\0y = 2\n\0"); the operator asserts the same vector. */
+    /** sha256("a.conf\0x = 1\n\0b.conf\0y = 2\n\0"), computed by hand; the runtime's ConfSnapshotTest reads it from disk. */
     static final String VECTOR = "73e6731690619a682ab20103299f3901ba902f6a9b9cfb6f306b9227594219b8";
 
     @Test

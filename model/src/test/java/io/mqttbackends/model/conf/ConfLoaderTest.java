@@ -142,6 +142,20 @@ class ConfLoaderTest {
     }
 
     @Test
+    void aDirectoryWithoutConfFilesIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Files.writeString(empty.resolve("backends.conf.bak"), Confs.PGSQL_POOL);
+        Path full = Files.createDirectory(dir.resolve("full"));
+        Files.writeString(full.resolve("a.conf"), Confs.PGSQL_POOL);
+
+        ConfSnapshot snapshot = ConfLoader.read(List.of(empty, full));
+
+        assertThat(snapshot.errors()).containsExactly(new ConfigError(new ConfigLocation(empty, 0, ""),
+                "conf directory " + empty + " has no *.conf file"));
+        assertThat(snapshot.files()).extracting(ConfSnapshot.File::path).containsExactly(full.resolve("a.conf"));
+    }
+
+    @Test
     void sameKeyTwiceInOneFileIsAnErrorNamingBothLines() {
         assertThat(Confs.errors(
                 "backend.pgsql.pool1.pool_size = 4",

@@ -4,6 +4,7 @@ import io.mqttbackends.model.DatabaseKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -43,6 +44,30 @@ class ConfigChecksTest {
                 tuple("backend.cassa.hook.client.connected.2", "function 'on_subscription_lookup' subscribes the "
                         + "connecting client, but broker control 'mqtt' cannot subscribe a client from outside; "
                         + "set mqttbackends.broker-control.type=emqx"));
+    }
+
+    @Test
+    void aConfigurationWithoutAnyHookIsRefusedAtItsFirstPoolNamingTheFilesAndUnusedPools() {
+        BackendsConfig cfg = ConfLoader.parse(List.of(Confs.file("a.conf", "# pools only"),
+                Confs.file("b.conf", "backend.pgsql.pool1.server = pg", "backend.redis.r.server = redis")));
+
+        assertThat(ConfigChecks.againstRuntime(cfg, EnumSet.allOf(DatabaseKind.class), true)).containsExactly(
+                new ConfigError(new ConfigLocation(Path.of("/etc/mqttbackends/b.conf"), 1,
+                        "backend.pgsql.pool1.server"), "no hook configured: /etc/mqttbackends/a.conf, "
+                        + "/etc/mqttbackends/b.conf hold no backend.<db>.hook.<hook point>.<n> line, so no event "
+                        + "would be stored; pools pgsql.pool1, redis.r would never be used",
+                        ConfigError.Category.NO_HOOK));
+    }
+
+    @Test
+    void anEmptyConfigurationIsRefusedAtItsFirstFile() {
+        BackendsConfig cfg = ConfLoader.parse(List.of(Confs.file("empty.conf", "")));
+
+        assertThat(ConfigChecks.againstRuntime(cfg, EnumSet.allOf(DatabaseKind.class), true))
+                .extracting(ConfigError::location, ConfigError::message).containsExactly(tuple(
+                        new ConfigLocation(Path.of("/etc/mqttbackends/empty.conf"), 0, ""),
+                        "no hook configured: /etc/mqttbackends/empty.conf hold no backend.<db>.hook.<hook point>.<n> "
+                                + "line, so no event would be stored"));
     }
 
     @Test

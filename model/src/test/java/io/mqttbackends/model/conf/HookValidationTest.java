@@ -304,6 +304,24 @@ class HookValidationTest {
                 .containsExactly("payload_format applies only to mongo hooks");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"topic\": \"a/#/b\", \"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}"
+                    + " | TOPIC_FILTER",
+            "{\"action\": {}, \"pool\": \"pool1\"} | ACTION",
+            "{\"action\": {\"function\": \"on_message_fetch\"}, \"pool\": \"pool1\"} | FUNCTION",
+            "{\"action\": {\"cql\": [\"select 1\"]}, \"pool\": \"pool1\"} | LANGUAGE",
+            "{\"action\": {\"sql\": [\"insert into t values (${nope})\"]}, \"pool\": \"pool1\"} | TEMPLATE",
+            "{\"action\": {\"sql\": [\"insert into t values ('${topic}')\"]}, \"pool\": \"pool1\"} | TEMPLATE",
+            "{\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool9\"} | POOL_REFERENCE",
+            "{\"action\": {\"function\": \"on_message_publish\"}, \"expired_time\": 5, \"pool\": \"pool1\"}"
+                    + " | OPTION",
+            "{\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\", \"x\": 1} | INVALID"})
+    void everyHookProblemHasTheCategoryAFrontEndNamesIt(String json, ConfigError.Category category) {
+        assertThat(Confs.errors(PG_POOL, pg("message.publish", json))).extracting(ConfigError::category)
+                .containsExactly(category);
+    }
+
     @Test
     void everyProblemOfOneHookLineIsReportedTogether() {
         List<ConfigError> errors = Confs.errors(PG_POOL, pg("message.publish", "{\"topic\": \"a/#/b\", "

@@ -17,7 +17,6 @@ import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.render.NamespaceRenderer;
 import io.mqttbackends.operator.render.Rendering;
 import io.mqttbackends.operator.render.Verdict;
-import io.mqttbackends.operator.status.Reason;
 import io.mqttbackends.operator.status.RuntimeProbe;
 import io.mqttbackends.operator.status.RuntimeState;
 import io.mqttbackends.operator.status.StatusFactory;

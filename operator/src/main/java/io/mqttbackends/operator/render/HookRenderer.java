@@ -2,23 +2,23 @@ package io.mqttbackends.operator.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mqttbackends.model.FunctionCatalog;
-import io.mqttbackends.model.TopicFilters;
+import io.mqttbackends.model.conf.HookOption;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendHookSpec;
 import io.mqttbackends.operator.api.v1alpha1.HookAction;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
+import io.mqttbackends.operator.api.v1alpha1.OfflineOptions;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Renders one BackendHook into its {@code backend.<db>.hook.<hookpoint>.<order> = <JSON>} line, or says why it
- * cannot: what a CRD schema cannot know (the pool, its database's functions and statement language, topic filter
- * syntax). Placeholders in statements are left to the runtime's loader, which reports them as {@code ReloadFailed}.
+ * cannot. It needs the required fields and a valid pool to know where the line goes; everything the line says
+ * (function, statement language and placeholders, topic filter, options) is then judged by the runtime's own loader
+ * together with the pool's lines ({@link RuntimeValidation}).
  */
 final class HookRenderer {
 
@@ -30,142 +30,70 @@ final class HookRenderer {
 
     /** The outcome: the slot and line, or the problem. */
     record Outcome(Verdict verdict, Optional<Slot> slot, Optional<ConfLine> line) {
-        static Outcome rejected(Reason reason, String message) {
-            return new Outcome(Verdict.rejected(new Problem(reason, message)), Optional.empty(), Optional.empty());
+        static Outcome rejected(Problem problem) {
+            return new Outcome(Verdict.rejected(problem), Optional.empty(), Optional.empty());
         }
     }
 
     private HookRenderer() {
     }
 
-    static Outcome render(BackendHook hook, Map<String, PoolRenderer.Outcome> pools) {
+    static Outcome render(BackendHook hook, Map<String, PoolRenderer.Outcome> pools, RuntimeValidation validation) {
         BackendHookSpec spec = hook.getSpec();
         if (spec == null || spec.getHookpoint() == null || spec.getPoolRef() == null || spec.getOrder() == null
                 || spec.getAction() == null) {
-            return Outcome.rejected(Reason.InvalidSpec, "spec.hookpoint, poolRef, order and action are required");
+            return Outcome.rejected(new Problem(Reason.InvalidSpec,
+                    "spec.hookpoint, poolRef, order and action are required"));
         }
         PoolRenderer.Outcome pool = pools.get(spec.getPoolRef());
         if (pool == null) {
-            return Outcome.rejected(Reason.PoolNotFound, "spec.poolRef: no BackendPool '" + spec.getPoolRef()
-                    + "' in this namespace");
+            return Outcome.rejected(new Problem(Reason.PoolNotFound, "spec.poolRef: no BackendPool '"
+                    + spec.getPoolRef() + "' in this namespace"));
         }
         if (!pool.verdict().rendered()) {
-            return Outcome.rejected(Reason.PoolNotValid, "spec.poolRef: BackendPool '" + spec.getPoolRef()
-                    + "' is not valid: " + pool.verdict().problem().orElseThrow().message());
+            return Outcome.rejected(new Problem(Reason.PoolNotValid, "spec.poolRef: BackendPool '"
+                    + spec.getPoolRef() + "' is not valid: " + pool.verdict().problem().orElseThrow().message()));
         }
         PoolType type = pool.type();
-        Map<String, Object> json = new LinkedHashMap<>();
-        Optional<Outcome> problem = topic(spec, json)
-                .or(() -> action(spec, type, json))
-                .or(() -> options(spec, type, json));
-        if (problem.isPresent()) {
-            return problem.get();
-        }
-        json.put("pool", spec.getPoolRef());
-        Slot slot = new Slot(type, spec.getHookpoint(), spec.getOrder());
         String key = "backend." + type.hookPrefix() + ".hook." + spec.getHookpoint().confName() + "."
                 + spec.getOrder();
-        try {
-            // Jackson writes one line: line breaks inside statements become \n escapes.
-            return new Outcome(Verdict.RENDERED, Optional.of(slot),
-                    Optional.of(new ConfLine(key, JSON.writeValueAsString(json))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("maps of strings and numbers always serialize", e);
-        }
+        ConfLine line = new ConfLine(key, json(spec));
+        return validation.hook(pool.conf(), line).map(Outcome::rejected)
+                .orElseGet(() -> new Outcome(Verdict.RENDERED,
+                        Optional.of(new Slot(type, spec.getHookpoint(), spec.getOrder())), Optional.of(line)));
     }
 
-    private static Optional<Outcome> topic(BackendHookSpec spec, Map<String, Object> json) {
-        String topic = spec.getTopic();
-        if (topic == null) {
-            return Optional.empty();
-        }
-        Optional<String> problem = TopicFilters.problem(topic);
-        if (problem.isPresent()) {
-            return Optional.of(Outcome.rejected(Reason.InvalidTopicFilter, "spec.topic '" + topic
-                    + "' is not a valid MQTT topic filter: " + problem.get()));
-        }
-        json.put("topic", topic);
-        return Optional.empty();
-    }
-
-
-    private static Optional<Outcome> action(BackendHookSpec spec, PoolType type, Map<String, Object> json) {
+    /**
+     * The hook's JSON with every field the spec sets, in EMQX's order; Jackson writes one line, line breaks inside
+     * statements becoming \n escapes. Whether the fields fit together is the loader's to say.
+     */
+    private static String json(BackendHookSpec spec) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        putIfSet(json, "topic", spec.getTopic());
         HookAction action = spec.getAction();
         Map<String, Object> given = new LinkedHashMap<>();
         putIfSet(given, "function", action.getFunction());
         putIfSet(given, "sql", action.getSql());
         putIfSet(given, "cql", action.getCql());
         putIfSet(given, "commands", action.getCommands());
-        if (given.size() != 1) {
-            return Optional.of(Outcome.rejected(Reason.InvalidAction, "spec.action must set exactly one of "
-                    + "function, sql, cql, commands" + (given.isEmpty() ? "" : "; found " + given.keySet())));
-        }
-        String kind = given.keySet().iterator().next();
-        if (kind.equals("function")) {
-            String function = action.getFunction();
-            if (!FunctionCatalog.functions(type.kind()).contains(function)) {
-                return Optional.of(Outcome.rejected(Reason.FunctionNotSupported, "spec.action.function '"
-                        + function + "' does not exist for " + type.crName() + " pools"));
-            }
-            io.mqttbackends.model.HookPoint required = FunctionCatalog.hookPoint(function).orElseThrow();
-            if (required != spec.getHookpoint().point()) {
-                return Optional.of(Outcome.rejected(Reason.FunctionNotSupported, "spec.action.function '"
-                        + function + "' works on " + required.confName() + " only, not on "
-                        + spec.getHookpoint().confName()));
-            }
-        } else {
-            Optional<String> language = language(type);
-            if (language.isEmpty() || !language.get().equals(kind)) {
-                return Optional.of(Outcome.rejected(Reason.ActionNotSupported, "spec.action." + kind
-                        + " does not run on " + type.crName() + " pools; "
-                        + language.map(l -> "use " + l).orElse("only functions exist for mongo")));
-            }
-            List<?> statements = (List<?>) given.get(kind);
-            if (statements.isEmpty() || statements.stream().anyMatch(s -> s == null || s.toString().isBlank())) {
-                return Optional.of(Outcome.rejected(Reason.InvalidAction, "spec.action." + kind
-                        + " must hold non-empty statements"));
-            }
-        }
         json.put("action", given);
-        return Optional.empty();
-    }
-
-    private static Optional<String> language(PoolType type) {
-        return switch (type) {
-            case MYSQL, PGSQL -> Optional.of("sql");
-            case CASSANDRA -> Optional.of("cql");
-            case REDIS -> Optional.of("commands");
-            case MONGO -> Optional.empty();
-        };
-    }
-
-    private static Optional<Outcome> options(BackendHookSpec spec, PoolType type, Map<String, Object> json) {
-        if (spec.getOfflineOpts() != null) {
-            if (!"on_message_fetch".equals(spec.getAction().getFunction())) {
-                return notSupported("spec.offlineOpts applies only to function on_message_fetch");
-            }
+        OfflineOptions offline = spec.getOfflineOpts();
+        if (offline != null) {
             Map<String, Object> opts = new LinkedHashMap<>();
-            putIfSet(opts, "max_returned_count", spec.getOfflineOpts().getMaxReturnedCount());
-            putIfSet(opts, "time_range", spec.getOfflineOpts().getTimeRange());
-            json.put("offline_opts", opts);
+            putIfSet(opts, "max_returned_count", offline.getMaxReturnedCount());
+            putIfSet(opts, "time_range", offline.getTimeRange());
+            json.put(HookOption.OFFLINE_OPTS.key(), opts);
         }
-        if (spec.getExpiredTime() != null) {
-            if (type != PoolType.REDIS) {
-                return notSupported("spec.expiredTime applies only to redis pools");
-            }
-            json.put("expired_time", spec.getExpiredTime());
-        }
+        putIfSet(json, HookOption.EXPIRED_TIME.key(), spec.getExpiredTime());
         if (spec.getPayloadFormat() != null) {
-            if (type != PoolType.MONGO) {
-                return notSupported("spec.payloadFormat applies only to mongo pools");
-            }
-            json.put("payload_format", spec.getPayloadFormat().confName());
+            json.put(HookOption.PAYLOAD_FORMAT.key(), spec.getPayloadFormat().confName());
         }
-        return Optional.empty();
-    }
-
-    private static Optional<Outcome> notSupported(String message) {
-        return Optional.of(Outcome.rejected(Reason.OptionNotSupported, message));
+        json.put("pool", spec.getPoolRef());
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("maps of strings, numbers and lists always serialize", e);
+        }
     }
 
     private static void putIfSet(Map<String, Object> map, String key, Object value) {

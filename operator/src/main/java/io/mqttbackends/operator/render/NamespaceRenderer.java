@@ -1,9 +1,10 @@
 package io.mqttbackends.operator.render;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -30,15 +32,17 @@ public final class NamespaceRenderer {
     }
 
     /**
-     * @param pools   the namespace's BackendPools not being deleted
-     * @param hooks   the namespace's BackendHooks not being deleted
-     * @param secrets the namespace's Secrets
+     * @param pools             the namespace's BackendPools not being deleted
+     * @param hooks             the namespace's BackendHooks not being deleted
+     * @param secrets           the namespace's Secrets
+     * @param availableBackends the database kinds the runtime has a backend for; pools of others are not valid
      */
     public static Rendering render(String namespace, List<BackendPool> pools, List<BackendHook> hooks,
-            SecretLookup secrets) {
+            SecretLookup secrets, Set<DatabaseKind> availableBackends) {
+        RuntimeValidation validation = new RuntimeValidation(availableBackends);
         Map<String, PoolRenderer.Outcome> poolOutcomes = new TreeMap<>();
         for (BackendPool pool : pools) {
-            poolOutcomes.put(pool.getMetadata().getName(), PoolRenderer.render(pool, secrets));
+            poolOutcomes.put(pool.getMetadata().getName(), PoolRenderer.render(pool, secrets, validation));
         }
         Map<String, Verdict> hookVerdicts = new TreeMap<>();
         Map<HookRenderer.Slot, List<BackendHook>> bySlot = new TreeMap<>(Comparator
@@ -47,7 +51,7 @@ public final class NamespaceRenderer {
                 .thenComparingInt(HookRenderer.Slot::order));
         Map<String, ConfLine> hookLines = new LinkedHashMap<>();
         for (BackendHook hook : hooks) {
-            HookRenderer.Outcome outcome = HookRenderer.render(hook, poolOutcomes);
+            HookRenderer.Outcome outcome = HookRenderer.render(hook, poolOutcomes, validation);
             hookVerdicts.put(hook.getMetadata().getName(), outcome.verdict());
             outcome.slot().ifPresent(slot -> bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(hook));
             outcome.line().ifPresent(line -> hookLines.put(hook.getMetadata().getName(), line));
@@ -77,8 +81,7 @@ public final class NamespaceRenderer {
                 Map.Entry::getKey, e -> e.getValue().verdict(), (a, b) -> a, TreeMap::new));
         String backends = conf.toString();
         String creds = credentials.toString();
-        return new Rendering(backends, creds, ConfigHash.of(Map.of(Rendering.BACKENDS_FILE, backends,
-                Rendering.CREDENTIALS_FILE, creds)), poolVerdicts, hookVerdicts);
+        return new Rendering(backends, creds, Rendering.hash(backends, creds), poolVerdicts, hookVerdicts);
     }
 
     private static String header(String namespace, String what) {

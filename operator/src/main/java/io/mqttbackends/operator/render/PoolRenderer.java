@@ -1,15 +1,16 @@
 package io.mqttbackends.operator.render;
 
+import io.mqttbackends.model.conf.DatabaseProfile;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendPoolSpec;
 import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
 import io.mqttbackends.operator.api.v1alpha1.Credentials;
 import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
 import io.mqttbackends.operator.api.v1alpha1.SecretKeyRef;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
-import io.mqttbackends.operator.status.Reason;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -18,9 +19,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with each database's own key names (spec
- * §2.1-§6.1), or says why it cannot. It checks what the CRD schema cannot express; value syntax the schema already
- * enforces (enums, host[:port], bounds) is left to the schema, and the runtime's loader stays the final word.
+ * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with its database's own key names (its
+ * {@link DatabaseProfile}), or says why it cannot. It refuses only what has no conf line to go to (a second server
+ * where one is taken, a username for a database without one, options of another type, unreadable Secrets); whether
+ * the lines are valid is then decided by the runtime's own loader ({@link RuntimeValidation}).
  */
 final class PoolRenderer {
 
@@ -36,6 +38,7 @@ final class PoolRenderer {
 
     private final BackendPool pool;
     private final BackendPoolSpec spec;
+    private final DatabaseProfile profile;
     private final SecretLookup secrets;
     private final List<ConfLine> conf = new ArrayList<>();
     private final List<ConfLine> credentials = new ArrayList<>();
@@ -44,17 +47,19 @@ final class PoolRenderer {
     private PoolRenderer(BackendPool pool, SecretLookup secrets) {
         this.pool = pool;
         this.spec = pool.getSpec();
+        this.profile = DatabaseProfile.of(spec.getType().kind());
         this.secrets = secrets;
         this.prefix = "backend." + spec.getType().poolPrefix() + "." + pool.getMetadata().getName() + ".";
     }
 
-    static Outcome render(BackendPool pool, SecretLookup secrets) {
+    static Outcome render(BackendPool pool, SecretLookup secrets, RuntimeValidation validation) {
         if (pool.getSpec() == null || pool.getSpec().getType() == null) {
             return new Outcome(Verdict.rejected(new Problem(Reason.InvalidSpec, "spec.type is required")), null,
                     List.of(), List.of());
         }
         PoolRenderer renderer = new PoolRenderer(pool, secrets);
-        Optional<Problem> problem = renderer.render();
+        Optional<Problem> problem = renderer.render()
+                .or(() -> validation.pool(renderer.conf, renderer.credentials));
         return problem.map(p -> new Outcome(Verdict.rejected(p), pool.getSpec().getType(), List.of(), List.of()))
                 .orElseGet(() -> new Outcome(Verdict.RENDERED, pool.getSpec().getType(), renderer.conf,
                         renderer.credentials));
@@ -67,50 +72,43 @@ final class PoolRenderer {
             return invalidName("'" + name + "' cannot be a conf pool name: use lower-case letters, digits and '-' "
                     + "(no dots)");
         }
-        if (name.equals("hook") || (type == PoolType.MONGO && name.equals("topology"))) {
+        if (name.equals("hook") || profile.globalKeys().filter(g -> g.section().equals(name)).isPresent()) {
             return invalidName("'" + name + "' is a reserved word of the conf grammar for " + type.crName());
         }
         return servers(type)
-                .or(() -> database(type))
+                .or(this::database)
                 .or(() -> otherTypesOptions(type))
                 .or(() -> options(type))
                 .or(() -> tls(type))
                 .or(() -> credentials(type));
     }
 
+    /**
+     * Always written, with the database's default when the spec names no server: a pool the conf does not mention
+     * does not exist for the runtime, so hooks on it would fail to load.
+     */
     private Optional<Problem> servers(PoolType type) {
         List<String> servers = spec.getServers();
         if (servers == null || servers.isEmpty()) {
+            conf.add(ConfLine.plain(prefix + profile.serverKey(),
+                    profile.poolKeys().get(profile.serverKey()).defaultValue()));
             return Optional.empty();
         }
-        boolean single = type == PoolType.MYSQL || type == PoolType.PGSQL;
-        if (single && servers.size() > 1) {
+        if (profile.singleServer() && servers.size() > 1) {
             return invalid("spec.servers: " + type.crName() + " takes exactly one server, got " + servers.size());
         }
-        conf.add(ConfLine.plain(prefix + (type == PoolType.CASSANDRA ? "nodes" : "server"),
-                String.join(",", servers)));
+        conf.add(ConfLine.plain(prefix + profile.serverKey(), String.join(",", servers)));
         return Optional.empty();
     }
 
-    private Optional<Problem> database(PoolType type) {
+    private Optional<Problem> database() {
         if (spec.getPoolSize() != null) {
-            conf.add(ConfLine.plain(prefix + switch (type) {
-                case MONGO -> "c_pool_size";
-                case CASSANDRA -> "size";
-                default -> "pool_size";
-            }, spec.getPoolSize()));
+            conf.add(ConfLine.plain(prefix + profile.poolSizeKey(), spec.getPoolSize()));
         }
         if (spec.getSchemaInit() != null) {
             conf.add(ConfLine.plain(prefix + "schema.init", spec.getSchemaInit()));
         }
-        String database = spec.getDatabase();
-        if (database == null) {
-            return Optional.empty();
-        }
-        if (type == PoolType.REDIS && !database.matches("[0-9]+")) {
-            return invalid("spec.database: a redis database is an index (digits), not '" + database + "'");
-        }
-        return text(type == PoolType.CASSANDRA ? "keyspace" : "database", database, "spec.database");
+        return optionalText(profile.databaseKey(), spec.getDatabase(), "spec.database");
     }
 
     private Optional<Problem> otherTypesOptions(PoolType type) {
@@ -129,6 +127,7 @@ final class PoolRenderer {
                         + " pool"));
     }
 
+    /** The CR's option objects are per type; each maps its own fields to keys. */
     private Optional<Problem> options(PoolType type) {
         return switch (type) {
             case REDIS -> redis(spec.getRedis());
@@ -145,9 +144,6 @@ final class PoolRenderer {
         if (redis.getMode() != null) {
             conf.add(ConfLine.plain(prefix + "type", redis.getMode().name().toLowerCase()));
         }
-        if (redis.getMode() == RedisOptions.Mode.SENTINEL && redis.getSentinel() == null) {
-            return invalid("spec.redis.sentinel (the master name) is required when mode is sentinel");
-        }
         return optionalText("sentinel", redis.getSentinel(), "spec.redis.sentinel")
                 .or(() -> optionalText("channel", redis.getChannel(), "spec.redis.channel"));
     }
@@ -158,10 +154,6 @@ final class PoolRenderer {
         }
         if (mongo.getMode() != null) {
             conf.add(ConfLine.plain(prefix + "type", mongo.getMode().name().toLowerCase()));
-        }
-        if (mongo.getMode() == MongoOptions.Mode.RS && mongo.getRsSetName() == null
-                && !Boolean.TRUE.equals(mongo.getSrvRecord())) {
-            return invalid("spec.mongo.rsSetName is required when mode is rs (or set srvRecord to read it from DNS)");
         }
         if (mongo.getSrvRecord() != null) {
             conf.add(ConfLine.plain(prefix + "srv_record", mongo.getSrvRecord()));
@@ -191,16 +183,14 @@ final class PoolRenderer {
         if (tls == null) {
             return Optional.empty();
         }
-        boolean hasVerify = type == PoolType.MYSQL || type == PoolType.PGSQL || type == PoolType.CASSANDRA;
-        if (tls.getVerify() != null && !hasVerify) {
+        if (tls.getVerify() != null && !profile.hasVerify()) {
             return invalid("spec.tls.verify: " + type.crName() + " pools have no verify setting");
         }
         conf.add(ConfLine.plain(prefix + "ssl", tls.isEnabled()));
         if (tls.getVerify() != null) {
             conf.add(ConfLine.plain(prefix + "verify", tls.getVerify()));
         }
-        String caKey = type == PoolType.REDIS || type == PoolType.CASSANDRA ? "cafile" : "cacertfile";
-        return optionalText(caKey, tls.getCaFile(), "spec.tls.caFile")
+        return optionalText(profile.caFileKey(), tls.getCaFile(), "spec.tls.caFile")
                 .or(() -> optionalText("certfile", tls.getCertFile(), "spec.tls.certFile"))
                 .or(() -> optionalText("keyfile", tls.getKeyFile(), "spec.tls.keyFile"));
     }
@@ -210,16 +200,14 @@ final class PoolRenderer {
         if (creds == null) {
             return Optional.empty();
         }
-        if (creds.getUsername() != null && type == PoolType.REDIS) {
-            return invalid("spec.credentials.username: redis pools authenticate with a password only");
+        Optional<Problem> user = Optional.empty();
+        if (creds.getUsername() != null) {
+            user = profile.userKey()
+                    .map(key -> secret(key, creds.getUsername(), "spec.credentials.username"))
+                    .orElseGet(() -> invalid("spec.credentials.username: " + type.crName()
+                            + " pools authenticate with a password only"));
         }
-        String userKey = switch (type) {
-            case MYSQL -> "user";
-            case MONGO -> "login";
-            default -> "username";
-        };
-        return secret(userKey, creds.getUsername(), "spec.credentials.username")
-                .or(() -> secret("password", creds.getPassword(), "spec.credentials.password"));
+        return user.or(() -> secret("password", creds.getPassword(), "spec.credentials.password"));
     }
 
     private Optional<Problem> secret(String key, SecretKeyRef ref, String field) {
@@ -245,10 +233,9 @@ final class PoolRenderer {
     }
 
     private Optional<Problem> optionalText(String key, String value, String field) {
-        return value == null ? Optional.empty() : text(key, value, field);
-    }
-
-    private Optional<Problem> text(String key, String value, String field) {
+        if (value == null) {
+            return Optional.empty();
+        }
         if (!ConfLine.writable(value)) {
             return invalid(field + " contains a line break");
         }

@@ -1,5 +1,7 @@
 package io.mqttbackends.operator.render;
 
+import io.mqttbackends.model.conf.ConfHash;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,4 +15,13 @@ public record Rendering(String backendsConf, String credentialsConf, String hash
     public static final String BACKENDS_FILE = "backends.conf";
     /** The Secret's key and the runtime file name of the credential lines. */
     public static final String CREDENTIALS_FILE = "credentials.conf";
+
+    /**
+     * The configuration hash the runtime reports once it runs these two files: the model's {@link ConfHash}, the one
+     * contract both sides share.
+     */
+    public static String hash(String backendsConf, String credentialsConf) {
+        return ConfHash.of(List.of(ConfHash.Input.utf8(BACKENDS_FILE, backendsConf),
+                ConfHash.Input.utf8(CREDENTIALS_FILE, credentialsConf)));
+    }
 }

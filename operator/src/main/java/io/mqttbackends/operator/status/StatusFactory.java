@@ -3,6 +3,7 @@ package io.mqttbackends.operator.status;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import io.mqttbackends.operator.render.Problem;
 import io.mqttbackends.operator.render.Verdict;
 import java.time.Clock;

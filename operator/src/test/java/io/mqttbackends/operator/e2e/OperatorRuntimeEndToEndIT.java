@@ -23,7 +23,7 @@ import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.render.ConfigHash;
+import io.mqttbackends.operator.render.Rendering;
 import io.mqttbackends.operator.testing.RuntimePortResource;
 import io.mqttbackends.operator.testing.RuntimeProcess;
 import io.quarkus.test.common.WithTestResource;
@@ -207,7 +207,7 @@ class OperatorRuntimeEndToEndIT {
                 StandardCharsets.UTF_8);
         atomicWrite(confDir.resolve("backends.conf"), backends);
         atomicWrite(credentialsDir.resolve("credentials.conf"), credentials);
-        return ConfigHash.of(Map.of("backends.conf", backends, "credentials.conf", credentials));
+        return Rendering.hash(backends, credentials);
     }
 
     private static void atomicWrite(Path file, String content) throws IOException {

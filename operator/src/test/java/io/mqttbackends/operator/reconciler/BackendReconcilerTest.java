@@ -5,6 +5,7 @@ import static io.mqttbackends.operator.testing.Resources.function;
 import static io.mqttbackends.operator.testing.Resources.hook;
 import static io.mqttbackends.operator.testing.Resources.pool;
 import static io.mqttbackends.operator.testing.Resources.secret;
+import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,17 +17,20 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.render.ConfigHash;
+import io.mqttbackends.operator.render.Rendering;
 import io.mqttbackends.operator.testing.FakeRuntime;
 import io.mqttbackends.operator.testing.FakeRuntimeResource;
 import io.mqttbackends.operator.testing.RepoFiles;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -34,11 +38,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +65,9 @@ class BackendReconcilerTest {
 
     @Inject
     KubernetesClient client;
+
+    @KubernetesTestServer
+    KubernetesServer server;
 
     private final FakeRuntime runtime = FakeRuntimeResource.runtime();
 
@@ -212,7 +221,7 @@ class BackendReconcilerTest {
     }
 
     @Test
-    void aSpecChangeMovesObservedGenerationAndAnUnchangedStatusIsNotPatchedAgain() {
+    void aSpecChangeMovesObservedGenerationAndAnUnchangedStatusIsNotPatchedAgain() throws InterruptedException {
         createSecret("pg-creds", Map.of("password", "pw"));
         create(pool("pgsql1", PoolType.PGSQL, s -> s.setCredentials(credentials("pg-creds", null, "password"))));
         awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
@@ -227,13 +236,44 @@ class BackendReconcilerTest {
         });
         assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.pool_size = 4");
 
-        // A Secret event with no data change reconciles the pool again; its status stays as it was.
-        String version = get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion();
-        Secret touched = client.secrets().inNamespace(NS).withName("pg-creds").get();
-        touched.getMetadata().getLabels().put("touched", "yes");
-        client.secrets().inNamespace(NS).resource(touched).update();
-        await().during(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() ->
-                get(BackendPool.class, "pgsql1").getMetadata().getResourceVersion().equals(version));
+        // A Secret event with no data change reconciles the pool again, and its unchanged status is not patched.
+        // Each reconcile asks the runtime once, so two more questions after the touch prove two reconciles, and
+        // since the reconciles of one resource run one after another, the first has sent all it was going to send
+        // to the API server by the time the second asks.
+        recordedRequests();
+        int requests = runtime.requests();
+        touchSecret("pg-creds", "first");
+        await().atMost(TIMEOUT).until(() -> runtime.requests() > requests);
+        touchSecret("pg-creds", "second");
+        await().atMost(TIMEOUT).until(() -> runtime.requests() > requests + 1);
+        assertThat(recordedRequests()).as("requests to the API server after the touch")
+                .noneMatch(r -> r.getMethod().equals("PATCH") && r.getPath().endsWith("/backendpools/pgsql1/status"))
+                .anyMatch(r -> r.getMethod().equals("PUT") && r.getPath().endsWith("/secrets/pg-creds"));
+    }
+
+    @Test
+    void aPoolWithoutBackendAndAHookWithAnUnknownPlaceholderAreRefusedAndAValidHookAddedLaterIsApplied() {
+        create(pool("mongo1", PoolType.MONGO, s -> { }));
+        create(pool("pgsql1", PoolType.PGSQL, s -> { }));
+        create(hook("typo", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1,
+                s -> s.setAction(sql("insert into t values (${clientid}, ${topik})"))));
+        awaitCondition(BackendPool.class, "mongo1", "Valid", "False", "BackendNotAvailable");
+        awaitCondition(BackendHook.class, "typo", "Valid", "False", "InvalidTemplate");
+        assertThat(condition(get(BackendPool.class, "mongo1"), "Valid").map(Condition::getMessage).orElseThrow())
+                .startsWith("no backend for database 'mongo' in this build");
+        assertThat(condition(get(BackendHook.class, "typo"), "Valid").map(Condition::getMessage).orElseThrow())
+                .startsWith("unknown placeholder ${topik} in 'insert into t values (${clientid}, ${topik})'");
+        assertThat(condition(get(BackendHook.class, "typo"), "Applied").map(Condition::getReason))
+                .contains("NotRendered");
+
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "pgsql1", 2, s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(condition(get(BackendHook.class, "store"), "Valid").map(Condition::getReason)).contains("Rendered");
+        assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = 127.0.0.1:5432",
+                "backend.pgsql.hook.message.publish.2 = {\"action\":{\"function\":\"on_message_publish\"},"
+                        + "\"pool\":\"pgsql1\"}").doesNotContain("mongo", "topik");
+        assertThat(condition(get(BackendPool.class, "mongo1"), "Ready").map(Condition::getReason))
+                .contains("BackendNotAvailable");
     }
 
     @Test
@@ -263,6 +303,22 @@ class BackendReconcilerTest {
                 "backend.pgsql.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"sql\":"
                         + "[\"delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}\"]},"
                         + "\"pool\":\"pgsql1\"}");
+    }
+
+    /** Changes a label only: an event for every informer of Secrets, and nothing to render differently. */
+    private void touchSecret(String name, String value) {
+        Secret secret = client.secrets().inNamespace(NS).withName(name).get();
+        secret.getMetadata().getLabels().put("touched", value);
+        client.secrets().inNamespace(NS).resource(secret).update();
+    }
+
+    /** Takes every request the test API server has received since the last call, oldest first. */
+    private List<RecordedRequest> recordedRequests() throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        for (RecordedRequest r; (r = server.getKubernetesMockServer().takeRequest(0, TimeUnit.SECONDS)) != null; ) {
+            requests.add(r);
+        }
+        return requests;
     }
 
     private <R extends HasMetadata> void create(R resource) {
@@ -312,6 +368,7 @@ class BackendReconcilerTest {
     }
 
     private String renderedHash() {
-        return ConfigHash.of(files());
+        Map<String, String> files = files();
+        return Rendering.hash(files.get("backends.conf"), files.get("credentials.conf"));
     }
 }

@@ -7,6 +7,9 @@ import static io.mqttbackends.operator.testing.Resources.pool;
 import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.conf.ConfLoader;
+import io.mqttbackends.model.conf.DatabaseProfile;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
@@ -18,12 +21,17 @@ import io.mqttbackends.operator.api.v1alpha1.PayloadFormat;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
-import io.mqttbackends.operator.status.Reason;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NamespaceRendererTest {
 
@@ -31,8 +39,14 @@ class NamespaceRendererTest {
             ? Optional.of(Map.of("user", "mqtt", "password", " p\"w = x ", "multiline", "a\nb"))
             : Optional.empty();
 
+    /** Every database as if the runtime had its backend: how each one renders. */
     private static Rendering render(List<BackendPool> pools, List<BackendHook> hooks) {
-        return NamespaceRenderer.render("ns1", pools, hooks, SECRETS);
+        return NamespaceRenderer.render("ns1", pools, hooks, SECRETS, EnumSet.allOf(DatabaseKind.class));
+    }
+
+    /** With the backends this build has. */
+    private static Rendering renderAsBuilt(List<BackendPool> pools, List<BackendHook> hooks) {
+        return NamespaceRenderer.render("ns1", pools, hooks, SECRETS, DatabaseProfile.availableKinds());
     }
 
     private static List<String> lines(String conf) {
@@ -188,7 +202,7 @@ class NamespaceRendererTest {
                     s.setPayloadFormat(PayloadFormat.PLAIN_TEXT);
                 })));
         assertThat(r.hooks().values()).allMatch(Verdict::rendered);
-        assertThat(lines(r.backendsConf())).containsExactly(
+        assertThat(lines(r.backendsConf()).stream().filter(l -> l.contains(".hook.")).toList()).containsExactly(
                 "backend.cassa.hook.message.publish.1 = {\"action\":{\"cql\":[\"insert into t (id) values "
                         + "(${msgid})\"]},\"pool\":\"cs\"}",
                 "backend.mongo.hook.message.publish.1 = {\"action\":{\"function\":\"on_message_publish\"},"
@@ -206,17 +220,35 @@ class NamespaceRendererTest {
     }
 
     @Test
+    void aPoolWithoutServersRendersItsDatabasesDefaultServerSoTheRuntimeKnowsIt() {
+        Rendering r = render(List.of(pool("pg", PoolType.PGSQL, s -> { }), pool("cs", PoolType.CASSANDRA, s -> { })),
+                List.of());
+        assertThat(lines(r.backendsConf())).containsExactly("backend.ecql.cs.nodes = 127.0.0.1:9042",
+                "backend.pgsql.pg.server = 127.0.0.1:5432");
+    }
+
+    @Test
     void sameResourcesRenderTheSameHashAndAChangedSecretChangesIt() {
         List<BackendPool> pools = List.of(pool("pg", PoolType.PGSQL,
                 s -> s.setCredentials(credentials("db", null, "password"))));
         Rendering once = render(pools, List.of());
         Rendering twice = render(pools, List.of());
         Rendering otherPassword = NamespaceRenderer.render("ns1", pools, List.of(),
-                name -> Optional.of(Map.of("password", "new")));
+                name -> Optional.of(Map.of("password", "new")), DatabaseProfile.availableKinds());
         assertThat(twice.hash()).isEqualTo(once.hash());
         assertThat(otherPassword.hash()).isNotEqualTo(once.hash());
-        assertThat(once.hash()).isEqualTo(ConfigHash.of(Map.of("backends.conf", once.backendsConf(),
-                "credentials.conf", once.credentialsConf())));
+    }
+
+    @Test
+    void theHashIsTheOneTheRuntimeComputesFromTheMountedFiles(@TempDir Path root) throws IOException {
+        Rendering r = render(List.of(pool("pg", PoolType.PGSQL,
+                s -> s.setCredentials(credentials("db", null, "password")))), List.of());
+        Path conf = Files.createDirectory(root.resolve("conf"));
+        Path credentials = Files.createDirectory(root.resolve("credentials"));
+        Files.writeString(conf.resolve(Rendering.BACKENDS_FILE), r.backendsConf());
+        Files.writeString(credentials.resolve(Rendering.CREDENTIALS_FILE), r.credentialsConf());
+
+        assertThat(ConfLoader.read(List.of(conf, credentials)).hash()).isEqualTo(r.hash());
     }
 
     @Test
@@ -235,6 +267,10 @@ class NamespaceRendererTest {
                     RedisOptions redis = new RedisOptions();
                     redis.setMode(RedisOptions.Mode.SENTINEL);
                     s.setRedis(redis);
+                }),
+                pool("toobig", PoolType.PGSQL, s -> {
+                    s.setPoolSize(1000);
+                    s.setCredentials(credentials("db", "user", "password"));
                 })), List.of(hook("h", HookPoint.MESSAGE_PUBLISH, "two", 1,
                         s -> s.setAction(function("on_message_publish")))));
         assertThat(reason(r.pools(), "dotted.name")).isEqualTo(Reason.InvalidPoolName);
@@ -248,6 +284,15 @@ class NamespaceRendererTest {
         assertThat(reason(r.pools(), "redisdb")).isEqualTo(Reason.InvalidSpec);
         assertThat(reason(r.pools(), "wrongopts")).isEqualTo(Reason.InvalidSpec);
         assertThat(reason(r.pools(), "sentinel")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("sentinel").problem().orElseThrow().message())
+                .isEqualTo("type sentinel needs backend.redis.sentinel.sentinel (the master name)");
+        assertThat(reason(r.pools(), "redisdb")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("redisdb").problem().orElseThrow().message())
+                .isEqualTo("'mqtt' is not valid for database: expected a non-negative integer");
+        // The runtime's loader has the final word on values; the message is its own, without the Secret's values.
+        assertThat(reason(r.pools(), "toobig")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("toobig").problem().orElseThrow().message())
+                .isEqualTo("pool_size = 1000 is out of range: allowed 1..256");
         assertThat(reason(r.hooks(), "h")).isEqualTo(Reason.PoolNotValid);
         assertThat(lines(r.backendsConf())).isEmpty();
         assertThat(lines(r.credentialsConf())).isEmpty();
@@ -300,6 +345,37 @@ class NamespaceRendererTest {
         assertThat(reason(r.hooks(), "format")).isEqualTo(Reason.OptionNotSupported);
         assertThat(reason(r.hooks(), "offline")).isEqualTo(Reason.OptionNotSupported);
         assertThat(r.backendsConf()).doesNotContain(".hook.");
+    }
+
+    @Test
+    void aPoolWhoseBackendThisBuildLacksAndAHookWithABadTemplateAreLeftOutAndTheRestRenders() {
+        Rendering r = renderAsBuilt(List.of(pool("mg", PoolType.MONGO, s -> { }), pool("pg", PoolType.PGSQL, s -> { })),
+                List.of(hook("on-mongo", HookPoint.MESSAGE_PUBLISH, "mg", 1,
+                                s -> s.setAction(function("on_message_publish"))),
+                        hook("unknown", HookPoint.CLIENT_CONNECTED, "pg", 1,
+                                s -> s.setAction(sql("insert into t values (${client})"))),
+                        hook("quoted", HookPoint.SESSION_UNSUBSCRIBED, "pg", 1,
+                                s -> s.setAction(sql("delete from t where clientid = '${clientid}'"))),
+                        hook("unavailable", HookPoint.SESSION_SUBSCRIBED, "pg", 1,
+                                s -> s.setAction(sql("insert into t values (${msgid})"))),
+                        hook("good", HookPoint.MESSAGE_PUBLISH, "pg", 1,
+                                s -> s.setAction(sql("insert into t values (${msgid}, ${topic})")))));
+
+        assertThat(reason(r.pools(), "mg")).isEqualTo(Reason.BackendNotAvailable);
+        assertThat(r.pools().get("mg").problem().orElseThrow().message())
+                .isEqualTo("no backend for database 'mongo' in this build (available: mysql, pgsql, redis)");
+        assertThat(reason(r.hooks(), "on-mongo")).isEqualTo(Reason.PoolNotValid);
+        assertThat(reason(r.hooks(), "unknown")).isEqualTo(Reason.InvalidTemplate);
+        assertThat(r.hooks().get("unknown").problem().orElseThrow().message()).isEqualTo("unknown placeholder "
+                + "${client} in 'insert into t values (${client})'; available at client.connected: ${clientid}, "
+                + "${username}, ${peerhost}, ${node}, ${timestamp}");
+        assertThat(reason(r.hooks(), "quoted")).isEqualTo(Reason.InvalidTemplate);
+        assertThat(reason(r.hooks(), "unavailable")).isEqualTo(Reason.InvalidTemplate);
+        assertThat(r.pools().get("pg").rendered()).isTrue();
+        assertThat(r.hooks().get("good").rendered()).isTrue();
+        assertThat(lines(r.backendsConf())).containsExactly("backend.pgsql.pg.server = 127.0.0.1:5432",
+                "backend.pgsql.hook.message.publish.1 = {\"action\":{\"sql\":[\"insert into t values (${msgid}, "
+                        + "${topic})\"]},\"pool\":\"pg\"}");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
+import io.mqttbackends.operator.api.v1alpha1.Reason;
 import io.mqttbackends.operator.render.Problem;
 import io.mqttbackends.operator.render.Verdict;
 import java.time.Clock;

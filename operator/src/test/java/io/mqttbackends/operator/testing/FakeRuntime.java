@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +23,7 @@ public final class FakeRuntime implements AutoCloseable {
     private final HttpServer server;
     private volatile Supplier<State> state = () -> new State(null, null, null);
     private volatile int status = 200;
+    private final AtomicInteger requests = new AtomicInteger();
 
     public FakeRuntime() {
         try {
@@ -30,6 +32,7 @@ public final class FakeRuntime implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext(RuntimeProbe.PATH, exchange -> {
+            requests.incrementAndGet();
             State s = state.get();
             byte[] body = ("{\"hash\":" + json(s.hash()) + ",\"loadedAt\":\"2026-01-01T00:00:00Z\",\"lastError\":"
                     + json(s.lastError()) + ",\"lastErrorHash\":" + json(s.lastErrorHash())
@@ -51,6 +54,14 @@ public final class FakeRuntime implements AutoCloseable {
     public void reports(Supplier<State> state) {
         this.status = 200;
         this.state = state;
+    }
+
+    /**
+     * How many times the operator has asked so far: every reconcile asks once, so a rise proves one ran, whether or
+     * not it changed anything.
+     */
+    public int requests() {
+        return requests.get();
     }
 
     /** Answer every request with this HTTP status (e.g. 503 while "starting"). */

@@ -1,10 +1,12 @@
 package io.mqttbackends.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.mqttbackends.model.conf.DatabaseProfile;
 import java.util.List;
 
 /** A database connection pool; its metadata.name is the pool name hooks refer to. */
@@ -27,6 +29,7 @@ public class BackendPoolSpec {
     private String database;
 
     @Min(1)
+    @Max(DatabaseProfile.MAX_POOL_SIZE)
     @JsonPropertyDescription("Connections in the pool (default 8).")
     private Integer poolSize;
 

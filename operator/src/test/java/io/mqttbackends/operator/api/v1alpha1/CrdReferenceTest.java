@@ -87,6 +87,9 @@ class CrdReferenceTest {
         if (node.has("minimum")) {
             constraints.add("min " + node.path("minimum").asLong());
         }
+        if (node.has("maximum")) {
+            constraints.add("max " + node.path("maximum").asLong());
+        }
         if (node.has("minItems")) {
             constraints.add("at least " + node.path("minItems").asLong() + " item(s)");
         }

@@ -1,16 +1,23 @@
-package io.mqttbackends.operator.status;
+package io.mqttbackends.operator.api.v1alpha1;
 
 /**
- * The reasons conditions carry, CamelCase as Kubernetes conventions want. The first group explains {@code Valid},
- * the second {@code Applied}; {@code Ready} repeats the reason of whichever of the two is not true.
+ * The reasons the status conditions of BackendPools and BackendHooks carry, CamelCase as Kubernetes conventions want:
+ * part of the resources' API, so rendering and status derivation both use it without depending on each other. The
+ * first group explains {@code Valid}, the second {@code Applied}; {@code Ready} repeats the reason of whichever of the
+ * two is not true.
  */
 public enum Reason {
     /** Valid: the resource renders into the runtime's configuration. */
     Rendered,
     /** The BackendPool's name cannot be a conf pool name. */
     InvalidPoolName,
-    /** A field combination the schema cannot express is wrong (e.g. two servers for pgsql). */
+    /**
+     * The runtime's loader refuses the rendered lines (e.g. a pool size out of range), or a field combination the
+     * schema cannot express is wrong (e.g. two servers for pgsql).
+     */
     InvalidSpec,
+    /** The pool's database has no backend in this build of the runtime (e.g. mongo, cassandra for now). */
+    BackendNotAvailable,
     /** A referenced Secret or key of it does not exist. */
     SecretNotFound,
     /** A referenced Secret value cannot be written on one conf line. */
@@ -23,8 +30,10 @@ public enum Reason {
     FunctionNotSupported,
     /** The statement language does not run on the pool's database (e.g. sql on redis, anything on mongo). */
     ActionNotSupported,
-    /** Not exactly one of function, sql, cql, commands. */
+    /** Not exactly one of function, sql, cql, commands, or empty statements. */
     InvalidAction,
+    /** A statement with a placeholder that is unknown, has no value at the hook point, or is quoted. */
+    InvalidTemplate,
     /** An option that applies elsewhere only (offlineOpts, expiredTime, payloadFormat). */
     OptionNotSupported,
     /** The topic is not a valid MQTT topic filter. */
