@@ -6,6 +6,7 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
+import org.eclipse.microprofile.health.Readiness;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -23,7 +24,7 @@ public class ConfigStatusRoute {
     private final ActiveConfiguration configuration;
     private final ReadinessCheck readiness;
 
-    public ConfigStatusRoute(ActiveConfiguration configuration, ReadinessCheck readiness) {
+    public ConfigStatusRoute(ActiveConfiguration configuration, @Readiness ReadinessCheck readiness) {
         this.configuration = configuration;
         this.readiness = readiness;
     }
