@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -36,6 +37,8 @@ public final class FailureRig implements AutoCloseable {
     /** The proxy {@link #postgresProxy()} made, if any. */
     volatile TcpProxy proxy;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    /** What the resource prepared and the test needs to know (names, passwords), by key. */
+    private final Map<String, String> notes = new ConcurrentHashMap<>();
 
     FailureRig(String prefix) {
         this.prefix = prefix;
@@ -84,6 +87,20 @@ public final class FailureRig implements AutoCloseable {
         properties.put("mqttbackends.retry.initial-backoff", "PT0.05S");
         properties.put("mqttbackends.retry.max-backoff", "PT0.5S");
         return properties;
+    }
+
+    /** Keeps {@code value} under {@code key} for the test (the resource's {@code prepare} notes what it made). */
+    void note(String key, String value) {
+        notes.put(key, value);
+    }
+
+    /** What was noted under {@code key}; fails when nothing was. */
+    String note(String key) {
+        String value = notes.get(key);
+        if (value == null) {
+            throw new IllegalStateException("nothing noted under " + key);
+        }
+        return value;
     }
 
     String deadLetterTopic() {
