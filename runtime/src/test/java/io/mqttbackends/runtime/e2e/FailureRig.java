@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,17 +148,24 @@ public final class FailureRig implements AutoCloseable {
         return TestPostgres.connect(database);
     }
 
-    /** The lines of a PostgreSQL pool on this rig's database at {@code port}, user postgres, no password. */
+    /**
+     * The lines of a PostgreSQL pool on this rig's database at {@code port}: pool_size 2, user postgres, no password,
+     * then {@code extraKeys} ({@code "key = value"}), which replace a default of the same key.
+     */
     String pgsqlPool(String name, int port, String... extraKeys) {
-        String p = "backend.pgsql." + name + ".";
-        StringBuilder lines = new StringBuilder().append(p).append("server = 127.0.0.1:").append(port).append('\n')
-                .append(p).append("pool_size = 2\n")
-                .append(p).append("username = postgres\n")
-                .append(p).append("password = \n")
-                .append(p).append("database = ").append(database).append('\n');
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("server", "127.0.0.1:" + port);
+        keys.put("pool_size", "2");
+        keys.put("username", "postgres");
+        keys.put("password", "");
+        keys.put("database", database);
         for (String key : extraKeys) {
-            lines.append(p).append(key).append('\n');
+            String[] kv = key.split("=", 2);
+            keys.put(kv[0].trim(), kv[1].trim());
         }
+        StringBuilder lines = new StringBuilder();
+        keys.forEach((k, v) -> lines.append("backend.pgsql.").append(name).append('.').append(k).append(" = ")
+                .append(v).append('\n'));
         return lines.toString();
     }
 
