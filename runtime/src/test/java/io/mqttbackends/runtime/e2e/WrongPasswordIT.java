@@ -59,7 +59,6 @@ class WrongPasswordIT {
             rig.note("database", database);
             rig.note("user", user);
             rig.note("password", password);
-            TestMysql.createDatabase(database);
             rig.closeAtEnd(() -> {
                 try (TestMysql admin = TestMysql.connect("")) {
                     admin.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
@@ -67,6 +66,7 @@ class WrongPasswordIT {
                 }
             });
             try (TestMysql admin = TestMysql.connect("")) {
+                admin.execute("CREATE DATABASE " + database);
                 admin.execute("CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "'");
                 admin.execute("GRANT ALL PRIVILEGES ON " + database + ".* TO '" + user + "'@'127.0.0.1'");
             }
