@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -50,7 +51,7 @@ public final class DeadLetterWatcher implements AutoCloseable {
 
     /** Every record received so far; a payload that is not JSON comes as a text node. */
     public List<JsonNode> records() {
-        List<JsonNode> all = new java.util.ArrayList<>(records);
+        List<JsonNode> all = new ArrayList<>(records);
         unreadable.forEach(text -> all.add(JSON.getNodeFactory().textNode(text)));
         return all;
     }
