@@ -1,0 +1,135 @@
+package io.mqttbackends.runtime.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged runtime ({@code runtime/target/quarkus-app/quarkus-run.jar}) as a child process, configured with
+ * system properties, its output in a log file. The jar exists after the {@code package} phase only, so only
+ * integration tests ({@code *IT}, run by failsafe after {@code package}) may use this; to run one under surefire,
+ * build the jar first: {@code ./mvnw -o -q -pl runtime -am package -DskipTests}.
+ */
+public final class RuntimeProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+
+    private RuntimeProcess(Process process, Path log, int httpPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+    }
+
+    /** The packaged runtime; fails, saying how to build it, when it is missing. */
+    public static Path jar() {
+        for (Path candidate : List.of(Path.of("target/quarkus-app/quarkus-run.jar"),
+                Path.of("runtime/target/quarkus-app/quarkus-run.jar"))) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("runtime/target/quarkus-app/quarkus-run.jar is missing: this test needs the "
+                + "package phase (./mvnw -o -q -pl runtime -am package -DskipTests)");
+    }
+
+    /**
+     * Starts {@code java -jar quarkus-run.jar} with {@code properties} as {@code -D} options; its HTTP port is
+     * {@code quarkus.http.port} of the properties (give a free one).
+     */
+    public static RuntimeProcess start(Map<String, String> properties, Path log) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar().toString());
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new RuntimeProcess(process, log, Integer.parseInt(properties.getOrDefault("quarkus.http.port", "0")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGTERM, as Kubernetes does to stop a pod, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code once the process ended within {@code timeout}; empty if it still runs. */
+    public Optional<Integer> awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    ? Optional.of(process.exitValue()) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Everything the process logged so far (all its runs, when several wrote to the same file). */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** The last {@code lines} lines of {@link #log()}, for failure messages. */
+    public String logTail(int lines) {
+        List<String> all = log().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** The HTTP status of {@code GET path} on the runtime, or -1 when it does not answer. */
+    public int httpStatus(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Stops the process: SIGTERM, then SIGKILL if it is still there 20 s later. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (awaitExit(Duration.ofSeconds(20)).isEmpty()) {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+    }
+}
