@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.testing;
 
 import io.mqttbackends.model.conf.ConfigLocation;
+import io.mqttbackends.model.conf.DatabaseProfile;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.PoolConfig;
 import java.nio.file.Path;
@@ -13,12 +14,14 @@ public final class TestPools {
     }
 
     /**
-     * Pool {@code pool1} of {@code kind} with every key of {@code settings} (a complete schema), {@code schema.init}
-     * off, and {@code overrides} on top; each override is located at line 7 of {@code <kind>.conf}, the pool at
+     * Pool {@code pool1} of {@code kind} with the database's defaults, every key of {@code settings},
+     * {@code schema.init} off, and {@code overrides} on top; each override is located at line 7 of {@code <kind>.conf}, the pool at
      * line 1 under its {@code server} key.
      */
     public static PoolConfig pool1(DatabaseKind kind, Map<String, String> settings, Map<String, String> overrides) {
-        Map<String, String> all = new HashMap<>(settings);
+        Map<String, String> all = new HashMap<>();
+        DatabaseProfile.of(kind).poolKeys().values().forEach(key -> all.put(key.name(), key.defaultValue()));
+        all.putAll(settings);
         all.put("schema.init", "false");
         all.putAll(overrides);
         Path file = Path.of(kind.poolPrefix() + ".conf");
