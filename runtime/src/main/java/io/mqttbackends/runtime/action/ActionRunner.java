@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,6 +109,26 @@ public class ActionRunner {
                     () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * A reload replaced {@code pool}: its actions that find it unavailable go to the same hook of the new
+     * configuration ({@code successor} finds it), so that a fix such as a corrected password reaches the events that
+     * were waiting for it. Does nothing for a pool that never ran an action.
+     */
+    public void retire(BackendPool<?> pool, Function<HookConfig, Optional<Successor<?>>> successor) {
+        PoolBatcher<?> batcher = batchers.get(pool);
+        if (batcher != null) {
+            batcher.retire((hook, event) -> successor.apply(hook).map(next -> submitTo(next, hook, event)));
+        }
+    }
+
+    /** The pool and action that replace a hook's after a reload. */
+    public record Successor<W>(BackendPool<W> pool, PoolAction<W> action) {
+    }
+
+    private <W> CompletionStage<ActionOutcome> submitTo(Successor<W> next, HookConfig hook, Event event) {
+        return batcher(next.pool()).submit(hook, next.action(), event);
     }
 
     /** Forgets a pool's batcher once the pool was drained and closed (a configuration reload replaced it). */

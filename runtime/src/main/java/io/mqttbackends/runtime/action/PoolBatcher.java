@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -70,6 +71,18 @@ final class PoolBatcher<W> {
     private final List<Partition> partitions;
     /** Whether the last call found the database unavailable: the change is logged, not every retry. */
     private final AtomicBoolean unavailable = new AtomicBoolean();
+    /**
+     * Set once a reload replaced the pool: where an action that finds it unavailable goes instead (the same hook on
+     * the pool that replaced it), or empty when the new configuration has no such hook.
+     */
+    private volatile Successor successor;
+
+    /** Where the actions of a replaced pool go: the same hook of the configuration that replaced it. */
+    @FunctionalInterface
+    interface Successor {
+        /** Submits the hook's action for the event on the new pool, or answers empty when there is no such hook. */
+        Optional<CompletionStage<ActionOutcome>> submit(HookConfig hook, Event event);
+    }
 
     /** An action waiting for its turn or running, and where its outcome goes. */
     private static final class Call<W> {
@@ -132,6 +145,14 @@ final class PoolBatcher<W> {
                 partitions.size());
         partitions.get(partition).add(call);
         return call.result;
+    }
+
+    /**
+     * A reload replaced the pool: from now on an action that finds it unavailable is handed to {@code successor}
+     * instead of waiting for a database the configuration no longer points at (a wrong password fixed by a reload).
+     */
+    void retire(Successor successor) {
+        this.successor = successor;
     }
 
     /** How long the oldest action of this pool that is not settled yet has been waiting, zero when none is. */
@@ -326,6 +347,9 @@ final class PoolBatcher<W> {
         String function = call.hook.actionName();
         switch (failureClass) {
             case UNAVAILABLE -> {
+                if (handOver(call, cause)) {
+                    return false;
+                }
                 noteUnavailable(function, cause);
                 again.add(call);
                 return true;
@@ -363,6 +387,32 @@ final class PoolBatcher<W> {
                     return (wait ? delay(backoff(round)) : Uni.createFrom().voidItem())
                             .onItem().transformToUni(ignored -> runRead(call, round + 1));
                 });
+    }
+
+    /**
+     * Hands an action of a replaced, unavailable pool to its successor; one whose hook the new configuration lacks
+     * is given up (and dead-lettered): nothing would ever retry it. Answers whether the call left this pool.
+     */
+    private boolean handOver(Call<W> call, Throwable cause) {
+        Successor next = successor;
+        if (next == null) {
+            return false;
+        }
+        Optional<CompletionStage<ActionOutcome>> moved = next.submit(call.hook, call.event);
+        if (moved.isEmpty()) {
+            giveUp(call, new IllegalStateException(poolName + " was replaced by a reload without hook "
+                    + call.hook.location() + " while it was unavailable: " + cause.getMessage(), cause));
+            return true;
+        }
+        LOG.debugf("%s was replaced while unavailable: %s goes to its successor", poolName, call.hook.location());
+        moved.get().whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                call.result.completeExceptionally(failure);
+            } else {
+                call.result.complete(outcome);
+            }
+        });
+        return true;
     }
 
     private void succeed(Call<W> call, ActionOutcome outcome) {

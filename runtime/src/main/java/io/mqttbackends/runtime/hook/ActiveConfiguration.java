@@ -150,9 +150,25 @@ public class ActiveConfiguration {
                 previous == null ? "loaded" : "reloaded", loaded.pools().size(), loaded.table().size(),
                 runtimeConfig.confDirs(), loaded.hash(), backends);
         if (previous != null) {
+            retireReplacedPools(previous.loaded, loaded);
             draining.add(previous);
             previous.release();
         }
+    }
+
+    /**
+     * The pools of {@code previous} that {@code next} no longer uses hand their actions that wait on an
+     * unavailable database to the same hook of {@code next}: events waiting for a wrong password must not wait for
+     * the old pool for ever once a reload fixed it.
+     */
+    private void retireReplacedPools(Loaded previous, Loaded next) {
+        Set<BackendPool<?>> kept = Set.copyOf(next.pools().values());
+        previous.pools().values().stream().filter(pool -> !kept.contains(pool)).forEach(pool ->
+                runner.retire(pool, hook -> next.table().find(hook).map(ActiveConfiguration::successor)));
+    }
+
+    private static <W> ActionRunner.Successor<W> successor(BoundHook<W> hook) {
+        return new ActionRunner.Successor<>(hook.pool(), hook.action());
     }
 
     private void reject(String hash, Throwable failure) {

@@ -5,6 +5,8 @@ import io.mqttbackends.model.HookPoint;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Optional;
+import io.mqttbackends.model.conf.HookConfig;
 import java.util.Map;
 
 /** Every bound hook, by hook point, in conf order. Immutable: a reload swaps in a whole new table. */
@@ -31,6 +33,11 @@ public final class HookTable {
             }
         }
         return applying;
+    }
+
+    /** The hook of this table compiled from {@code config} (the same line, unchanged), if any. */
+    public Optional<BoundHook<?>> find(HookConfig config) {
+        return byHookPoint.get(config.hookPoint()).stream().filter(h -> h.config().equals(config)).findFirst();
     }
 
     public int size() {

@@ -113,6 +113,7 @@ abstract class BatchingContract {
         settings.put("pool_size", "4");
         settings.put("batch_size", "100");
         settings.put("batch_time", "0");
+        settings.put("call_timeout", "10000");
         settings.putAll(batch);
         Backend backend = kind() == DatabaseKind.PGSQL ? new PgsqlBackend(vertx) : new MysqlBackend(vertx);
         SqlPool pool = (SqlPool) backend.open(new PoolConfig(kind(), "pool1", settings, Map.of(), AT),

@@ -222,4 +222,25 @@ class PoolBatcherTest {
         assertThat(thrown.handle((ok, f) -> f instanceof CompletionException ? f.getCause() : f).join())
                 .hasMessage("bug in the action");
     }
+
+    @Test
+    void aReplacedPoolHandsItsUnavailableActionsToItsSuccessorAndGivesUpThoseWithoutOne() {
+        RecordingPool old = new RecordingPool(BatchGuarantee.ATOMIC, 1, 100, WAIT)
+                .failing(w -> Optional.of(new ConnectException("password authentication failed")));
+        RecordingPool replacement = new RecordingPool(BatchGuarantee.ATOMIC, 1, 100, WAIT);
+        PoolBatcher<String> oldBatcher = batcher(old, 2);
+        PoolBatcher<String> newBatcher = batcher(replacement, 2);
+        List<CompletableFuture<ActionOutcome>> waiting = submitAll(oldBatcher, old, List.of("a", "b"));
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> old.calls.size() >= 2);
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+        oldBatcher.retire((hook, event) -> event.topic().orElseThrow().equals("a")
+                ? Optional.of(newBatcher.submit(hook, replacement.write(), event)) : Optional.empty());
+        settle(waiting);
+
+        assertThat(waiting.get(0)).isCompletedWithValue(ActionOutcome.NONE);
+        assertThat(replacement.applied).containsExactly("a");
+        assertThat(waiting.get(1)).isCompletedExceptionally();
+        assertThat(old.applied).isEmpty();
+    }
 }

@@ -22,9 +22,14 @@ public final class TestMqtt implements AutoCloseable {
     private final Mqtt5BlockingClient.Mqtt5Publishes publishes;
 
     public TestMqtt(String clientIdPrefix) {
+        this(clientIdPrefix, PORT);
+    }
+
+    /** A client of the broker on {@code port} of 127.0.0.1 (a test's private Mosquitto). */
+    public TestMqtt(String clientIdPrefix, int port) {
         client = MqttClient.builder().useMqttVersion5()
                 .identifier(clientIdPrefix + "-" + UUID.randomUUID().toString().substring(0, 8))
-                .serverHost(HOST).serverPort(PORT).buildBlocking();
+                .serverHost(HOST).serverPort(port).buildBlocking();
         publishes = client.publishes(MqttGlobalPublishFilter.ALL);
         client.connect();
     }

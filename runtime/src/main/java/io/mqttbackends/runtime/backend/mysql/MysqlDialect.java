@@ -7,6 +7,7 @@ import io.mqttbackends.runtime.backend.FailureClass;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.sqlclient.DatabaseException;
 import java.util.Arrays;
 import java.util.List;
@@ -106,7 +107,7 @@ final class MysqlDialect {
             .toList();
 
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.MYSQL, false, STATEMENTS, pool -> MysqlDialect::bind,
-            SCHEMA, MysqlDialect::classify);
+            SCHEMA, MysqlDialect::classify, MysqlDialect::innerFailure);
 
     private MysqlDialect() {
     }
@@ -114,6 +115,12 @@ final class MysqlDialect {
     private static Uni<Tuple> bind(String sql, List<Object> values) {
         return Uni.createFrom().item(() -> Tuple.from(values.stream()
                 .map(v -> v instanceof byte[] bytes ? Buffer.buffer(bytes) : v).toList()));
+    }
+
+    /** The first failed execution of a batch: the client reports them all under one MySQLBatchException. */
+    static Optional<Throwable> innerFailure(Throwable failure) {
+        return failure instanceof MySQLBatchException batch ? batch.getIterationError().values().stream().findFirst()
+                : Optional.empty();
     }
 
     static Optional<FailureClass> classify(DatabaseException failure) {

@@ -67,7 +67,8 @@ final class PgsqlDialect {
 
     /** The simple-query protocol runs the whole multi-statement file in one round trip. */
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.PGSQL, true, STATEMENTS, TypedBinder::new,
-            List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::classify);
+            List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::classify,
+            failure -> Optional.empty());
 
     private PgsqlDialect() {
     }

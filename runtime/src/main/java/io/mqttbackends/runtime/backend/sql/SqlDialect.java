@@ -29,10 +29,13 @@ import java.util.function.Function;
  * @param classify        the class of an error the server reported, where the database's own codes decide it; empty
  *                        leaves it to the standard SQLSTATE classes ({@link SqlPool#bySqlState}), and lost or
  *                        refused connections are recognised by {@link SqlPool} for every database
+ * @param innerFailure    the failure a driver's wrapper carries (MySQL reports a failed batch execution as a
+ *                        {@code MySQLBatchException} holding each execution's error), empty for any other failure
  */
 public record SqlDialect(DatabaseKind kind, boolean numberedMarkers, SqlStatements statements,
         Function<Pool, ParameterBinder> binders, List<String> schema,
-        Function<DatabaseException, Optional<FailureClass>> classify) {
+        Function<DatabaseException, Optional<FailureClass>> classify,
+        Function<Throwable, Optional<Throwable>> innerFailure) {
 
     public SqlDialect {
         schema = List.copyOf(schema);

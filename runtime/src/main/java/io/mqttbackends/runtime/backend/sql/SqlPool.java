@@ -234,6 +234,10 @@ public final class SqlPool implements BackendPool<SqlWrite> {
     @Override
     public FailureClass classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            Optional<Throwable> inner = dialect.innerFailure().apply(t);
+            if (inner.isPresent()) {
+                return classify(inner.get());
+            }
             if (t instanceof DatabaseException db) {
                 return dialect.classify().apply(db).orElseGet(() -> bySqlState(db.getSqlState()));
             }

@@ -4,6 +4,7 @@ import io.mqttbackends.runtime.backend.FailureClass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.mysqlclient.MySQLException;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,15 @@ class MysqlDialectTest {
             assertThat(MysqlDialect.classify(new MySQLException("statement", code, "23000")))
                     .as("error %d", code).isEmpty();
         }
+    }
+
+    @Test
+    void aFailedBatchExecutionIsClassifiedByTheErrorItCarries() {
+        MySQLBatchException batch = new MySQLBatchException();
+        MySQLException duplicate = new MySQLException("Duplicate entry", 1062, "23000");
+        batch.reportError(1, duplicate);
+        assertThat(MysqlDialect.innerFailure(batch)).contains(duplicate);
+        assertThat(MysqlDialect.innerFailure(duplicate)).isEmpty();
     }
 
     @Test
