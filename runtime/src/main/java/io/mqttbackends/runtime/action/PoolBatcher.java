@@ -314,6 +314,8 @@ final class PoolBatcher<W> {
         if (!culpritNamed && batchCause != null) {
             FailureClass batchClass = classify(batchCause);
             if (batchClass == FailureClass.UNAVAILABLE) {
+                Throwable cause = batchCause;
+                again.removeIf(call -> handOver(call, cause));
                 noteUnavailable("batch", batchCause);
                 wait = true;
             } else if (again.size() > 1) {

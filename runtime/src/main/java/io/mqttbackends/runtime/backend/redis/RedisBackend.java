@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Redis, as EMQX 4.x Enterprise's {@code emqx_backend_redis}, on the Vert.x reactive Redis client that the Quarkus
@@ -65,7 +66,9 @@ public class RedisBackend implements Backend {
         if (options.getType() != RedisClientType.CLUSTER) {
             // A dedicated client of one connection: a subscribed connection can do nothing but pub/sub.
             RedisOptions subscriber = new RedisOptions(options).setMaxPoolSize(1)
-                    .setPoolName(config.qualifiedName() + ".channel");
+                    .setPoolName(config.qualifiedName() + ".channel")
+                    // A subscribed connection is silent until a message comes: it must not be closed for that.
+                    .setNetClientOptions(new NetClientOptions(options.getNetClientOptions()).setIdleTimeout(0));
             channel = Optional.of(new RedisControlChannel(config, Redis.createClient(vertx, subscriber), context));
         }
         RedisPool pool = new RedisPool(config, client, options.getType() == RedisClientType.CLUSTER, channel);
@@ -105,9 +108,11 @@ public class RedisBackend implements Backend {
         }
         // The database travels in each endpoint: the sentinel client selects it on the master it finds.
         servers.forEach(s -> options.addConnectionString(endpoint(s, ssl, database)));
-        if (ssl) {
-            options.setNetClientOptions(tls(config));
-        }
+        NetClientOptions net = ssl ? tls(config) : new NetClientOptions();
+        // A command that timed out stays pending on a connection a hung server never answers: a connection silent
+        // for call_timeout is closed, so the client replaces it.
+        options.setNetClientOptions(net.setIdleTimeout(config.intValue("call_timeout"))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
         return options;
     }
 

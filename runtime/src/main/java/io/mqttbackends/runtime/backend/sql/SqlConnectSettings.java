@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.sql;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
@@ -26,7 +27,8 @@ public final class SqlConnectSettings {
 
     /**
      * Server, credentials and database, the user under the database's own key; prepared statements cached per
-     * connection, so the hooks' few statement texts are parsed once per connection instead of once per execution.
+     * connection, so the hooks' few statement texts are parsed once per connection instead of once per execution;
+     * connections silent for {@code call_timeout} closed.
      */
     public static <T extends SqlConnectOptions> T apply(T options, PoolConfig config, String userKey,
             int defaultPort) {
@@ -34,6 +36,9 @@ public final class SqlConnectSettings {
         options.setHost(server.host()).setPort(server.port()).setUser(config.get(userKey))
                 .setPassword(config.get("password")).setDatabase(config.get("database"))
                 .setCachePreparedStatements(true).setPreparedStatementCacheSqlLimit(CACHED_SQL_LIMIT);
+        // A call that timed out leaves its query on the connection, which a server that never answers keeps busy
+        // for ever: a connection silent for call_timeout is closed, so the pool replaces it.
+        options.setIdleTimeout(config.intValue("call_timeout")).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         return options;
     }
 
