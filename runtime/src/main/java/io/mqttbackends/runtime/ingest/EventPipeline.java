@@ -73,7 +73,7 @@ public class EventPipeline {
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
         Uni<Void> schemasReady = configuration.initSchemas().memoize().indefinitely();
-        Consumer started = new Consumer(settings.maxInFlight());
+        Consumer started = consumer(settings.maxInFlight());
         // Memoized Unis are lazy: start the schema work now, not when the first event happens to arrive.
         schemasReady.subscribe().with(ready -> started.open(), failure -> LOG.error("schema initialisation failed",
                 failure));
@@ -94,10 +94,9 @@ public class EventPipeline {
         configuration.close();
     }
 
-    /** How many events were taken and are not settled yet. */
-    int unsettled() {
-        Consumer c = consumer;
-        return c == null ? 0 : c.inFlight.get();
+    /** A consumer of the event stream keeping at most {@code maxInFlight} events unsettled. */
+    Consumer consumer(int maxInFlight) {
+        return new Consumer(maxInFlight);
     }
 
     /**
@@ -140,7 +139,7 @@ public class EventPipeline {
      * requests as many at first, then one more for each that settled (in small groups, so the MQTT client is not
      * asked for every single one). Events that arrive before the schemas exist wait, in order, until {@link #open}.
      */
-    private final class Consumer implements Flow.Subscriber<Inbound> {
+    final class Consumer implements Flow.Subscriber<Inbound> {
         private final int maxInFlight;
         private final int requestGroup;
         private final AtomicInteger settledSinceRequest = new AtomicInteger();
@@ -173,6 +172,11 @@ public class EventPipeline {
                 }
             }
             dispatch(inbound);
+        }
+
+        /** How many events were taken and are not settled yet. */
+        int unsettled() {
+            return inFlight.get();
         }
 
         /** The schemas exist: the events that waited go first, in order, then the stream flows directly. */

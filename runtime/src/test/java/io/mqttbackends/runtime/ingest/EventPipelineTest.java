@@ -106,4 +106,91 @@ class EventPipelineTest {
         assertThat(acks).hasValue(1);
         assertThat(deadLetters).isEmpty();
     }
+
+    /** Records what the consumer asks of the stream. */
+    private static final class RecordingSubscription implements java.util.concurrent.Flow.Subscription {
+        final List<Long> requests = new CopyOnWriteArrayList<>();
+        volatile boolean cancelled;
+
+        @Override
+        public void request(long n) {
+            requests.add(n);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    @Test
+    void theConsumerAsksForMaxInFlightThenForMoreOnlyAsEventsSettle() {
+        List<java.util.concurrent.CompletableFuture<Void>> running = new CopyOnWriteArrayList<>();
+        EventPipeline.Consumer consumer = pipeline(event -> {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            running.add(done);
+            return Uni.createFrom().completionStage(done);
+        }).consumer(32);
+        RecordingSubscription upstream = new RecordingSubscription();
+        consumer.onSubscribe(upstream);
+        consumer.open();
+        AtomicInteger acks = new AtomicInteger();
+        for (int i = 0; i < 32; i++) {
+            consumer.onNext(inbound(connected(), acks));
+        }
+        assertThat(upstream.requests).containsExactly(32L);
+        assertThat(consumer.unsettled()).isEqualTo(32);
+
+        // Requests go out in groups of max-in-flight / 16 settled events.
+        running.get(0).complete(null);
+        assertThat(upstream.requests).containsExactly(32L);
+        running.get(1).complete(null);
+        assertThat(upstream.requests).containsExactly(32L, 2L);
+        assertThat(acks).hasValue(2);
+        assertThat(consumer.unsettled()).isEqualTo(30);
+    }
+
+    @Test
+    void eventsArrivingBeforeTheSchemasExistWaitAndThenGoInOrder() {
+        List<String> dispatched = new CopyOnWriteArrayList<>();
+        EventPipeline.Consumer consumer = pipeline(event -> {
+            dispatched.add(event.clientid());
+            return Uni.createFrom().voidItem();
+        }).consumer(8);
+        consumer.onSubscribe(new RecordingSubscription());
+        AtomicInteger acks = new AtomicInteger();
+        for (String id : List.of("a", "b", "c")) {
+            consumer.onNext(inbound(new DecodeResult.Decoded(new ClientConnected(new ClientInfo(id,
+                    Optional.empty(), Optional.empty(), "n", 0L))), acks));
+        }
+        assertThat(dispatched).isEmpty();
+        assertThat(acks).hasValue(0);
+
+        consumer.open();
+
+        assertThat(dispatched).containsExactly("a", "b", "c");
+        assertThat(acks).hasValue(3);
+    }
+
+    @Test
+    void drainingStopsAskingAndWaitsForTheEventsTakenUntilTheyAreAcked() {
+        java.util.concurrent.CompletableFuture<Void> slow = new java.util.concurrent.CompletableFuture<>();
+        EventPipeline.Consumer consumer = pipeline(event -> Uni.createFrom().completionStage(slow)).consumer(16);
+        RecordingSubscription upstream = new RecordingSubscription();
+        consumer.onSubscribe(upstream);
+        consumer.open();
+        AtomicInteger acks = new AtomicInteger();
+        for (int i = 0; i < 4; i++) {
+            consumer.onNext(inbound(connected(), acks));
+        }
+        // The events settle 200 ms into the drain, which must wait for them.
+        java.util.concurrent.CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> slow.complete(null));
+
+        consumer.drain(WAIT);
+
+        assertThat(acks).hasValue(4);
+        assertThat(consumer.unsettled()).isZero();
+        assertThat(upstream.requests).containsExactly(16L);
+    }
 }
