@@ -73,7 +73,7 @@ final class PoolBatcher<W> {
     private final AtomicBoolean unavailable = new AtomicBoolean();
     /**
      * Set once a reload replaced the pool: where an action that finds it unavailable goes instead (the same hook on
-     * the pool that replaced it), or empty when the new configuration has no such hook.
+     * the pool that replaced it), if the new configuration has that hook.
      */
     private volatile Successor successor;
 
@@ -392,8 +392,10 @@ final class PoolBatcher<W> {
     }
 
     /**
-     * Hands an action of a replaced, unavailable pool to its successor; one whose hook the new configuration lacks
-     * is given up (and dead-lettered): nothing would ever retry it. Answers whether the call left this pool.
+     * Hands an action of a replaced, unavailable pool to its successor, the same hook line of the new
+     * configuration. One whose hook the new configuration changed or dropped stays here and keeps waiting for the
+     * old database: the event started on the old configuration and finishes there (the old pool closes after it).
+     * Answers whether the call left this pool.
      */
     private boolean handOver(Call<W> call, Throwable cause) {
         Successor next = successor;
@@ -402,9 +404,7 @@ final class PoolBatcher<W> {
         }
         Optional<CompletionStage<ActionOutcome>> moved = next.submit(call.hook, call.event);
         if (moved.isEmpty()) {
-            giveUp(call, new IllegalStateException(poolName + " was replaced by a reload without hook "
-                    + call.hook.location() + " while it was unavailable: " + cause.getMessage(), cause));
-            return true;
+            return false;
         }
         LOG.debugf("%s was replaced while unavailable: %s goes to its successor", poolName, call.hook.location());
         moved.get().whenComplete((outcome, failure) -> {
