@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.action;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.runtime.testing.TestPostgres;
+import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.TestSql;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -10,17 +11,20 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The batching contract on PostgreSQL: writes of a batch are one transaction with pipelined statements. */
 class PgsqlBatchingIT extends BatchingContract {
-    private static final String DATABASE = "mqttbackends_batching";
+    /** A database of this class's own, so a concurrent run on the same server cannot touch it. */
+    private static PgsqlTestDatabase database;
     private static TestPostgres db;
 
     @BeforeAll
-    static void database() {
-        db = TestPostgres.fresh(DATABASE);
+    static void openDatabase() {
+        database = PgsqlTestDatabase.create();
+        db = database.connect();
     }
 
     @AfterAll
     static void closeDatabase() {
         db.close();
+        database.close();
     }
 
     @Override
@@ -40,7 +44,7 @@ class PgsqlBatchingIT extends BatchingContract {
 
     @Override
     Map<String, String> poolSettings(String server) {
-        return Map.of("server", server, "username", "postgres", "password", "", "database", DATABASE,
+        return Map.of("server", server, "username", "postgres", "password", "", "database", database.name(),
                 "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "", "keyfile", "");
     }
 
