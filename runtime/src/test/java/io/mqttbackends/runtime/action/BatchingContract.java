@@ -35,6 +35,7 @@ import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.mqttbackends.runtime.testing.TcpProxy;
+import io.mqttbackends.runtime.testing.SqlTestDatabase;
 import io.mqttbackends.runtime.testing.TestSql;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -49,7 +50,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,14 +70,45 @@ abstract class BatchingContract {
     /** The database's kind. */
     abstract DatabaseKind kind();
 
-    /** The test database, created empty once per class. */
-    abstract TestSql db();
+    /**
+     * The test database of each class, created empty for its first test and dropped after its last: a name of the
+     * run's own ({@link SqlTestDatabase}), so a concurrent run on the same server cannot touch it.
+     */
+    private static final Map<Class<?>, Opened> DATABASES = new ConcurrentHashMap<>();
+
+    private record Opened(SqlTestDatabase database, TestSql sql) {
+    }
+
+    private Opened opened() {
+        return DATABASES.computeIfAbsent(getClass(), c -> {
+            SqlTestDatabase database = SqlTestDatabase.create(kind());
+            return new Opened(database, database.connect());
+        });
+    }
+
+    @AfterAll
+    static void dropDatabases() {
+        DATABASES.values().forEach(o -> {
+            o.sql().close();
+            o.database().close();
+        });
+        DATABASES.clear();
+    }
+
+    /** The class's test database. */
+    TestSql db() {
+        return opened().sql();
+    }
 
     /** Where the database listens. */
-    abstract HostPort server();
+    HostPort server() {
+        return opened().database().server();
+    }
 
     /** The pool keys of this database, the server given. */
-    abstract Map<String, String> poolSettings(String server);
+    Map<String, String> poolSettings(String server) {
+        return opened().database().poolSettings(server);
+    }
 
     /** {@code batch_log (id ascending with commit order, topic, msgid)} whose msgid must be shorter than 20. */
     abstract String batchLogDdl();

@@ -1,51 +1,12 @@
 package io.mqttbackends.runtime.action;
 
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.HostPort;
-import io.mqttbackends.runtime.testing.TestMysql;
-import io.mqttbackends.runtime.testing.MysqlTestDatabase;
-import io.mqttbackends.runtime.testing.TestSql;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The batching contract on MariaDB (MySQL protocol): writes of a batch are one transaction. */
 class MysqlBatchingIT extends BatchingContract {
-    /** A database of this class's own, so a concurrent run on the same server cannot touch it. */
-    private static MysqlTestDatabase database;
-    private static TestMysql db;
-
-    @BeforeAll
-    static void openDatabase() {
-        database = MysqlTestDatabase.create();
-        db = database.connect();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-        database.close();
-    }
-
     @Override
     DatabaseKind kind() {
         return DatabaseKind.MYSQL;
-    }
-
-    @Override
-    TestSql db() {
-        return db;
-    }
-
-    @Override
-    HostPort server() {
-        return new HostPort(TestMysql.HOST, TestMysql.PORT);
-    }
-
-    @Override
-    Map<String, String> poolSettings(String server) {
-        return Map.of("server", server, "user", "root", "password", "", "database", database.name(),
-                "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "", "keyfile", "");
     }
 
     @Override
@@ -62,10 +23,10 @@ class MysqlBatchingIT extends BatchingContract {
      */
     @Override
     long insertStatementsExecuted() {
-        db.execute("create table if not exists insert_statements (conn bigint not null, started datetime(6) not null,"
-                + " primary key (conn, started))");
-        db.execute("create trigger if not exists batch_log_statements after insert on batch_log for each row"
+        db().execute("create table if not exists insert_statements (conn bigint not null,"
+                + " started datetime(6) not null, primary key (conn, started))");
+        db().execute("create trigger if not exists batch_log_statements after insert on batch_log for each row"
                 + " insert ignore into insert_statements values (connection_id(), now(6))");
-        return db.count("select count(*) from insert_statements");
+        return db().count("select count(*) from insert_statements");
     }
 }

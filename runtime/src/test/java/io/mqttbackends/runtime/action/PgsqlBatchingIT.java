@@ -1,51 +1,12 @@
 package io.mqttbackends.runtime.action;
 
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.HostPort;
-import io.mqttbackends.runtime.testing.TestPostgres;
-import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
-import io.mqttbackends.runtime.testing.TestSql;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The batching contract on PostgreSQL: writes of a batch are one transaction with pipelined statements. */
 class PgsqlBatchingIT extends BatchingContract {
-    /** A database of this class's own, so a concurrent run on the same server cannot touch it. */
-    private static PgsqlTestDatabase database;
-    private static TestPostgres db;
-
-    @BeforeAll
-    static void openDatabase() {
-        database = PgsqlTestDatabase.create();
-        db = database.connect();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-        database.close();
-    }
-
     @Override
     DatabaseKind kind() {
         return DatabaseKind.PGSQL;
-    }
-
-    @Override
-    TestSql db() {
-        return db;
-    }
-
-    @Override
-    HostPort server() {
-        return new HostPort(TestPostgres.HOST, TestPostgres.PORT);
-    }
-
-    @Override
-    Map<String, String> poolSettings(String server) {
-        return Map.of("server", server, "username", "postgres", "password", "", "database", database.name(),
-                "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "", "keyfile", "");
     }
 
     @Override
@@ -57,12 +18,12 @@ class PgsqlBatchingIT extends BatchingContract {
     /** A statement-level trigger counts the INSERT statements into {@code batch_log}, whatever their row count. */
     @Override
     long insertStatementsExecuted() {
-        db.execute("create table if not exists insert_statements (n bigint not null)");
-        db.execute("insert into insert_statements select 0 where not exists (select 1 from insert_statements)");
-        db.execute("create or replace function count_insert_statement() returns trigger language plpgsql as"
+        db().execute("create table if not exists insert_statements (n bigint not null)");
+        db().execute("insert into insert_statements select 0 where not exists (select 1 from insert_statements)");
+        db().execute("create or replace function count_insert_statement() returns trigger language plpgsql as"
                 + " $f$ begin update insert_statements set n = n + 1; return null; end $f$");
-        db.execute("create or replace trigger batch_log_statements after insert on batch_log"
+        db().execute("create or replace trigger batch_log_statements after insert on batch_log"
                 + " for each statement execute function count_insert_statement()");
-        return db.count("select n from insert_statements");
+        return db().count("select n from insert_statements");
     }
 }
