@@ -70,7 +70,9 @@ import org.junit.jupiter.api.Test;
 class OperatorRuntimeEndToEndIT {
 
     private static final String NS = "test";
-    private static final String DATABASE = "mqttbackends_operator_e2e";
+    /** This run's database: unique, so a concurrent run on the same server cannot drop it; dropped after each test. */
+    private static final String DATABASE = "mqb_operator_e2e_" + ProcessHandle.current().pid() + "_"
+            + UUID.randomUUID().toString().substring(0, 8);
     private static final String PREFIX = "operator-e2e";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,6 +106,10 @@ class OperatorRuntimeEndToEndIT {
         publisher.disconnect();
         if (runtime != null) {
             runtime.close();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + DATABASE + " with (force)");
         }
         client.resources(BackendHook.class).inNamespace(NS).delete();
         client.resources(BackendPool.class).inNamespace(NS).delete();

@@ -14,6 +14,7 @@ import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.mqttbackends.runtime.testing.TcpProxy;
+import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.vertx.mutiny.core.Vertx;
 import java.io.IOException;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * generation's pool goes through its own {@link TcpProxy}, so a closed pool is a proxy with no connection left.
  */
 class ActiveConfigurationReloadIT {
-    private static final String DATABASE = "mqttbackends_reload_unit";
+    /** A database of each test's own (a run-unique name), dropped after it. */
+    private PgsqlTestDatabase database;
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private final Vertx vertx = Vertx.vertx();
@@ -46,7 +48,7 @@ class ActiveConfigurationReloadIT {
 
     @BeforeEach
     void start() {
-        TestPostgres.fresh(DATABASE).close();
+        database = PgsqlTestDatabase.create();
         oldProxy.up();
         newProxy.up();
         var config = TestConfigs.runtimeConfig(Map.of("conf-dir", confDir.toString()));
@@ -58,6 +60,7 @@ class ActiveConfigurationReloadIT {
         configuration.close();
         oldProxy.close();
         newProxy.close();
+        database.close();
         vertx.closeAndAwait();
     }
 
@@ -65,10 +68,10 @@ class ActiveConfigurationReloadIT {
         Files.writeString(confDir.resolve("backends.conf"), text);
     }
 
-    private static String pool(int port, String extra) {
+    private String pool(int port, String extra) {
         return "backend.pgsql.pool1.server = 127.0.0.1:" + port + "\n"
                 + "backend.pgsql.pool1.username = postgres\n"
-                + "backend.pgsql.pool1.database = " + DATABASE + "\n" + extra;
+                + "backend.pgsql.pool1.database = " + database.name() + "\n" + extra;
     }
 
     private static String publishHook(int n, String topic) {
@@ -181,7 +184,7 @@ class ActiveConfigurationReloadIT {
         write(pool(newProxy.port(), "backend.pgsql.pool1.schema.init = true\n") + publishHook(1, "reload/a/#"));
         assertThat(reload()).isTrue();
 
-        try (TestPostgres pg = TestPostgres.connect(DATABASE)) {
+        try (TestPostgres pg = TestPostgres.connect(database.name())) {
             assertThat(pg.count("select count(*) from information_schema.tables where table_name in"
                     + " ('mqtt_client', 'mqtt_sub', 'mqtt_msg', 'mqtt_retain', 'mqtt_acked')")).isEqualTo(5);
         }
