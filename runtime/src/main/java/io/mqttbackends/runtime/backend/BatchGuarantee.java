@@ -3,9 +3,8 @@ package io.mqttbackends.runtime.backend;
 /** What a pool promises about the writes of one {@link BackendPool#apply} call. */
 public enum BatchGuarantee {
     /**
-     * All writes of the call take effect or none does (one SQL transaction). A failure marks every write
-     * {@link WriteResult.NotApplied} (or, in a batch of one, {@link WriteResult.Failed}): the action stage splits
-     * the batch to find the write at fault.
+     * All writes of the call take effect or none does (one SQL transaction). A failure fails the call, which the
+     * action stage reads as every write not applied: it splits the batch until the write at fault is alone.
      */
     ATOMIC,
     /**

@@ -75,18 +75,27 @@ class PoolBatcherTest {
         return topics;
     }
 
+    /**
+     * Submits writes while a read holds the partition, then lets the read finish and waits until every write
+     * settled: the writes are all queued when the partition takes its next unit.
+     */
+    private static List<CompletableFuture<ActionOutcome>> queuedBehindARead(PoolBatcher<String> batcher,
+            RecordingPool pool, List<String> topics) {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletionStage<ActionOutcome> first = batcher.submit(HOOK, pool.read(e -> Uni.createFrom()
+                .completionStage(gate).replaceWith(ActionOutcome.NONE)), publish("t"));
+        List<CompletableFuture<ActionOutcome>> writes = submitAll(batcher, pool, topics);
+        gate.complete(null);
+        first.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        settle(writes);
+        return writes;
+    }
+
     @Test
     void writesQueuedBehindARunningCallGoTogetherInTheNextCall() {
         RecordingPool pool = new RecordingPool(BatchGuarantee.ATOMIC, 1, 100, WAIT);
         PoolBatcher<String> batcher = batcher(pool, 3);
-        // The first call hangs until its time limit would pass: meanwhile the others queue.
-        CompletableFuture<Void> gate = new CompletableFuture<>();
-        CompletionStage<ActionOutcome> first = batcher.submit(HOOK, pool.read(e -> Uni.createFrom()
-                .completionStage(gate).replaceWith(ActionOutcome.NONE)), publish("t"));
-        List<CompletableFuture<ActionOutcome>> writes = submitAll(batcher, pool, topics("t", 10));
-        gate.complete(null);
-        first.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-        settle(writes);
+        List<CompletableFuture<ActionOutcome>> writes = queuedBehindARead(batcher, pool, topics("t", 10));
 
         assertThat(pool.calls).hasSize(1);
         assertThat(pool.calls.get(0)).hasSize(10);
@@ -97,13 +106,7 @@ class PoolBatcherTest {
     void batchesNeverExceedTheirDeclaredCount() {
         RecordingPool pool = new RecordingPool(BatchGuarantee.ATOMIC, 1, 7, WAIT);
         PoolBatcher<String> batcher = batcher(pool, 3);
-        CompletableFuture<Void> gate = new CompletableFuture<>();
-        CompletionStage<ActionOutcome> first = batcher.submit(HOOK, pool.read(e -> Uni.createFrom()
-                .completionStage(gate).replaceWith(ActionOutcome.NONE)), publish("t"));
-        List<CompletableFuture<ActionOutcome>> writes = submitAll(batcher, pool, topics("t", 30));
-        gate.complete(null);
-        first.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-        settle(writes);
+        List<CompletableFuture<ActionOutcome>> writes = queuedBehindARead(batcher, pool, topics("t", 30));
 
         assertThat(pool.calls).extracting(List::size).containsExactly(7, 7, 7, 7, 2);
         assertThat(pool.applied).containsExactlyElementsOf(topics("t", 30));

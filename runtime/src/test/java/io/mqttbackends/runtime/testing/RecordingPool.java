@@ -45,7 +45,7 @@ public final class RecordingPool implements BackendPool<String> {
     private volatile boolean closed;
 
     /**
-     * @param guarantee   atomic (a failing write fails its whole call) or per item
+     * @param guarantee   atomic (a failing write fails the call: none applied) or per item
      * @param concurrency partitions
      * @param maxBatch    writes per call
      * @param callTimeout the time limit of a call
@@ -114,8 +114,7 @@ public final class RecordingPool implements BackendPool<String> {
         Optional<Throwable> first = failures.stream().flatMap(Optional::stream).findFirst();
         if (traits.guarantee() == BatchGuarantee.ATOMIC) {
             if (first.isPresent()) {
-                return Uni.createFrom().item(Collections.nCopies(writes.size(), writes.size() == 1
-                        ? new WriteResult.Failed(first.get()) : new WriteResult.NotApplied(first.get())));
+                return Uni.createFrom().failure(first.get());
             }
             applied.addAll(writes);
             return Uni.createFrom().item(Collections.nCopies(writes.size(), WriteResult.APPLIED));

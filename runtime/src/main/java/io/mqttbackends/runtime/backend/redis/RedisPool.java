@@ -110,7 +110,7 @@ final class RedisPool implements BackendPool<RedisWrite> {
      * The writes in order. Outside a cluster, pipelined writes go together as one {@code MULTI}/{@code EXEC}
      * pipeline: its reply holds one reply per command, so each write's result is its own (Redis applies the other
      * commands of a transaction when one fails, which is why every write must be idempotent). A command refused
-     * while queueing aborts the whole transaction: nothing applied. On a cluster, whose keys span nodes, and for
+     * while queueing aborts the whole transaction and fails the call: nothing applied. On a cluster, whose keys span nodes, and for
      * writes that are not pipelined, each write's commands go one after another and the batch stops at the first
      * failure, so that a later write of the same key never overtakes an earlier one.
      */
@@ -124,9 +124,7 @@ final class RedisPool implements BackendPool<RedisWrite> {
         writes.forEach(w -> transaction.addAll(w.commands()));
         transaction.add(Request.cmd(Command.EXEC));
         return send(transaction)
-                .onItem().transform(replies -> results(writes, replies.get(replies.size() - 1)))
-                .onFailure().recoverWithItem(failure -> Collections.nCopies(writes.size(), writes.size() == 1
-                        ? new WriteResult.Failed(failure) : new WriteResult.NotApplied(failure)));
+                .onItem().transform(replies -> results(writes, replies.get(replies.size() - 1)));
     }
 
     /** Each write's share of an {@code EXEC} reply, in order. */

@@ -186,18 +186,15 @@ public final class SqlPool implements BackendPool<SqlWrite> {
 
     /**
      * The statements of every write, in order, as one transaction ({@link #inOneTransaction}): all apply or none
-     * does. A failure is the write's own when it was alone, and otherwise leaves every write not applied, for the
-     * action stage to split the batch.
+     * does, and a failure fails the call, which the action stage reads as every write not applied (it splits the
+     * batch to find the culprit).
      */
     @Override
     public Uni<List<WriteResult>> apply(List<SqlWrite> writes) {
         List<SqlCommand> commands = new ArrayList<>();
         writes.forEach(w -> commands.addAll(w.commands()));
         return inOneTransaction(commands)
-                .onItem().transform(done -> Collections.nCopies(writes.size(), WriteResult.APPLIED))
-                .onFailure().recoverWithItem(failure -> Collections.nCopies(writes.size(), writes.size() == 1
-                        ? new WriteResult.Failed(failure)
-                        : new WriteResult.NotApplied(failure)));
+                .onItem().transform(done -> Collections.nCopies(writes.size(), WriteResult.APPLIED));
     }
 
     private record Bound(String sql, Tuple values) {

@@ -134,28 +134,14 @@ public abstract class SqlStatementsContract extends SqlBackendTestSupport {
                 .containsExactly("b1", "b2", "b3");
         assertThat(sql("SELECT clientid FROM mqtt_client")).hasSize(1);
 
-        List<WriteResult> refused = PoolRuns.apply(pool,
+        assertThatThrownBy(() -> PoolRuns.apply(pool,
                 Map.entry(store, (Event) publish(message("b4", "p", "t", 1, false, bytes("4"), TS))),
                 Map.entry(duplicate, new ClientConnected(client("c1", TS))),
                 Map.entry(duplicate, new ClientConnected(client("c1", TS))))
-                .await().atMost(WAIT);
-        assertThat(refused).hasSize(3).allSatisfy(r -> assertThat(r).isInstanceOfSatisfying(
-                WriteResult.NotApplied.class,
-                n -> assertThat(pool.classify(n.cause())).isEqualTo(FailureClass.PERMANENT)));
+                .await().atMost(WAIT))
+                .as("a refused transaction fails the call: every write not applied")
+                .satisfies(e -> assertThat(pool.classify(e)).isEqualTo(FailureClass.PERMANENT));
         assertThat(sql("SELECT msgid FROM mqtt_msg WHERE msgid = 'b4'")).isEmpty();
         assertThat(sql("SELECT * FROM mqtt_sub")).isEmpty();
-    }
-
-    @Test
-    void aLoneWriteThatFailsIsNamedAsTheFailure() {
-        PoolAction<SqlWrite> duplicate = pool.prepare(sqlHook(HookPoint.CLIENT_CONNECTED,
-                "INSERT INTO mqtt_sub (clientid, topic, qos) VALUES (${clientid}, 'dup', 1)"));
-        PoolRuns.run(pool, duplicate, new ClientConnected(client("c1", TS))).await().atMost(WAIT);
-
-        List<WriteResult> results = PoolRuns.apply(pool, Map.entry(duplicate,
-                (Event) new ClientConnected(client("c1", TS)))).await().atMost(WAIT);
-
-        assertThat(results).singleElement().isInstanceOfSatisfying(WriteResult.Failed.class,
-                f -> assertThat(pool.classify(f.cause())).isEqualTo(FailureClass.PERMANENT));
     }
 }
