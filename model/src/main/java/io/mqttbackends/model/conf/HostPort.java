@@ -13,7 +13,7 @@ public record HostPort(String host, int port) {
             Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9][A-Za-z0-9._-]*)(?::(\\d{1,5}))?");
 
     /** Parses one entry; empty when it is not host[:port] with a port from 1 to 65535. */
-    static Optional<HostPort> parse(String value, int defaultPort) {
+    public static Optional<HostPort> parse(String value, int defaultPort) {
         Matcher m = HOST_PORT.matcher(value.trim());
         if (!m.matches()) {
             return Optional.empty();
