@@ -82,6 +82,19 @@ class MongoStoreIT {
     }
 
     @Test
+    void standInStampsOnlyMessageCollections() {
+        start(MongoStandIn.start("127.0.0.1", 0));
+        MongoDatabase database = client.getDatabase(databaseName);
+
+        database.getCollection("mqtt_retain").insertOne(new Document("_id", 1L).append("topic", "t"));
+        database.getCollection("mqtt_msg_ceiling").insertOne(new Document("_id", 1L).append("topic", "t"));
+
+        assertThat(database.getCollection("mqtt_retain").find().first()).doesNotContainKey(MongoStandIn.STORED_AT);
+        assertThat(database.getCollection("mqtt_msg_ceiling").find().first().get(MongoStandIn.STORED_AT))
+                .isInstanceOf(Long.class);
+    }
+
+    @Test
     void ceilingStoresEveryRowInAScratchCopyAndDropsIt() {
         start(MongoStandIn.start("127.0.0.1", 0));
         MongoCollection<Document> messages = runtimeCollection();
