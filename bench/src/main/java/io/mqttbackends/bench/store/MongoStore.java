@@ -147,7 +147,7 @@ final class MongoStore implements Store {
      */
     private StoreTime probeStoreTime() {
         MongoCollection<Document> probe = database.getCollection(PROBE_COLLECTION);
-        probe.drop();
+        dropIfExists(PROBE_COLLECTION);
         try {
             probe.insertOne(new Document("_id", 1L));
             Document stored = probe.find(Filters.eq("_id", 1L)).first();
@@ -169,7 +169,14 @@ final class MongoStore implements Store {
                 return StoreTime.NONE;
             }
         } finally {
-            probe.drop();
+            dropIfExists(PROBE_COLLECTION);
+        }
+    }
+
+    /** Drops a scratch collection left by an earlier run (the stand-in logs a drop of a missing one as an error). */
+    private void dropIfExists(String name) {
+        if (database.listCollectionNames().into(new ArrayList<>()).contains(name)) {
+            database.getCollection(name).drop();
         }
     }
 
@@ -219,8 +226,8 @@ final class MongoStore implements Store {
     public Ceiling ceiling(BenchRows rows, int batchRows, int connections) {
         MongoCollection<Document> ceiling = database.getCollection(CEILING_COLLECTION);
         MongoCollection<Document> counter = database.getCollection(CEILING_COUNTER);
-        ceiling.drop();
-        counter.drop();
+        dropIfExists(CEILING_COLLECTION);
+        dropIfExists(CEILING_COUNTER);
         database.createCollection(CEILING_COLLECTION);
         copyIndexes(messages, ceiling);
         // the counter exists before the writers start: concurrent first upserts would race for it
