@@ -315,6 +315,11 @@ final class MongoStore implements Store {
         if (storeTime == StoreTime.CHANGE_STREAM) {
             return notified.size();
         }
+        return countDocuments();
+    }
+
+    /** The publishers' backlog and the end-of-pass wait both count; the time of the last change is shared. */
+    private synchronized long countDocuments() {
         long now = messages.estimatedDocumentCount();
         if (now != lastCount) {
             lastCount = now;
@@ -380,7 +385,9 @@ final class MongoStore implements Store {
     public void reset() {
         messages.deleteMany(new Document());
         notified.clear();
-        lastCount = -1;
+        synchronized (this) {
+            lastCount = -1;
+        }
     }
 
     @Override
