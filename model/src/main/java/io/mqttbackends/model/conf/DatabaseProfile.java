@@ -180,7 +180,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                         "min_heartbeat_frequency_ms")
                 // The driver's own defaults apply to what is not written, so these keys have none.
                 .collect(Collectors.toMap(k -> k, k -> key(k, "", COUNT), (a, b) -> a, LinkedHashMap::new)));
-        return new DatabaseProfile(DatabaseKind.MONGO, "MongoDB", false, keys(
+        return new DatabaseProfile(DatabaseKind.MONGO, "MongoDB", true, keys(
                 key("type", "single", oneOf("single", "unknown", "sharded", "rs")),
                 key("srv_record", "false", BOOL), key("rs_set_name", "", TEXT),
                 key("server", "127.0.0.1:27017", SERVERS), poolSize("c_pool_size"),
