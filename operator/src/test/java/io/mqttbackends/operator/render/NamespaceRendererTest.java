@@ -132,6 +132,9 @@ class NamespaceRendererTest {
             s.setPoolSize(3);
             s.setDatabase("iot");
             s.setSchemaInit(true);
+            s.setBatchSize(1000);
+            s.setBatchTime(2);
+            s.setCallTimeout(5000);
             MongoOptions mongo = new MongoOptions();
             mongo.setMode(MongoOptions.Mode.RS);
             mongo.setRsSetName("rs0");
@@ -158,6 +161,9 @@ class NamespaceRendererTest {
                 "backend.mongo.m1.server = a:27017,b:27018,[::1]:27019",
                 "backend.mongo.m1.c_pool_size = 3",
                 "backend.mongo.m1.schema.init = true",
+                "backend.mongo.m1.batch_size = 1000",
+                "backend.mongo.m1.batch_time = 2",
+                "backend.mongo.m1.call_timeout = 5000",
                 "backend.mongo.m1.database = \"iot\"",
                 "backend.mongo.m1.type = rs",
                 "backend.mongo.m1.srv_record = false",
@@ -259,6 +265,25 @@ class NamespaceRendererTest {
                     s.setMongo(mongo);
                 }),
                 pool("redis-opts", PoolType.MONGO, s -> s.setRedis(new RedisOptions())),
+                pool("single-two", PoolType.MONGO, s -> s.setServers(List.of("a", "b"))),
+                pool("unknown-two", PoolType.MONGO, s -> {
+                    s.setServers(List.of("a", "b"));
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setMode(MongoOptions.Mode.UNKNOWN);
+                    s.setMongo(mongo);
+                }),
+                pool("srv-port", PoolType.MONGO, s -> {
+                    s.setServers(List.of("cluster0.example.net:27017"));
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setSrvRecord(true);
+                    s.setMongo(mongo);
+                }),
+                pool("slow-heartbeat", PoolType.MONGO, s -> {
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setTopology(new MongoTopology());
+                    mongo.getTopology().setHeartbeatFrequencyMs(100);
+                    s.setMongo(mongo);
+                }),
                 pool("toobig", PoolType.MONGO, s -> s.setPoolSize(257))), List.of());
         assertThat(reason(r.pools(), "verify")).isEqualTo(Reason.InvalidSpec);
         assertThat(r.pools().get("verify").problem().orElseThrow().message()).isEqualTo("spec.tls.verify: mongo pools "
@@ -271,6 +296,16 @@ class NamespaceRendererTest {
                 .isEqualTo("spec.redis is set on a mongo pool");
         assertThat(r.pools().get("toobig").problem().orElseThrow().message())
                 .isEqualTo("c_pool_size = 257 is out of range: allowed 1..256");
+        // What the runtime's backend refuses when it opens the pool, caught before it can fail the whole reload.
+        assertThat(r.pools().get("single-two").problem().orElseThrow().message()).isEqualTo("spec.servers: mongo "
+                + "mode single takes one server, got 2; a list is for mode rs, sharded or unknown");
+        assertThat(r.pools().get("unknown-two").rendered()).isTrue();
+        assertThat(r.pools().get("srv-port").problem().orElseThrow().message()).isEqualTo("spec.servers: with "
+                + "spec.mongo.srvRecord, mongo takes one DNS name without a port, looked up as mongodb+srv://<name>");
+        // The CRD has the same bounds; the runtime's loader checks them again, as for every value.
+        assertThat(reason(r.pools(), "slow-heartbeat")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("slow-heartbeat").problem().orElseThrow().message())
+                .contains("heartbeat_frequency_ms = 100 is out of range: allowed 500..3600000 ms");
     }
 
     @Test

@@ -34,8 +34,8 @@ public class MongoOptions {
         SLAVE_OK
     }
 
-    @JsonPropertyDescription("Deployment (conf type): single (default), unknown (discovered from servers), sharded "
-            + "(servers are mongos routers) or rs (replica set; set rsSetName or srvRecord).")
+    @JsonPropertyDescription("Deployment (conf type): single (default; one server), unknown (discovered from "
+            + "servers), sharded (servers are mongos routers) or rs (replica set; set rsSetName or srvRecord).")
     private Mode mode;
 
     @JsonPropertyDescription("Resolve the one server, a host name without port, as a mongodb+srv DNS record "

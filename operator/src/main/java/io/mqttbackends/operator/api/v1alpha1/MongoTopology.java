@@ -2,6 +2,7 @@ package io.mqttbackends.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,54 +11,71 @@ import java.util.Map;
  * MongoDB's driver topology settings (spec §5.1: {@code backend.mongo.topology.*}). EMQX reads them once for all mongo
  * pools, so they are not a pool's own: the operator writes each setting once per namespace, from whichever pool
  * gives it, and refuses a pool that gives a setting another pool already gives differently. Unset fields take the
- * value another mongo pool of the namespace gives, else the runtime's default.
+ * value another mongo pool of the namespace gives, else the runtime's default. The bounds are the runtime's (its
+ * {@code DatabaseProfile}; {@code CrdReferenceTest} keeps them equal), so the API server refuses what it would.
  */
 public class MongoTopology {
 
-    @Min(0)
-    @JsonPropertyDescription("Connections the driver keeps per server (topology.pool_size).")
+    @Min(1)
+    @Max(256)
+    @JsonPropertyDescription("Connections the driver keeps open per server (topology.pool_size). It may open up to "
+            + "the larger of this + maxOverflow and spec.poolSize + 1.")
     private Integer poolSize;
 
     @Min(0)
-    @JsonPropertyDescription("Connections the driver may open beyond poolSize under load (topology.max_overflow).")
+    @Max(256)
+    @JsonPropertyDescription("Connections the driver may open per server beyond topology poolSize under load "
+            + "(topology.max_overflow).")
     private Integer maxOverflow;
 
-    @Min(0)
-    @JsonPropertyDescription("Milliseconds an idle overflow connection is kept (topology.overflow_ttl).")
+    @Min(1)
+    @Max(86400000)
+    @JsonPropertyDescription("Milliseconds an idle connection is kept open (topology.overflow_ttl).")
     private Integer overflowTtl;
 
-    @Min(0)
-    @JsonPropertyDescription("Milliseconds between checks for idle overflow connections "
+    @Min(1)
+    @Max(86400000)
+    @JsonPropertyDescription("Milliseconds between the driver's checks for idle connections to close "
             + "(topology.overflow_check_period).")
     private Integer overflowCheckPeriod;
 
     @Min(0)
+    @Max(60000)
     @JsonPropertyDescription("Latency window in milliseconds for choosing among suitable servers "
             + "(topology.local_threshold_ms).")
     private Integer localThresholdMs;
 
-    @Min(0)
-    @JsonPropertyDescription("Milliseconds a connection attempt may take (topology.connect_timeout_ms).")
+    @Min(1)
+    @Max(600000)
+    @JsonPropertyDescription("Milliseconds a connection attempt may take (topology.connect_timeout_ms). Unset: the "
+            + "smaller of callTimeout and 10000.")
     private Integer connectTimeoutMs;
 
-    @Min(0)
-    @JsonPropertyDescription("Milliseconds a socket read may wait (topology.socket_timeout_ms).")
+    @Min(1)
+    @Max(600000)
+    @JsonPropertyDescription("Milliseconds a read may wait for the server (topology.socket_timeout_ms). Unset: "
+            + "callTimeout.")
     private Integer socketTimeoutMs;
 
-    @Min(0)
+    @Min(1)
+    @Max(600000)
     @JsonPropertyDescription("Milliseconds to find a suitable server before an operation fails "
-            + "(topology.server_selection_timeout_ms).")
+            + "(topology.server_selection_timeout_ms). Unset: callTimeout.")
     private Integer serverSelectionTimeoutMs;
 
-    @Min(0)
-    @JsonPropertyDescription("Milliseconds an operation waits for a free connection (topology.wait_queue_timeout_ms).")
+    @Min(1)
+    @Max(600000)
+    @JsonPropertyDescription("Milliseconds an operation waits for a free connection "
+            + "(topology.wait_queue_timeout_ms). Unset: callTimeout.")
     private Integer waitQueueTimeoutMs;
 
-    @Min(0)
+    @Min(500)
+    @Max(3600000)
     @JsonPropertyDescription("Milliseconds between checks of each server (topology.heartbeat_frequency_ms).")
     private Integer heartbeatFrequencyMs;
 
-    @Min(0)
+    @Min(10)
+    @Max(60000)
     @JsonPropertyDescription("Least milliseconds between two checks of a server (topology.min_heartbeat_frequency_ms).")
     private Integer minHeartbeatFrequencyMs;
 
