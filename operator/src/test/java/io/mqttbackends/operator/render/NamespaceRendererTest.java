@@ -564,8 +564,9 @@ class NamespaceRendererTest {
     }
 
     @Test
-    void aPoolWhoseBackendThisBuildLacksAndAHookWithABadTemplateAreLeftOutAndTheRestRenders() {
-        Rendering r = renderAsBuilt(List.of(pool("cs", PoolType.CASSANDRA, s -> { }),
+    void aPoolWhoseBackendTheRuntimeLacksAndAHookWithABadTemplateAreLeftOutAndTheRestRenders() {
+        // A runtime without cassandra, whatever this build has: the mechanism, not the build's current state.
+        Rendering r = NamespaceRenderer.render("ns1", List.of(pool("cs", PoolType.CASSANDRA, s -> { }),
                         pool("pg", PoolType.PGSQL, s -> { })),
                 List.of(hook("on-cassandra", HookPoint.MESSAGE_PUBLISH, "cs", 1,
                                 s -> s.setAction(function("on_message_publish"))),
@@ -576,7 +577,8 @@ class NamespaceRendererTest {
                         hook("unavailable", HookPoint.SESSION_SUBSCRIBED, "pg", 1,
                                 s -> s.setAction(sql("insert into t values (${msgid})"))),
                         hook("good", HookPoint.MESSAGE_PUBLISH, "pg", 1,
-                                s -> s.setAction(sql("insert into t values (${msgid}, ${topic})")))));
+                                s -> s.setAction(sql("insert into t values (${msgid}, ${topic})")))),
+                SECRETS, EnumSet.complementOf(EnumSet.of(DatabaseKind.CASSANDRA)));
 
         assertThat(reason(r.pools(), "cs")).isEqualTo(Reason.BackendNotAvailable);
         assertThat(r.pools().get("cs").problem().orElseThrow().message())
