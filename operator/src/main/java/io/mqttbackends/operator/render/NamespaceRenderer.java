@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 /**
  * Renders all BackendPools and BackendHooks of one namespace into the runtime's two conf files. Resources that do
  * not validate are left out with their reason, so one bad resource never makes the runtime reject the rest. The
- * output is deterministic (pools by name, hooks by database, hook point and order), so an unchanged set of resources
- * always yields the same hash.
+ * output is deterministic (pools by name, then the global settings such as mongo's topology by key, each once, then
+ * hooks by database, hook point and order), so an unchanged set of resources always yields the same hash.
  */
 public final class NamespaceRenderer {
 
