@@ -155,7 +155,7 @@ final class PoolRenderer {
     private Optional<Problem> options(PoolType type) {
         return switch (type) {
             case REDIS -> redis(spec.getRedis());
-            case MONGO -> mongoServers(spec.getMongo()).or(() -> mongo(spec.getMongo()));
+            case MONGO -> mongo(spec.getMongo());
             case CASSANDRA -> cassandra(spec.getCassandra());
             case MYSQL, PGSQL -> Optional.empty();
         };
@@ -170,25 +170,6 @@ final class PoolRenderer {
         }
         return optionalText("sentinel", redis.getSentinel(), "spec.redis.sentinel")
                 .or(() -> optionalText("channel", redis.getChannel(), "spec.redis.channel"));
-    }
-
-    /**
-     * What the runtime's mongo backend refuses when it opens the pool and the conf loader lets through: caught here,
-     * a pool the runtime would refuse would fail the reload of the whole namespace instead of only itself.
-     */
-    private Optional<Problem> mongoServers(MongoOptions mongo) {
-        List<String> servers = spec.getServers() == null ? List.of() : spec.getServers();
-        boolean srv = mongo != null && Boolean.TRUE.equals(mongo.getSrvRecord());
-        if (srv && (servers.size() != 1 || servers.get(0).contains(":"))) {
-            return invalid("spec.servers: with spec.mongo.srvRecord, mongo takes one DNS name without a port, looked "
-                    + "up as mongodb+srv://<name>");
-        }
-        boolean single = mongo == null || mongo.getMode() == null || mongo.getMode() == MongoOptions.Mode.SINGLE;
-        if (single && servers.size() > 1) {
-            return invalid("spec.servers: mongo mode single takes one server, got " + servers.size()
-                    + "; a list is for mode rs, sharded or unknown");
-        }
-        return Optional.empty();
     }
 
     private Optional<Problem> mongo(MongoOptions mongo) {

@@ -296,12 +296,12 @@ class NamespaceRendererTest {
                 .isEqualTo("spec.redis is set on a mongo pool");
         assertThat(r.pools().get("toobig").problem().orElseThrow().message())
                 .isEqualTo("c_pool_size = 257 is out of range: allowed 1..256");
-        // What the runtime's backend refuses when it opens the pool, caught before it can fail the whole reload.
-        assertThat(r.pools().get("single-two").problem().orElseThrow().message()).isEqualTo("spec.servers: mongo "
-                + "mode single takes one server, got 2; a list is for mode rs, sharded or unknown");
+        // The shared validator's rules spanning keys, in the runtime's words, caught before they fail the reload.
+        assertThat(r.pools().get("single-two").problem().orElseThrow().message()).isEqualTo("type single takes one "
+                + "host[:port] in server; a list is for type rs, sharded or unknown");
         assertThat(r.pools().get("unknown-two").rendered()).isTrue();
-        assertThat(r.pools().get("srv-port").problem().orElseThrow().message()).isEqualTo("spec.servers: with "
-                + "spec.mongo.srvRecord, mongo takes one DNS name without a port, looked up as mongodb+srv://<name>");
+        assertThat(r.pools().get("srv-port").problem().orElseThrow().message()).startsWith("srv_record = true takes "
+                + "one DNS name without a port in server (looked up as mongodb+srv://<name>)");
         // The CRD has the same bounds; the runtime's loader checks them again, as for every value.
         assertThat(reason(r.pools(), "slow-heartbeat")).isEqualTo(Reason.InvalidSpec);
         assertThat(r.pools().get("slow-heartbeat").problem().orElseThrow().message())

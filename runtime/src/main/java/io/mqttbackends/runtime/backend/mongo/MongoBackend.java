@@ -10,7 +10,6 @@ import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.Backend;
@@ -86,11 +85,8 @@ public class MongoBackend implements Backend {
         String type = config.get("type");
         boolean srv = config.boolValue("srv_record");
         List<HostPort> servers = config.servers("server", DEFAULT_PORT);
+        // The loader made sure of one server for type single, and of one name without a port for srv_record.
         if (srv) {
-            if (servers.size() != 1 || config.get("server").contains(":")) {
-                throw new ConfigException(config.locationOf("server"), "srv_record = true takes one DNS name"
-                        + " without a port, looked up as mongodb+srv://<name>");
-            }
             builder.applyConnectionString(new ConnectionString("mongodb+srv://" + servers.get(0).host()));
         } else {
             List<ServerAddress> addresses = servers.stream().map(s -> new ServerAddress(s.host(), s.port()))
@@ -100,10 +96,6 @@ public class MongoBackend implements Backend {
         builder.applyToClusterSettings(c -> {
             switch (type) {
                 case "single" -> {
-                    if (servers.size() > 1) {
-                        throw new ConfigException(config.locationOf("server"),
-                                "type single takes one host[:port]; a list is for type rs, sharded or unknown");
-                    }
                     if (!srv) {
                         c.mode(ClusterConnectionMode.SINGLE);
                     }
