@@ -71,8 +71,9 @@ public class MongoBackend implements Backend {
                     + " this pool cannot keep the at-least-once promise; use w_mode = safe (%s)",
                     config.qualifiedName(), config.locationOf("w_mode"));
         }
-        return new MongoPool(config, new ReactiveMongoClientImpl(MongoClients.create(settings)),
-                readPreference(config));
+        com.mongodb.reactivestreams.client.MongoClient driver = MongoClients.create(settings);
+        return new MongoPool(config, new ReactiveMongoClientImpl(driver),
+                driver.getDatabase(config.get("database")).withWriteConcern(WriteConcern.W1), readPreference(config));
     }
 
     /**
