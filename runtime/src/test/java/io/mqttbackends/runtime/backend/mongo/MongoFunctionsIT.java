@@ -651,6 +651,38 @@ class MongoFunctionsIT extends MongoTestSupport {
                 collection).containsExactlyInAnyOrderElementsOf(indexes));
     }
 
+    /**
+     * EMQX's MongoDB guide has users create {@code mqtt_retain {topic:1}} (not unique, under the name
+     * {@code topic_1} that a unique {@code {topic:1}} index gets too), {@code mqtt_client {clientid:1, node:2}},
+     * {@code mqtt_sub {clientid:1}} and {@code mqtt_msg {sender:1, topic:2}}. Turning {@code schema.init} on for
+     * such a database must not stop the pool: the functions work, a redelivered message is still stored once.
+     */
+    @Test
+    void initSchemaWorksOnADatabaseWithTheIndexesOfEmqxsGuide() {
+        try (MongoTestDatabase emqx = MongoTestDatabase.create()) {
+            var db = emqx.connect();
+            db.getCollection("mqtt_client").createIndex(new Document("clientid", 1).append("node", 2));
+            db.getCollection("mqtt_sub").createIndex(new Document("clientid", 1));
+            db.getCollection("mqtt_msg").createIndex(new Document("sender", 1).append("topic", 2));
+            db.getCollection("mqtt_retain").createIndex(new Document("topic", 1));
+            BackendPool<?> onGuide = backend.open(TestPools.pool1(DatabaseKind.MONGO, emqx.poolSettings(), Map.of()),
+                    PoolRuns.context());
+            try {
+                onGuide.initSchema().await().atMost(WAIT);
+                Message m = new Message("r1", "pub", TOPIC, 1, true, bytes("x"), T, Map.of());
+                for (int i = 0; i < 2; i++) {
+                    run(onGuide, hook(HookPoint.MESSAGE_PUBLISH, "on_message_publish"), publish(m));
+                    run(onGuide, hook(HookPoint.MESSAGE_PUBLISH, "on_message_retain"), publish(m));
+                }
+            } finally {
+                onGuide.close().await().atMost(WAIT);
+            }
+            MongoProbes guide = new MongoProbes(db);
+            assertThat(guide.messagesWithMsgid("r1")).as("a redelivery stored once").hasSize(1);
+            assertThat(guide.collection("mqtt_retain").countDocuments(eq("topic", TOPIC))).isEqualTo(1);
+        }
+    }
+
     /** The collection's indexes but {@code _id}'s, as {@code field:direction,...} plus {@code unique}. */
     private Set<String> indexes(String collection) {
         Set<String> indexes = new HashSet<>();
