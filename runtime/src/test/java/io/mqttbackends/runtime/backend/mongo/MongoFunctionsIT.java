@@ -345,7 +345,9 @@ class MongoFunctionsIT extends MongoTestSupport {
         ack("sub", replay);
 
         assertThat(probes.cursor("sub", TOPIC)).contains(3L);
-        assertThat(fetch("sub", TOPIC)).as("nothing left to deliver").isEqualTo(ActionOutcome.NONE);
+        assertThat(fetch("sub", TOPIC)).as("nothing left to deliver").satisfiesAnyOf(
+                o -> assertThat(o).isEqualTo(ActionOutcome.NONE),
+                o -> assertThat(delivered(o, "sub")).isEmpty());
     }
 
     @Test
