@@ -23,6 +23,7 @@ import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.testing.MongoTestDatabase;
 import io.mqttbackends.runtime.testing.PoolRuns;
 import io.mqttbackends.runtime.testing.TestPools;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -195,13 +198,19 @@ class MongoFunctionsIT extends MongoTestSupport {
         }
     }
 
-    /** {@code _id} 1..count as int32, with no counter document, the way EMQX 4.4 left them. */
+    /**
+     * {@code _id} 1..count as int32, with no counter document, the way EMQX 4.4 left them; and two documents an
+     * application added with ids that are not numbers, which must not count.
+     */
     private static void insertEmqxMessages(MongoTestDatabase emqx, int count) {
-        emqx.connect().getCollection("mqtt_msg").insertMany(IntStream.rangeClosed(1, count)
+        var messages = emqx.connect().getCollection("mqtt_msg");
+        messages.insertMany(IntStream.rangeClosed(1, count)
                 .mapToObj(i -> new Document("_id", i).append("topic", TOPIC).append("msgid", "emqx" + i)
                         .append("sender", "old").append("qos", 1).append("retain", 0).append("payload", "p" + i)
                         .append("arrived", (int) (T / 1000)))
                 .toList());
+        messages.insertOne(new Document("_id", new ObjectId()).append("topic", "app").append("msgid", "app1"));
+        messages.insertOne(new Document("_id", "zzz").append("topic", "app").append("msgid", "app2"));
     }
 
     /**
@@ -474,6 +483,31 @@ class MongoFunctionsIT extends MongoTestSupport {
     }
 
     @Test
+    void mongoJsonKeepsNumbersBeyondALongAndRefusesDuplicateKeysAndDeepNesting() {
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
+        String numbers = "{\"i\":1,\"l\":12345678901,\"big\":123456789012345678901234567890,\"f\":0.5,"
+                + "\"neg\":-7}";
+        String duplicate = "{\"a\":1,\"a\":2}";
+        String deep = "{\"a\":".repeat(150) + "1" + "}".repeat(150);
+        store(message("numbers", TOPIC, numbers, T), PayloadFormat.MONGO_JSON);
+        store(message("duplicate", TOPIC, duplicate, T), PayloadFormat.MONGO_JSON);
+        store(message("deep", TOPIC, deep, T), PayloadFormat.MONGO_JSON);
+
+        Document stored = probes.messagesWithMsgid("numbers").get(0).get("payload", Document.class);
+        assertThat(stored.get("i")).isEqualTo(1);
+        assertThat(stored.get("l")).isEqualTo(12345678901L);
+        assertThat(stored.get("big")).as("beyond int64: a decimal, not a rounded double")
+                .isEqualTo(new Decimal128(new BigDecimal("123456789012345678901234567890")));
+        assertThat(stored.get("f")).isEqualTo(0.5);
+        assertThat(probes.messagesWithMsgid("duplicate").get(0).get("payload")).isEqualTo(duplicate);
+        assertThat(probes.messagesWithMsgid("deep").get(0).get("payload")).isEqualTo(deep);
+
+        List<StoredMessage> replayed = delivered(fetch("sub", TOPIC), "sub");
+        assertThat(replayed).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                .containsExactly(numbers, duplicate, deep);
+    }
+
+    @Test
     void mongoJsonOnRetainStoresAnEmbeddedDocumentAndTheLookupReplaysCompactJson() {
         retain(new Message("r1", "pub", TOPIC, 1, true, bytes("{ \"cmd\" : \"reboot\" }"), T, Map.of()),
                 PayloadFormat.MONGO_JSON);
@@ -682,6 +716,27 @@ class MongoFunctionsIT extends MongoTestSupport {
             MongoProbes guide = new MongoProbes(db);
             assertThat(guide.messagesWithMsgid("r1")).as("a redelivery stored once").hasSize(1);
             assertThat(guide.collection("mqtt_retain").countDocuments(eq("topic", TOPIC))).isEqualTo(1);
+        }
+    }
+
+    /**
+     * EMQX stored a redelivered message twice (it had no unique msgid index): schema.init cannot make msgid unique
+     * there and must say so, naming the collection and the index, rather than carry on without it.
+     */
+    @Test
+    void initSchemaOnMessagesEmqxStoredTwiceFailsNamingTheCollectionAndTheIndex() {
+        try (MongoTestDatabase emqx = MongoTestDatabase.create()) {
+            emqx.connect().getCollection("mqtt_msg").insertMany(List.of(
+                    new Document("_id", 1).append("topic", TOPIC).append("msgid", "twice"),
+                    new Document("_id", 2).append("topic", TOPIC).append("msgid", "twice")));
+            BackendPool<?> onTwice = backend.open(TestPools.pool1(DatabaseKind.MONGO, emqx.poolSettings(), Map.of()),
+                    PoolRuns.context());
+            try {
+                assertThatThrownBy(() -> onTwice.initSchema().await().atMost(WAIT))
+                        .hasMessageContaining("mqtt_msg").hasMessageContaining("msgid");
+            } finally {
+                onTwice.close().await().atMost(WAIT);
+            }
         }
     }
 
