@@ -83,6 +83,27 @@ public final class MongoTlsStandIn implements AutoCloseable {
         return dir.resolve("ca.pem");
     }
 
+    /** A client certificate and its key, PEM files. */
+    public record ClientCertificate(Path certfile, Path keyfile) {
+    }
+
+    /**
+     * A client certificate signed by the CA, with an RSA key in the traditional PKCS#1 PEM form
+     * ({@code BEGIN RSA PRIVATE KEY}) that older openssl versions and EMQX's guides produce. The stand-in does not ask
+     * for client certificates, so this shows that a pool loads the pair and still connects, not that the server checks it.
+     */
+    public ClientCertificate clientCertificate() {
+        try {
+            openssl(dir, "genrsa", "-traditional", "-out", "client.key", "2048");
+            openssl(dir, "req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=mqttbackends");
+            openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-out", "client.pem", "-days", "2");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ClientCertificate(dir.resolve("client.pem"), dir.resolve("client.key"));
+    }
+
     /** A plain synchronous client that trusts the CA, to inspect what a pool wrote. Close it after use. */
     public MongoClient client() {
         SSLContext context;

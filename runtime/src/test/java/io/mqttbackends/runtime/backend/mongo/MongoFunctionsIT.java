@@ -359,6 +359,41 @@ class MongoFunctionsIT extends MongoTestSupport {
                 o -> assertThat(delivered(o, "sub")).isEmpty());
     }
 
+    /**
+     * An application may add documents of its own to {@code mqtt_msg}, with the driver's default ObjectId or a text
+     * {@code _id}; they sort after every number, so the newest numeric id must be looked up by type.
+     */
+    @Test
+    void aFirstFetchPlacesTheCursorAtTheNewestNumericIdPastDocumentsWithOtherIds() {
+        store(message("m1", TOPIC, "1", T));
+        insertForeignMessages();
+
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
+        assertThat(probes.cursor("sub", TOPIC)).as("at the newest numeric id").contains(1L);
+
+        store(message("m2", TOPIC, "2", T));
+        assertThat(deliveredIds(fetch("sub", TOPIC), "sub")).as("numeric ids only").containsExactly("m2");
+    }
+
+    /** The cursor is a number: an ack of a document without a numeric {@code _id} has nothing to move it to. */
+    @Test
+    void anAckOfADocumentWithoutANumericIdLeavesTheCursorAlone() {
+        store(message("m1", TOPIC, "1", T));
+        insertForeignMessages();
+        ack("sub", message("m1", TOPIC, "1", T));
+
+        ack("sub", message("app-oid", TOPIC, "x", T));
+        ack("sub", message("app-text", TOPIC, "x", T));
+
+        assertThat(probes.cursor("sub", TOPIC)).contains(1L);
+    }
+
+    private void insertForeignMessages() {
+        probes.collection("mqtt_msg").insertMany(List.of(
+                new Document("_id", new ObjectId()).append("topic", TOPIC).append("msgid", "app-oid"),
+                new Document("_id", "app-text").append("topic", TOPIC).append("msgid", "app-text")));
+    }
+
     @Test
     void ackedDeleteRemovesOnlyThatClientsCursorOfThatTopic() {
         Message m = message("m1", TOPIC, "1", T);
@@ -469,6 +504,21 @@ class MongoFunctionsIT extends MongoTestSupport {
         assertThat(replayed).hasSize(refused.size() + 1);
         replayed.forEach(m -> assertThat(m.payload()).as("replay of %s", m.msgid())
                 .isEqualTo(m.msgid().equals("binary") ? binary : bytes(refused.get(m.msgid()))));
+    }
+
+    @Test
+    void mongoJsonWithAnEmptyKeyOrNulInAValueIsStoredAndReplayed() {
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
+        String emptyKey = "{\"\":1}";
+        String nulValue = "{\"a\":\"x\\u0000y\"}";
+        store(message("empty-key", TOPIC, emptyKey, T), PayloadFormat.MONGO_JSON);
+        store(message("nul-value", TOPIC, nulValue, T), PayloadFormat.MONGO_JSON);
+
+        assertThat(probes.storedMsgids(TOPIC)).containsExactly("empty-key", "nul-value");
+        assertThat(probes.messagesWithMsgid("nul-value").get(0).get("payload", Document.class).get("a"))
+                .isEqualTo("x\u0000y");
+        assertThat(delivered(fetch("sub", TOPIC), "sub")).extracting(m -> new String(m.payload(),
+                StandardCharsets.UTF_8)).containsExactly(emptyKey, nulValue);
     }
 
     @Test

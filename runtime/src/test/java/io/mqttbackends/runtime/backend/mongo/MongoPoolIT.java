@@ -24,6 +24,7 @@ import io.mqttbackends.runtime.testing.PoolRuns;
 import io.mqttbackends.runtime.testing.TestMongo;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.awaitility.Awaitility;
@@ -137,16 +138,20 @@ class MongoPoolIT extends MongoTestSupport {
     }
 
     @Test
-    void unreadableTlsFilesAreConfigErrorsAtTheirKey() {
-        Map<String, Map<String, String>> bad = Map.of(
-                "cacertfile", Map.of("ssl", "true", "cacertfile", "/no/such/ca.pem"),
-                "certfile", Map.of("ssl", "true", "certfile", "/no/such/cert.pem", "keyfile", "/etc/hostname"));
-        bad.forEach((key, settings) -> assertThatThrownBy(() -> backend.open(poolConfig(settings),
-                PoolRuns.context()))
-                .as("%s", settings)
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location().key())
-                        .isEqualTo("backend.mongo.pool1." + key)));
+    void unreadableOrUnusableTlsFilesAreConfigErrorsAtTheirKey() {
+        List<Map.Entry<String, Map<String, String>>> bad = List.of(
+                Map.entry("cacertfile", Map.of("ssl", "true", "cacertfile", "/no/such/ca.pem")),
+                // Readable, but not a certificate: a wrong path, better found at load than at every connect.
+                Map.entry("cacertfile", Map.of("ssl", "true", "cacertfile", "/etc/hostname")),
+                Map.entry("certfile", Map.of("ssl", "true", "certfile", "/no/such/cert.pem", "keyfile",
+                        "/etc/hostname")));
+        for (Map.Entry<String, Map<String, String>> entry : bad) {
+            assertThatThrownBy(() -> backend.open(poolConfig(entry.getValue()), PoolRuns.context()))
+                    .as("%s", entry.getValue())
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location().key())
+                            .isEqualTo("backend.mongo.pool1." + entry.getKey()));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ TLS
@@ -166,6 +171,12 @@ class MongoPoolIT extends MongoTestSupport {
             assertThat(db.getCollection("mqtt_client").find(eq("clientid", "c1")).first()).isNotNull()
                     .satisfies(d -> assertThat(d.get("state")).isEqualTo(1));
             assertThat(db.getCollection("mqtt_msg").find(eq("msgid", "m1")).first()).isNotNull();
+
+            MongoTlsStandIn.ClientCertificate pkcs1 = tls.clientCertificate();
+            BackendPool<?> withCertificate = openPool(with(trusted, "certfile", pkcs1.certfile().toString(),
+                    "keyfile", pkcs1.keyfile().toString()));
+            assertThatCode(() -> withCertificate.ping().await().atMost(WAIT))
+                    .as("with a client certificate whose key is PKCS#1 PEM").doesNotThrowAnyException();
 
             BackendPool<?> byAddress = openPool(with(trusted, "server", "127.0.0.1:" + tls.port()));
             assertThatThrownBy(() -> byAddress.ping().await().atMost(WAIT))
