@@ -213,6 +213,44 @@ class MongoFunctionsIT extends MongoTestSupport {
         messages.insertOne(new Document("_id", "zzz").append("topic", "app").append("msgid", "app2"));
     }
 
+    @Test
+    void aBatchsMessagesGetConsecutiveIdsInTheBatchsOrder() {
+        List<Event> events = IntStream.range(0, 200)
+                .mapToObj(i -> (Event) publish(message(String.format("b%03d", i), TOPIC, "x", T))).toList();
+
+        assertThat(applyBatch(pool, hook(HookPoint.MESSAGE_PUBLISH, "on_message_publish"), events))
+                .containsOnly(WriteResult.APPLIED);
+
+        List<Document> stored = probes.messages(TOPIC);
+        assertThat(stored).extracting(d -> d.getString("msgid"))
+                .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> String.format("b%03d", i)).toList());
+        assertThat(stored).extracting(d -> d.getLong("_id"))
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 200).mapToObj(i -> (long) i).toList());
+    }
+
+    /**
+     * An operator dropped the counter document: its ids start again at 1 and collide; the write comes back not
+     * applied (the action stage applies it again), and the next attempt continues after the stored ids.
+     */
+    @Test
+    void aLostCounterDocumentIsSeededAgainAfterTheCollision() {
+        HookConfig store = hook(HookPoint.MESSAGE_PUBLISH, "on_message_publish");
+        for (int i = 1; i <= 3; i++) {
+            store(message("m" + i, TOPIC, "x", T));
+        }
+        probes.collection("mqtt_seq").deleteMany(new Document());
+
+        List<Event> m4 = List.of(publish(message("m4", TOPIC, "x", T)));
+        List<WriteResult> first = applyBatch(pool, store, m4);
+        if (!(first.get(0) instanceof WriteResult.Applied)) {
+            assertThat(first.get(0)).as("the colliding attempt").isInstanceOf(WriteResult.NotApplied.class);
+            assertThat(applyBatch(pool, store, m4)).as("the attempt after it").containsOnly(WriteResult.APPLIED);
+        }
+
+        assertThat(probes.messages(TOPIC)).extracting(d -> d.getString("msgid") + "=" + d.get("_id"))
+                .containsExactly("m1=1", "m2=2", "m3=3", "m4=4");
+    }
+
     /**
      * Two pools (two runtime replicas) on one database store concurrently; writes that come back not applied or
      * failed but not permanent are applied again, as the action stage does. Every message is stored once, the ids
