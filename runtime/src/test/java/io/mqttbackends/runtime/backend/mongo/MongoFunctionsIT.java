@@ -446,6 +446,10 @@ class MongoFunctionsIT extends MongoTestSupport {
         assertThat(probes.acked("sub", TOPIC)).isEmpty();
         assertThat(probes.cursor("sub", OTHER_TOPIC)).contains(2L);
         assertThat(probes.cursor("sub2", TOPIC)).contains(1L);
+
+        store(message("m2", TOPIC, "2", T));
+        assertThat(fetch("sub", TOPIC)).as("subscribing again is a first subscription").isEqualTo(ActionOutcome.NONE);
+        assertThat(probes.cursor("sub", TOPIC)).as("placed anew at the newest").contains(3L);
     }
 
     // ------------------------------------------------------------------------------------------------ plain_text
