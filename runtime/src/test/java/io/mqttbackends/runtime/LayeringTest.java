@@ -28,16 +28,19 @@ class LayeringTest {
             "event", 1, "config", 2, "metrics", 3, "backend", 4, "action", 6, "hook", 7, "broker", 8,
             "ingest", 9, "health", 10);
     /** Driver packages, and the runtime packages allowed to use them. */
-    private static final Map<String, List<String>> DRIVERS = Map.of(
-            "com.hivemq.", List.of("ingest"),
-            "io.vertx.mutiny.sqlclient", List.of("backend.sql", "backend.pgsql", "backend.mysql"),
-            "io.vertx.sqlclient", List.of("backend.sql", "backend.pgsql", "backend.mysql"),
-            "io.vertx.mutiny.pgclient", List.of("backend.pgsql"),
-            "io.vertx.pgclient", List.of("backend.pgsql"),
-            "io.vertx.mutiny.mysqlclient", List.of("backend.mysql"),
-            "io.vertx.mysqlclient", List.of("backend.mysql"),
-            "io.vertx.mutiny.redis", List.of("backend.redis"),
-            "io.vertx.redis", List.of("backend.redis"));
+    private static final Map<String, List<String>> DRIVERS = Map.ofEntries(
+            Map.entry("com.hivemq.", List.of("ingest")),
+            Map.entry("io.vertx.mutiny.sqlclient", List.of("backend.sql", "backend.pgsql", "backend.mysql")),
+            Map.entry("io.vertx.sqlclient", List.of("backend.sql", "backend.pgsql", "backend.mysql")),
+            Map.entry("io.vertx.mutiny.pgclient", List.of("backend.pgsql")),
+            Map.entry("io.vertx.pgclient", List.of("backend.pgsql")),
+            Map.entry("io.vertx.mutiny.mysqlclient", List.of("backend.mysql")),
+            Map.entry("io.vertx.mysqlclient", List.of("backend.mysql")),
+            Map.entry("io.vertx.mutiny.redis", List.of("backend.redis")),
+            Map.entry("io.vertx.redis", List.of("backend.redis")),
+            Map.entry("com.mongodb", List.of("backend.mongo")),
+            Map.entry("org.bson", List.of("backend.mongo")),
+            Map.entry("io.quarkus.mongodb", List.of("backend.mongo")));
     private static final Pattern PACKAGE = Pattern.compile("^package io\\.mqttbackends\\.runtime\\.([\\w.]+);",
             Pattern.MULTILINE);
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);

@@ -174,13 +174,23 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
     }
 
     private static DatabaseProfile mongo() {
-        GlobalKeys topology = new GlobalKeys("topology", Stream.of("pool_size", "max_overflow", "overflow_ttl",
-                        "overflow_check_period", "local_threshold_ms", "connect_timeout_ms", "socket_timeout_ms",
-                        "server_selection_timeout_ms", "wait_queue_timeout_ms", "heartbeat_frequency_ms",
-                        "min_heartbeat_frequency_ms")
-                // The driver's own defaults apply to what is not written, so these keys have none.
-                .collect(Collectors.toMap(k -> k, k -> key(k, "", COUNT), (a, b) -> a, LinkedHashMap::new)));
-        return new DatabaseProfile(DatabaseKind.MONGO, "MongoDB", false, keys(
+        // The driver's own defaults (or the pool's call_timeout, for its timeouts) apply to what is not written, so
+        // these keys have none; the ranges keep a typo from making a pool that never connects or never gives up.
+        PoolKey.Range millis = new PoolKey.Range(1, 600_000, "ms");
+        GlobalKeys topology = new GlobalKeys("topology", Stream.of(
+                        bounded("pool_size", "", SIZE, POOL_SIZES),
+                        bounded("max_overflow", "", COUNT, new PoolKey.Range(0, MAX_POOL_SIZE, "")),
+                        bounded("overflow_ttl", "", SIZE, new PoolKey.Range(1, 86_400_000, "ms")),
+                        bounded("overflow_check_period", "", SIZE, new PoolKey.Range(1, 86_400_000, "ms")),
+                        bounded("local_threshold_ms", "", COUNT, new PoolKey.Range(0, 60_000, "ms")),
+                        bounded("connect_timeout_ms", "", SIZE, millis),
+                        bounded("socket_timeout_ms", "", SIZE, millis),
+                        bounded("server_selection_timeout_ms", "", SIZE, millis),
+                        bounded("wait_queue_timeout_ms", "", SIZE, millis),
+                        bounded("heartbeat_frequency_ms", "", SIZE, new PoolKey.Range(500, 3_600_000, "ms")),
+                        bounded("min_heartbeat_frequency_ms", "", SIZE, new PoolKey.Range(10, 60_000, "ms")))
+                .collect(Collectors.toMap(PoolKey::name, k -> k, (a, b) -> a, LinkedHashMap::new)));
+        return new DatabaseProfile(DatabaseKind.MONGO, "MongoDB", true, keys(
                 key("type", "single", oneOf("single", "unknown", "sharded", "rs")),
                 key("srv_record", "false", BOOL), key("rs_set_name", "", TEXT),
                 key("server", "127.0.0.1:27017", SERVERS), poolSize("c_pool_size"),

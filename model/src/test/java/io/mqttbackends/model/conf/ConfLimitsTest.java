@@ -24,7 +24,11 @@ class ConfLimitsTest {
             "backend.pgsql.p.batch_size = 10001,       batch_size = 10001 is out of range: allowed 1..10000",
             "backend.pgsql.p.batch_time = 60001,       batch_time = 60001 is out of range: allowed 0..60000 ms",
             "backend.redis.p.call_timeout = 99,        call_timeout = 99 is out of range: allowed 100..600000 ms",
-            "backend.pgsql.p.call_timeout = 600001,    call_timeout = 600001 is out of range: allowed 100..600000 ms"})
+            "backend.pgsql.p.call_timeout = 600001,    call_timeout = 600001 is out of range: allowed 100..600000 ms",
+            "backend.mongo.topology.pool_size = 257,   pool_size = 257 is out of range: allowed 1..256",
+            "backend.mongo.topology.socket_timeout_ms = 600001, socket_timeout_ms = 600001 is out of range: allowed 1..600000 ms",
+            "backend.mongo.topology.heartbeat_frequency_ms = 100, heartbeat_frequency_ms = 100 is out of range: "
+                    + "allowed 500..3600000 ms"})
     void anIntegerOutsideItsRangeIsAnErrorNamingKeyValueAndRangeAtItsLine(String line, String message) {
         String key = line.substring(0, line.indexOf(' '));
 

@@ -272,7 +272,7 @@ class ConfLoaderTest {
                                 + "with port 1..65535",
                         "'fast' is not valid for w_mode: expected one of safe, unsafe",
                         "'slave' is not valid for r_mode: expected one of master, slave_ok",
-                        "'soon' is not valid for socket_timeout_ms: expected a non-negative integer",
+                        "'soon' is not valid for socket_timeout_ms: expected a positive integer",
                         "'0' is not valid for size: expected a positive integer",
                         "'a:1,b:2' is not valid for server: expected host[:port] with port 1..65535");
     }

@@ -47,10 +47,10 @@ class DatabaseProfileTest {
     }
 
     @Test
-    void thisBuildHasTheRedisMysqlAndPgsqlBackends() {
+    void thisBuildHasTheRedisMysqlPgsqlAndMongoBackends() {
         assertThat(DatabaseProfile.availableKinds())
-                .containsExactlyInAnyOrder(DatabaseKind.REDIS, DatabaseKind.MYSQL, DatabaseKind.PGSQL);
-        assertThat(DatabaseProfile.of(DatabaseKind.MONGO).available()).isFalse();
+                .containsExactlyInAnyOrder(DatabaseKind.REDIS, DatabaseKind.MYSQL, DatabaseKind.PGSQL,
+                        DatabaseKind.MONGO);
         assertThat(DatabaseProfile.of(DatabaseKind.CASSANDRA).available()).isFalse();
     }
 
