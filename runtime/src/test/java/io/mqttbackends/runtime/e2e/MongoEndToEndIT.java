@@ -354,13 +354,25 @@ class MongoEndToEndIT {
     }
 
     @Test
-    void aOneMebibytePayloadIsStoredByteExact() {
+    void oneMebibytePayloadsAreStoredAndReplayedByteExactAndAsADocument() {
+        String client = "mongo-big-" + uid();
         String topic = rig.raw() + "/big/" + uid();
+        String jsonTopic = rig.jsonTopics() + "/big/" + uid();
+        mqtt.publishJson(rig.rulePrefix() + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
+        await().atMost(WAIT).until(() -> cursor(client, topic) != null);
         byte[] big = new byte[1024 * 1024];
         new Random(7).nextBytes(big);
+        String bigJson = "{\"blob\": \"" + "x".repeat(1024 * 1024 - 12) + "\"}";
         mqtt.publish(topic, big, 1, false, Map.of());
+        mqtt.publish(jsonTopic, bigJson, 1, false);
+
         await().atMost(WAIT).until(() -> messages(topic).size() == 1);
         assertThat(bytes(messages(topic).get(0).get("payload"))).isEqualTo(big);
+        assertThat(replays(client, topic, 1).get(0).getPayloadAsBytes()).isEqualTo(big);
+        await().atMost(WAIT).until(() -> messages(rig.json(), jsonTopic).size() == 1);
+        assertThat(messages(rig.json(), jsonTopic).get(0).get("payload"))
+                .isEqualTo(new Document("blob", "x".repeat(1024 * 1024 - 12)));
+        assertThat(messages(jsonTopic).get(0).get("payload")).isEqualTo(bigJson);
     }
 
     @Test
