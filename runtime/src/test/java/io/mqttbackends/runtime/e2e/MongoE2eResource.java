@@ -16,12 +16,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.bson.Document;
 
 /**
  * The runtime's MongoDB pools, the EMQX REST API stand-in (EMQX's default {@code on_subscribe_lookup} needs broker
@@ -35,6 +37,8 @@ import java.util.stream.Collectors;
  * moved to topics {@code <raw>/json/#} and {@code pool2} (a second database), plus {@code on_message_retain}
  * ({@code mongo_json}) and {@code on_message_fetch} on the same topics and pool.</li>
  * </ul>
+ * On the run's MongoDB, {@code pool1}'s database holds documents EMQX 4.x wrote before the runtime starts (see
+ * {@link #writeEmqxData}).
  *
  * <p>Init args: {@code prefix} (the topic prefix, default {@code mongo-e2e}); {@code stand-in=private} runs both
  * pools on a {@link MongoStandIn} of the class's own (which the test may stop and restart) and the runtime on a
@@ -90,6 +94,7 @@ public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
             jsonConf = sharedPool("pool2", json);
             rig = new MongoE2eRig(prefix, main.connect(), json.connect(), TestMqtt.PORT, null, emqxApi,
                     runtimeClientId, null);
+            writeEmqxData(rig);
         }
         properties.putAll(Map.ofEntries(
                 Map.entry("mqttbackends.conf-dir", writeConf(mainConf, jsonConf).toString()),
@@ -138,6 +143,27 @@ public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Documents as EMQX 4.x's mongo plug-in left them before the runtime starts (so before the backend seeds its
+     * counter): three messages with integer {@code _id}s 1, 2, 3 on {@link MongoE2eRig#emqxTopic()}, and the cursor
+     * of {@link MongoE2eRig#EMQX_CLIENT} on it at 2. Erlang's driver writes small integers as BSON int32, and EMQX
+     * 4.x's msgids are 47-character base62 strings (spec §1.3).
+     */
+    private static void writeEmqxData(MongoE2eRig rig) {
+        long now = System.currentTimeMillis() / 1000;
+        List<Document> messages = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            String guid = "1783" + String.format("%031d", 4_000_000L * i + 17);
+            messages.add(new Document("_id", i).append("topic", rig.emqxTopic())
+                    .append("msgid", Base64.getEncoder().withoutPadding().encodeToString(guid.getBytes()))
+                    .append("sender", "emqx-device").append("qos", 1).append("retain", 0).append("payload", "e" + i)
+                    .append("arrived", (int) (now - 60 + i)));
+        }
+        rig.main().getCollection("mqtt_msg").insertMany(messages);
+        rig.main().getCollection("mqtt_acked").insertOne(new Document("clientid", MongoE2eRig.EMQX_CLIENT)
+                .append("topic", rig.emqxTopic()).append("mongo_id", 2));
     }
 
     /** The pool keys a user writes for the run's MongoDB (credentials and TLS when it is a real server). */

@@ -44,6 +44,14 @@ public final class MongoE2eRig {
         return prefix + "/json";
     }
 
+    /** The client whose cursor EMQX wrote (the shared-MongoDB rig only, see {@link MongoE2eResource}). */
+    public static final String EMQX_CLIENT = "emqx-written-client";
+
+    /** The topic of the messages EMQX wrote before the runtime started (the shared-MongoDB rig only). */
+    public String emqxTopic() {
+        return prefix + "/emqx-data/inbox";
+    }
+
     /** EMQX rule-engine events ({@code emqx-rule} ingest) go below this topic level. */
     public String rulePrefix() {
         return prefix + "-events";

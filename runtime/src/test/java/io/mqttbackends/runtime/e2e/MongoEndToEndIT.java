@@ -140,6 +140,7 @@ class MongoEndToEndIT {
 
         List<Mqtt5Publish> replayed = replays(client, topic, 3);
         assertThat(payloads(replayed)).containsExactly("m3", "m4", "m5");
+        assertThat(replayed).extracting(p -> p.getQos().getCode()).containsOnly(1);
         assertThat(replayed).extracting(p -> userProperty(p, "mqttbackends-msgid")).containsExactly(
                 stored.get(2).getString("msgid"), stored.get(3).getString("msgid"), stored.get(4).getString("msgid"));
 
@@ -170,6 +171,32 @@ class MongoEndToEndIT {
         mqtt.publishJson(rig.rulePrefix() + "/session.unsubscribed", EmqxEvents.ruleUnsubscribed(client, topic));
         await().atMost(WAIT).until(() -> cursor(client, topic) == null);
         assertThat(cursor(witness, topic)).isEqualTo(id(stored.get(2)));
+    }
+
+    @Test
+    void documentsEmqxWroteAreReplayedFromItsCursorAndNewMessagesAreNumberedAfterThem() {
+        String topic = rig.emqxTopic();
+        String client = MongoE2eRig.EMQX_CLIENT;
+        List<Document> emqx = messages(topic);
+        assertThat(emqx).extracting(d -> d.get("_id")).as("written before the runtime started").containsExactly(1, 2, 3);
+
+        List<Mqtt5Publish> replayed = replays(client, topic, 1);
+        assertThat(payloads(replayed)).containsExactly("e3");
+        assertThat(userProperty(replayed.get(0), "mqttbackends-msgid")).isEqualTo(emqx.get(2).get("msgid"));
+
+        mqtt.publish(topic, "after-emqx", 1, false);
+        await().atMost(WAIT).until(() -> messages(topic).size() == 4);
+        Document next = messages(topic).get(3);
+        assertThat(next.get("payload")).isEqualTo("after-emqx");
+        assertThat(id(next)).as("the counter was seeded past EMQX's _ids").isGreaterThan(3L);
+        assertThat(payloads(messages(topic).subList(0, 3))).containsExactly("e1", "e2", "e3");
+
+        // The device acks the replay of e3: EMQX's int32 cursor moves to 3, then a fetch brings only the new one.
+        mqtt.publishJson(rig.rulePrefix() + "/message.acked", EmqxEvents.ruleAcked("00AB" + uid(),
+                rig.runtimeClientId(), client, topic, 1, "e3", Map.of("mqttbackends-origin", rig.runtimeClientId(),
+                        "mqttbackends-msgid", String.valueOf(emqx.get(2).get("msgid")))));
+        await().atMost(WAIT).until(() -> Long.valueOf(3).equals(cursor(client, topic)));
+        assertThat(payloads(replays(client, topic, 1))).containsExactly("after-emqx");
     }
 
     @Test
