@@ -43,12 +43,14 @@ import org.bson.Document;
  * <p>Init args: {@code prefix} (the topic prefix, default {@code mongo-e2e}); {@code stand-in=private} runs both
  * pools on a {@link MongoStandIn} of the class's own (which the test may stop and restart) and the runtime on a
  * {@link PrivateMosquitto} with unbounded queues, instead of the run's MongoDB and the shared Mosquitto;
+ * {@code start-down=true} (with a private stand-in) has it stopped when the runtime starts;
  * {@code topology.<key>} sets {@code backend.mongo.topology.<key>}; any arg named {@code mqttbackends.*} is passed to
  * the runtime as that property.
  */
 public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
     private String prefix;
     private boolean privateStandIn;
+    private boolean startDown;
     private final Map<String, String> topology = new TreeMap<>();
     private final Map<String, String> runtimeProperties = new HashMap<>();
 
@@ -59,6 +61,10 @@ public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
     public void init(Map<String, String> initArgs) {
         prefix = initArgs.getOrDefault("prefix", "mongo-e2e");
         privateStandIn = "private".equals(initArgs.get("stand-in"));
+        startDown = Boolean.parseBoolean(initArgs.getOrDefault("start-down", "false"));
+        if (startDown && !privateStandIn) {
+            throw new IllegalArgumentException("start-down needs stand-in=private: the run's MongoDB stays up");
+        }
         initArgs.forEach((name, value) -> {
             if (name.startsWith("mqttbackends.")) {
                 runtimeProperties.put(name, value);
@@ -77,6 +83,9 @@ public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
         String jsonConf;
         if (privateStandIn) {
             MongoStandIn standIn = opened(MongoStandIn.start());
+            if (startDown) {
+                standIn.down();
+            }
             PrivateMosquitto broker = opened(PrivateMosquitto.start(tempDir("mosquitto")));
             MongoClient client = MongoClients.create(standIn.uri());
             String mainName = TestRun.uniqueName();

@@ -22,22 +22,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.bson.Document;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * MongoDB (a stand-in of this class's own, see {@link MongoStandIn}) stopped in the middle of a steady stream of
+ * MongoDB (a stand-in of this class's own, see {@link MongoStandIn}; always the stand-in, since a shared or real
+ * server cannot be stopped by a test) down when the runtime starts, then stopped in the middle of a steady stream of
  * publishes and started again on the same port: readiness reports the pool down meanwhile, the messages published
  * while it is down wait unacked in the broker (a private Mosquitto with unbounded queues, so the broker drops
- * nothing), and afterwards every message of the stream is in {@code mqtt_msg} exactly once, the earlier ones kept.
- * The driver's server selection gives up after 3 s (EMQX documents 30 s), so writes fail and are retried during the
- * outage rather than wait through it.
+ * nothing), and afterwards every message is in {@code mqtt_msg} exactly once, the earlier ones kept. The driver's
+ * server selection gives up after 3 s (EMQX documents 30 s), so writes fail and are retried during the outage rather
+ * than wait through it. The tests run in order: the first one finds MongoDB down since the start.
  */
 @QuarkusTest
 @QuarkusTestResource(value = MongoE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
     @ResourceArg(name = "stand-in", value = "private"),
+    @ResourceArg(name = "start-down", value = "true"),
     @ResourceArg(name = "prefix", value = "mongo-restart"),
     @ResourceArg(name = "topology.server_selection_timeout_ms", value = "3000"),
     @ResourceArg(name = "topology.connect_timeout_ms", value = "2000")})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MongoRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** One publish every 10 ms: about 100 a second. */
@@ -46,6 +52,33 @@ class MongoRestartIT {
     MongoE2eRig rig;
 
     @Test
+    @Order(1)
+    void messagesPublishedBeforeMongoDbFirstAnswersAreStoredOnceItDoesWithTheSchemaMadeThen() {
+        String topic = rig.raw() + "/before-start/" + UUID.randomUUID().toString().substring(0, 8);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+                .body(containsString("\"pool mongo.pool1\": \"down\""))
+                .body(containsString("\"mqtt\": \"connected\"")));
+        try (TestMqtt mqtt = rig.mqtt("mongo-restart-early")) {
+            for (int i = 0; i < 20; i++) {
+                mqtt.publish(topic, "early-" + i, 1, false);
+            }
+        }
+        rig.standIn().up();
+        await().atMost(WAIT).until(() -> stored(topic) >= 20);
+        assertThat(rig.main().getCollection("mqtt_msg").find(eq("topic", topic)).into(new ArrayList<>()))
+                .extracting(d -> d.get("payload"))
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20).mapToObj(i -> "early-" + i).toList());
+        assertThat(rig.main().getCollection("mqtt_msg").listIndexes().into(new ArrayList<>()))
+                .as("schema.init made the index that keeps a redelivery out")
+                .anySatisfy(index -> {
+                    assertThat(index.get("key", Document.class)).isEqualTo(new Document("msgid", 1));
+                    assertThat(index.getBoolean("unique", false)).isTrue();
+                });
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    @Order(2)
     void aSteadyStreamPublishedAcrossAStopAndRestartOfMongoDbIsStoredExactlyOnce() throws Exception {
         String topic = rig.raw() + "/stream/" + UUID.randomUUID().toString().substring(0, 8);
         MongoStandIn mongo = rig.standIn();
