@@ -82,6 +82,8 @@ class MongoRestartIT {
     void aSteadyStreamPublishedAcrossAStopAndRestartOfMongoDbIsStoredExactlyOnce() throws Exception {
         String topic = rig.raw() + "/stream/" + UUID.randomUUID().toString().substring(0, 8);
         MongoStandIn mongo = rig.standIn();
+        // Up already after the first test; run alone, this one starts it.
+        mongo.up();
         AtomicInteger published = new AtomicInteger();
         AtomicReference<Throwable> publishFailure = new AtomicReference<>();
         ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
