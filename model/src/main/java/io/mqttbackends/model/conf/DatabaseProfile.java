@@ -211,11 +211,19 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
     private static DatabaseProfile cassandra() {
         return new DatabaseProfile(DatabaseKind.CASSANDRA, "Cassandra", false, keys(
                 key("nodes", "127.0.0.1:9042", SERVERS), poolSize("size"),
-                key("auto_reconnect", "1", COUNT), key("username", "", TEXT),
-                key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
-                key("logger", "info", TEXT), key("ssl", "false", BOOL), key("cafile", "", TEXT),
+                // Seconds between reconnection attempts (EMQX's Chinese docs); 0: the driver's backoff, 1 s to 60 s.
+                bounded("auto_reconnect", "1", COUNT, new PoolKey.Range(0, 3600, "s")),
+                key("username", "", TEXT), key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
+                key("logger", "info", oneOf("debug", "info", "notice", "warning", "error", "critical", "alert",
+                        "emergency")),
+                key("ssl", "false", BOOL), key("cafile", "", TEXT),
                 key("certfile", "", TEXT), key("keyfile", "", TEXT),
-                key("verify", "false", BOOL)),
+                key("verify", "false", BOOL),
+                // Not in EMQX, which wrote at ONE to whatever node it reached: the driver needs the local data
+                // centre to route, and a quorum keeps what was acknowledged when a replica fails.
+                key("local_datacenter", "datacenter1", TEXT),
+                key("consistency", "LOCAL_QUORUM", oneOf("ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL",
+                        "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM"))),
                 Map.of("server", "nodes", "pool_size", "size", "database", "keyspace"), "nodes", "size",
                 Optional.of("username"), "keyspace", "cafile", Optional.empty(), Optional.of(Language.CQL),
                 Set.of(HookOption.OFFLINE_OPTS), FunctionCatalog.functions(DatabaseKind.CASSANDRA), List.of());

@@ -16,18 +16,15 @@ import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -121,7 +118,7 @@ public class MongoBackend implements Backend {
                 config.optional("auth_source").orElse("admin"),
                 config.optional("password").orElse("").toCharArray())));
         if (config.boolValue("ssl")) {
-            SSLContext context = tls(config, vertx);
+            SSLContext context = PoolTls.context(config, vertx.getDelegate(), true);
             builder.applyToSslSettings(s -> s.enabled(true).invalidHostNameAllowed(false).context(context));
         }
         builder.writeConcern(writeConcern(config));
@@ -186,33 +183,5 @@ public class MongoBackend implements Backend {
     private static Optional<Integer> topologyKey(PoolConfig config, String key) {
         String name = "topology." + key;
         return config.optional(name).map(v -> config.intValue(name));
-    }
-
-    /**
-     * The TLS context: the CA file (PEM) or the JVM's trust store, and the client certificate if one is given; the
-     * driver verifies the host name itself ({@code invalidHostNameAllowed(false)}).
-     */
-    private static SSLContext tls(PoolConfig config, Vertx vertx) {
-        try {
-            TrustManager[] trust = null;
-            Optional<String> ca = config.readableFile("cacertfile");
-            if (ca.isPresent()) {
-                trust = new PemTrustOptions().addCertPath(ca.get()).getTrustManagerFactory(vertx.getDelegate())
-                        .getTrustManagers();
-            }
-            KeyManager[] keys = null;
-            Optional<PoolConfig.ClientCertificate> certificate = config.clientCertificate();
-            if (certificate.isPresent()) {
-                keys = new PemKeyCertOptions().setCertPath(certificate.get().certfile())
-                        .setKeyPath(certificate.get().keyfile()).getKeyManagerFactory(vertx.getDelegate())
-                        .getKeyManagers();
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, trust, null);
-            return context;
-        } catch (Exception e) {
-            throw new ConfigException(config.locationOf(config.optional("cacertfile").isPresent() ? "cacertfile"
-                    : "certfile"), "cannot use the TLS files: " + e.getMessage());
-        }
     }
 }
