@@ -343,6 +343,12 @@ class MongoEndToEndIT {
 
         // Both pools fetch: pool1 replays its text byte-exact, pool2 re-serialises its document.
         assertThat(payloads(replays(client, topic, 2))).containsExactlyInAnyOrder(sent, compact);
+        // on_message_store stores every QoS, yet not the replays that came back through the raw ingress.
+        mqtt.publish(topic, "{\"marker\": 1}", 1, false);
+        await().atMost(WAIT).until(() -> messages(rig.json(), topic).size() >= 2 && messages(topic).size() >= 2);
+        assertThat(messages(rig.json(), topic)).extracting(d -> d.get("payload"))
+                .containsExactly(payload, new Document("marker", 1));
+        assertThat(payloads(messages(topic))).containsExactly(sent, "{\"marker\": 1}");
 
         // A retained JSON object is kept as a document too, and QoS 0 is stored by on_message_store.
         String state = topic + "/state";
