@@ -1,7 +1,6 @@
 package io.mqttbackends.runtime.backend.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCredential;
@@ -11,7 +10,6 @@ import com.mongodb.WriteConcern;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.testing.TestPools;
 import io.vertx.mutiny.core.Vertx;
@@ -150,18 +148,5 @@ class MongoSettingsTest {
         assertThat(s.getSslSettings().isInvalidHostNameAllowed()).isFalse();
         assertThat(s.getSslSettings().getContext()).as("the JVM's trust store, in a context of the pool's own")
                 .isNotNull();
-    }
-
-    @Test
-    void serverListsThatTheTypeCannotUseAreConfigErrorsAtTheServerKey() {
-        for (Map<String, String> bad : new Map[] {
-                Map.of("type", "single", "server", "a:27017,b:27017"),
-                Map.of("srv_record", "true", "server", "cluster.example:27017"),
-                Map.of("srv_record", "true", "server", "a.example,b.example")}) {
-            assertThatThrownBy(() -> settings(bad)).as("%s", bad)
-                    .isInstanceOf(ConfigException.class)
-                    .satisfies(e -> assertThat(((ConfigException) e).errors().get(0).location().key())
-                            .isEqualTo("backend.mongo.pool1.server"));
-        }
     }
 }
