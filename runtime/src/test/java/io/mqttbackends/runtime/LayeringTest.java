@@ -40,7 +40,8 @@ class LayeringTest {
             Map.entry("io.vertx.redis", List.of("backend.redis")),
             Map.entry("com.mongodb", List.of("backend.mongo")),
             Map.entry("org.bson", List.of("backend.mongo")),
-            Map.entry("io.quarkus.mongodb", List.of("backend.mongo")));
+            Map.entry("io.quarkus.mongodb", List.of("backend.mongo")),
+            Map.entry("com.datastax", List.of("backend.cassandra")));
     private static final Pattern PACKAGE = Pattern.compile("^package io\\.mqttbackends\\.runtime\\.([\\w.]+);",
             Pattern.MULTILINE);
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);

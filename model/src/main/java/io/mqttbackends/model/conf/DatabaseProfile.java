@@ -65,22 +65,80 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
         }
     }
 
-    /**
-     * When {@code key} has {@code value}, {@code requiredKey} must be set, unless {@code unlessTrue} is a key whose
-     * value is true.
-     *
-     * @param note what the required key is, or the way out, for the message
-     */
-    public record Requirement(String key, String value, String requiredKey, Optional<String> unlessTrue,
-            String note) {
+    /** A rule spanning several keys of one pool, checked once all of its keys are known. */
+    public sealed interface Requirement {
 
-        /** The error when {@code pool} breaks the rule, located where {@code key} was written. */
-        public Optional<ConfigError> check(PoolConfig pool) {
-            boolean applies = pool.get(key).equals(value) && pool.optional(requiredKey).isEmpty()
-                    && !unlessTrue.map(pool::boolValue).orElse(false);
-            return applies ? Optional.of(new ConfigError(pool.locationOf(key), key + " " + value + " needs backend."
-                    + pool.kind().poolPrefix() + "." + pool.name() + "." + requiredKey + " (" + note + ")"))
-                    : Optional.empty();
+        /** The pool keys the rule reads (each must be one of the profile's). */
+        List<String> keys();
+
+        /** The error when {@code pool} breaks the rule, located where its deciding key was written. */
+        Optional<ConfigError> check(PoolConfig pool);
+
+        /**
+         * When {@code key} has {@code value}, {@code requiredKey} must be set, unless {@code unlessTrue} is a key
+         * whose value is true.
+         *
+         * @param note what the required key is, or the way out, for the message
+         */
+        record NeedsKey(String key, String value, String requiredKey, Optional<String> unlessTrue, String note)
+                implements Requirement {
+
+            @Override
+            public List<String> keys() {
+                return Stream.concat(Stream.of(key, requiredKey), unlessTrue.stream()).toList();
+            }
+
+            @Override
+            public Optional<ConfigError> check(PoolConfig pool) {
+                boolean applies = pool.get(key).equals(value) && pool.optional(requiredKey).isEmpty()
+                        && !unlessTrue.map(pool::boolValue).orElse(false);
+                return applies ? Optional.of(new ConfigError(pool.locationOf(key), key + " " + value
+                        + " needs backend." + pool.kind().poolPrefix() + "." + pool.name() + "." + requiredKey
+                        + " (" + note + ")")) : Optional.empty();
+            }
+        }
+
+        /**
+         * When {@code key} has {@code value}, {@code serverKey} names one server, not a list.
+         *
+         * @param note where a list belongs instead, for the message
+         */
+        record OneServer(String key, String value, String serverKey, String note) implements Requirement {
+
+            @Override
+            public List<String> keys() {
+                return List.of(key, serverKey);
+            }
+
+            @Override
+            public Optional<ConfigError> check(PoolConfig pool) {
+                return pool.get(key).equals(value) && pool.get(serverKey).contains(",")
+                        ? Optional.of(new ConfigError(pool.locationOf(serverKey), key + " " + value + " takes one "
+                                + "host[:port] in " + serverKey + "; " + note))
+                        : Optional.empty();
+            }
+        }
+
+        /**
+         * When the boolean {@code flagKey} is true, {@code serverKey} is one DNS name without a port.
+         *
+         * @param note what the name is used for, for the message
+         */
+        record HostNameOnly(String flagKey, String serverKey, String note) implements Requirement {
+
+            @Override
+            public List<String> keys() {
+                return List.of(flagKey, serverKey);
+            }
+
+            @Override
+            public Optional<ConfigError> check(PoolConfig pool) {
+                String server = pool.get(serverKey);
+                return pool.boolValue(flagKey) && (server.contains(",") || server.contains(":"))
+                        ? Optional.of(new ConfigError(pool.locationOf(serverKey), flagKey + " = true takes one DNS "
+                                + "name without a port in " + serverKey + " (" + note + "), not '" + server + "'"))
+                        : Optional.empty();
+            }
         }
     }
 
@@ -103,8 +161,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
         functions = Set.copyOf(functions);
         requirements = List.copyOf(requirements);
         // Every key the profile names must be a key of its pools: a typo here would surface only at run time.
-        Stream<String> requirementKeys = requirements.stream().flatMap(r -> Stream.concat(
-                Stream.of(r.key(), r.requiredKey()), r.unlessTrue().stream()));
+        Stream<String> requirementKeys = requirements.stream().flatMap(r -> r.keys().stream());
         for (String named : Stream.of(Stream.of(serverKey, poolSizeKey, databaseKey, caFileKey), userKey.stream(),
                 requirementKeys).flatMap(k -> k).toList()) {
             if (!poolKeys.containsKey(named)) {
@@ -170,7 +227,9 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 Map.of(), "server", "pool_size", Optional.empty(), "database", "cafile", Optional.empty(),
                 Optional.of(Language.COMMANDS), Set.of(HookOption.EXPIRED_TIME),
                 FunctionCatalog.functions(DatabaseKind.REDIS),
-                List.of(new Requirement("type", "sentinel", "sentinel", Optional.empty(), "the master name")));
+                List.of(new Requirement.NeedsKey("type", "sentinel", "sentinel", Optional.empty(), "the master name"),
+                        new Requirement.OneServer("type", "single", "server",
+                                "a list is for type sentinel or cluster")));
     }
 
     private static DatabaseProfile mongo() {
@@ -204,18 +263,30 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 // EMQX's mongo plug-in ignored actions without a function (spec §5.2): there is no statement form.
                 Optional.empty(), Set.of(HookOption.OFFLINE_OPTS, HookOption.PAYLOAD_FORMAT),
                 FunctionCatalog.functions(DatabaseKind.MONGO),
-                List.of(new Requirement("type", "rs", "rs_set_name", Optional.of("srv_record"),
-                        "or srv_record = true to read it from DNS")));
+                List.of(new Requirement.NeedsKey("type", "rs", "rs_set_name", Optional.of("srv_record"),
+                                "or srv_record = true to read it from DNS"),
+                        new Requirement.OneServer("type", "single", "server",
+                                "a list is for type rs, sharded or unknown"),
+                        new Requirement.HostNameOnly("srv_record", "server",
+                                "looked up as mongodb+srv://<name>")));
     }
 
     private static DatabaseProfile cassandra() {
         return new DatabaseProfile(DatabaseKind.CASSANDRA, "Cassandra", false, keys(
                 key("nodes", "127.0.0.1:9042", SERVERS), poolSize("size"),
-                key("auto_reconnect", "1", COUNT), key("username", "", TEXT),
-                key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
-                key("logger", "info", TEXT), key("ssl", "false", BOOL), key("cafile", "", TEXT),
+                // Seconds between reconnection attempts (EMQX's Chinese docs); 0: the driver's backoff, 1 s to 60 s.
+                bounded("auto_reconnect", "1", COUNT, new PoolKey.Range(0, 3600, "s")),
+                key("username", "", TEXT), key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
+                key("logger", "info", oneOf("debug", "info", "notice", "warning", "error", "critical", "alert",
+                        "emergency")),
+                key("ssl", "false", BOOL), key("cafile", "", TEXT),
                 key("certfile", "", TEXT), key("keyfile", "", TEXT),
-                key("verify", "false", BOOL)),
+                key("verify", "false", BOOL),
+                // Not in EMQX, which wrote at ONE to whatever node it reached: the driver needs the local data
+                // centre to route, and a quorum keeps what was acknowledged when a replica fails.
+                key("local_datacenter", "datacenter1", TEXT),
+                key("consistency", "LOCAL_QUORUM", oneOf("ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL",
+                        "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM"))),
                 Map.of("server", "nodes", "pool_size", "size", "database", "keyspace"), "nodes", "size",
                 Optional.of("username"), "keyspace", "cafile", Optional.empty(), Optional.of(Language.CQL),
                 Set.of(HookOption.OFFLINE_OPTS), FunctionCatalog.functions(DatabaseKind.CASSANDRA), List.of());

@@ -1,6 +1,6 @@
 package io.mqttbackends.model.conf;
 
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * The options a hook line may carry besides topic, action and pool; which databases accept each is part of their
@@ -8,18 +8,18 @@ import java.util.Optional;
  */
 public enum HookOption {
     /** Row limit and look-back window of offline-message fetching (spec §1.1). */
-    OFFLINE_OPTS("offline_opts", Optional.of("on_message_fetch")),
+    OFFLINE_OPTS("offline_opts", Set.of("on_message_fetch")),
     /** TTL of the keys Redis message hooks store. */
-    EXPIRED_TIME("expired_time", Optional.empty()),
-    /** How MongoDB hooks write payloads. */
-    PAYLOAD_FORMAT("payload_format", Optional.empty());
+    EXPIRED_TIME("expired_time", Set.of()),
+    /** How MongoDB hooks write payloads: only the functions that write one. */
+    PAYLOAD_FORMAT("payload_format", Set.of("on_message_publish", "on_message_store", "on_message_retain"));
 
     private final String key;
-    private final Optional<String> onlyFunction;
+    private final Set<String> functions;
 
-    HookOption(String key, Optional<String> onlyFunction) {
+    HookOption(String key, Set<String> functions) {
         this.key = key;
-        this.onlyFunction = onlyFunction;
+        this.functions = functions;
     }
 
     /** The key in the hook's JSON. */
@@ -27,8 +27,8 @@ public enum HookOption {
         return key;
     }
 
-    /** The one function the option means something to, where it is limited to one. */
-    public Optional<String> onlyFunction() {
-        return onlyFunction;
+    /** The functions the option means something to; empty where it is not limited to some. */
+    public Set<String> functions() {
+        return functions;
     }
 }

@@ -129,7 +129,7 @@ final class HookParser {
         Optional<String> pool = pool(root.get("pool"), poolExists);
         OfflineOpts offlineOpts = offlineOpts(root.get(HookOption.OFFLINE_OPTS.key()), action);
         OptionalInt expiredTime = expiredTime(root.get(HookOption.EXPIRED_TIME.key()));
-        Optional<PayloadFormat> payloadFormat = payloadFormat(root.get(HookOption.PAYLOAD_FORMAT.key()));
+        Optional<PayloadFormat> payloadFormat = payloadFormat(root.get(HookOption.PAYLOAD_FORMAT.key()), action);
         if (errors.size() > errorsBefore) {
             return Optional.empty();
         }
@@ -359,8 +359,8 @@ final class HookParser {
         return OptionalInt.of(node.intValue() > 0 ? node.intValue() : DEFAULT_EXPIRED_TIME);
     }
 
-    private Optional<PayloadFormat> payloadFormat(JsonNode node) {
-        if (node == null || !accepts(HookOption.PAYLOAD_FORMAT, Optional.empty())) {
+    private Optional<PayloadFormat> payloadFormat(JsonNode node, Optional<ActionSpec> action) {
+        if (node == null || !accepts(HookOption.PAYLOAD_FORMAT, action)) {
             return Optional.empty();
         }
         Optional<PayloadFormat> format = Arrays.stream(PayloadFormat.values())
@@ -381,11 +381,12 @@ final class HookParser {
                     .map(DatabaseKind::toString).collect(Collectors.joining(", ")) + " hooks");
             return false;
         }
-        Optional<String> function = option.onlyFunction();
-        boolean fits = function.isEmpty() || action.isEmpty()
-                || action.get() instanceof ActionSpec.Function f && f.name().equals(function.get());
+        Set<String> functions = option.functions();
+        boolean fits = functions.isEmpty() || action.isEmpty()
+                || action.get() instanceof ActionSpec.Function f && functions.contains(f.name());
         if (!fits) {
-            error(Category.OPTION, option.key() + " applies only to function " + function.get());
+            error(Category.OPTION, option.key() + " applies only to " + (functions.size() == 1 ? "function "
+                    : "functions ") + String.join(", ", functions.stream().sorted().toList()));
         }
         return true;
     }

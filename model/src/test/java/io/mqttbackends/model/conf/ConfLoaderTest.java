@@ -64,6 +64,7 @@ class ConfLoaderTest {
                 "backend.mongo.a.server = m1:27017",
                 "backend.mongo.topology.connect_timeout_ms = 5000",
                 "backend.mongo.b.server = m2:27017,m3",
+                "backend.mongo.b.type = sharded",
                 "backend.pgsql.p.server = pg");
 
         for (String pool : List.of("a", "b")) {
@@ -284,6 +285,7 @@ class ConfLoaderTest {
                 "backend.redis.r.server = 10.0.0.1:7000, 10.0.0.2:7001,redis-3",
                 "backend.redis.r.ssl = on",
                 "backend.mongo.m.server = [::1]:27017,mongo.example.com",
+                "backend.mongo.m.type = unknown",
                 "backend.mongo.m.schema.init = 1",
                 "backend.ecql.c.nodes = c1:9042,c2",
                 "backend.mysql.p.server = db.example.com");
@@ -299,11 +301,29 @@ class ConfLoaderTest {
                 "backend.redis.r.type = sentinel",
                 "backend.mongo.m.type = rs",
                 "backend.mongo.ok.type = rs",
-                "backend.mongo.ok.srv_record = true"))
+                "backend.mongo.ok.srv_record = true",
+                "backend.mongo.ok.server = cluster0.example.com"))
                 .extracting(e -> e.location().line(), ConfigError::message).containsExactly(
                         tuple(1, "type sentinel needs backend.redis.r.sentinel (the master name)"),
                         tuple(2, "type rs needs backend.mongo.m.rs_set_name "
                                 + "(or srv_record = true to read it from DNS)"));
+    }
+
+    @Test
+    void aSingleServerTypeWithAListAndAnSrvNameWithAPortAreErrorsAtTheServerLine() {
+        assertThat(Confs.errors(
+                "backend.redis.r.server = r1,r2",
+                "backend.mongo.m.server = m1:27017,m2",
+                "backend.mongo.s.srv_record = true",
+                "backend.mongo.s.server = cluster0.example.com:27017",
+                "backend.mongo.s.type = unknown"))
+                .extracting(e -> e.location().line(), ConfigError::message).containsExactly(
+                        tuple(1, "type single takes one host[:port] in server; a list is for type sentinel or "
+                                + "cluster"),
+                        tuple(2, "type single takes one host[:port] in server; a list is for type rs, sharded or "
+                                + "unknown"),
+                        tuple(4, "srv_record = true takes one DNS name without a port in server (looked up as "
+                                + "mongodb+srv://<name>), not 'cluster0.example.com:27017'"));
     }
 
     @Test

@@ -302,6 +302,10 @@ class HookValidationTest {
         assertThat(messages(pg("message.publish", "{\"action\": {\"function\": \"on_message_publish\"}, "
                 + "\"payload_format\": \"plain_text\", \"pool\": \"pool1\"}")))
                 .containsExactly("payload_format applies only to mongo hooks");
+        assertThat(messages(mongo("session.subscribed", "{\"action\": {\"function\": \"on_message_fetch\"}, "
+                + "\"payload_format\": \"mongo_json\", \"pool\": \"pool1\"}")))
+                .containsExactly("payload_format applies only to functions on_message_publish, on_message_retain, "
+                        + "on_message_store");
     }
 
     @ParameterizedTest

@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 /**
  * Renders all BackendPools and BackendHooks of one namespace into the runtime's two conf files. Resources that do
  * not validate are left out with their reason, so one bad resource never makes the runtime reject the rest. The
- * output is deterministic (pools by name, hooks by database, hook point and order), so an unchanged set of resources
- * always yields the same hash.
+ * output is deterministic (pools by name, then the global settings such as mongo's topology by key, each once, then
+ * hooks by database, hook point and order), so an unchanged set of resources always yields the same hash.
  */
 public final class NamespaceRenderer {
 
@@ -44,6 +44,8 @@ public final class NamespaceRenderer {
         for (BackendPool pool : pools) {
             poolOutcomes.put(pool.getMetadata().getName(), PoolRenderer.render(pool, secrets, validation));
         }
+        // Before the hooks: a pool refused for its global settings makes its hooks PoolNotValid.
+        List<ConfLine> globalLines = globalSettings(pools, poolOutcomes);
         Map<String, Verdict> hookVerdicts = new TreeMap<>();
         Map<HookRenderer.Slot, List<BackendHook>> bySlot = new TreeMap<>(Comparator
                 .comparing((HookRenderer.Slot s) -> s.type().hookPrefix())
@@ -75,6 +77,7 @@ public final class NamespaceRenderer {
             outcome.conf().forEach(line -> conf.append(line).append('\n'));
             outcome.credentials().forEach(line -> credentials.append(line).append('\n'));
         });
+        globalLines.forEach(line -> conf.append(line).append('\n'));
         renderedHooks.forEach(line -> conf.append(line).append('\n'));
 
         Map<String, Verdict> poolVerdicts = poolOutcomes.entrySet().stream().collect(Collectors.toMap(
@@ -82,6 +85,40 @@ public final class NamespaceRenderer {
         String backends = conf.toString();
         String creds = credentials.toString();
         return new Rendering(backends, creds, Rendering.hash(backends, creds), poolVerdicts, hookVerdicts);
+    }
+
+    /**
+     * The global settings (mongo's {@code backend.mongo.topology.*}) the valid pools give, each written once. Pools
+     * are taken in creation order: the first to give a setting fixes its value, a later pool giving another value
+     * is refused with {@link Reason#TopologyConflict} (its outcome replaced), and one giving the same value is fine.
+     * The lines come sorted by key, so which pool gave a value never changes the files.
+     */
+    private static List<ConfLine> globalSettings(List<BackendPool> pools, Map<String, PoolRenderer.Outcome> outcomes) {
+        Map<String, ConfLine> lines = new TreeMap<>();
+        Map<String, String> givenBy = new TreeMap<>();
+        for (BackendPool pool : pools.stream().sorted(FIRST_CREATED).toList()) {
+            String name = pool.getMetadata().getName();
+            PoolRenderer.Outcome outcome = outcomes.get(name);
+            if (!outcome.verdict().rendered() || outcome.global().isEmpty()) {
+                continue;
+            }
+            Optional<String> conflict = outcome.global().stream()
+                    .filter(line -> lines.containsKey(line.key()) && !lines.get(line.key()).equals(line))
+                    .findFirst()
+                    .map(line -> line.key() + " = " + line.value() + " conflicts with " + lines.get(line.key()).value()
+                            + " given by BackendPool '" + givenBy.get(line.key()) + "' (created first); these settings "
+                            + "are global in the runtime, one value for all " + outcome.type().crName() + " pools");
+            if (conflict.isPresent()) {
+                outcomes.put(name, outcome.rejected(new Problem(Reason.TopologyConflict, "spec."
+                        + outcome.type().crName() + ".topology: " + conflict.get())));
+                continue;
+            }
+            outcome.global().forEach(line -> {
+                lines.putIfAbsent(line.key(), line);
+                givenBy.putIfAbsent(line.key(), name);
+            });
+        }
+        return List.copyOf(lines.values());
     }
 
     private static String header(String namespace, String what) {

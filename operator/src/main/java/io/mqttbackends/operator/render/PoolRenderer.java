@@ -17,12 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with its database's own key names (its
  * {@link DatabaseProfile}), or says why it cannot. It refuses only what has no conf line to go to (a second server
- * where one is taken, a username for a database without one, options of another type, unreadable Secrets); whether
- * the lines are valid is then decided by the runtime's own loader ({@link RuntimeValidation}).
+ * where one is taken, a username for a database without one, options of another type, unreadable Secrets) and what
+ * the runtime's mongo backend refuses only when it opens the pool; whether the lines are valid is then decided by the
+ * runtime's own loader ({@link RuntimeValidation}). Mongo's topology settings come out apart from the pool's lines,
+ * for the namespace to write once.
  */
 final class PoolRenderer {
 
@@ -32,8 +35,18 @@ final class PoolRenderer {
      */
     static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-    /** The outcome: the lines for backends.conf and credentials.conf, or the problem. */
-    record Outcome(Verdict verdict, PoolType type, List<ConfLine> conf, List<ConfLine> credentials) {
+    /**
+     * The outcome: the lines for backends.conf and credentials.conf, or the problem. {@code global} holds the
+     * database's global settings the pool gives (mongo's {@code backend.mongo.topology.*}): not the pool's own
+     * lines, since the namespace writes each of them once for all pools ({@link NamespaceRenderer}).
+     */
+    record Outcome(Verdict verdict, PoolType type, List<ConfLine> conf, List<ConfLine> credentials,
+            List<ConfLine> global) {
+
+        /** The same pool refused for a reason found beyond its own lines. */
+        Outcome rejected(Problem problem) {
+            return new Outcome(Verdict.rejected(problem), type, List.of(), List.of(), List.of());
+        }
     }
 
     private final BackendPool pool;
@@ -42,6 +55,7 @@ final class PoolRenderer {
     private final SecretLookup secrets;
     private final List<ConfLine> conf = new ArrayList<>();
     private final List<ConfLine> credentials = new ArrayList<>();
+    private final List<ConfLine> global = new ArrayList<>();
     private final String prefix;
 
     private PoolRenderer(BackendPool pool, SecretLookup secrets) {
@@ -55,14 +69,15 @@ final class PoolRenderer {
     static Outcome render(BackendPool pool, SecretLookup secrets, RuntimeValidation validation) {
         if (pool.getSpec() == null || pool.getSpec().getType() == null) {
             return new Outcome(Verdict.rejected(new Problem(Reason.InvalidSpec, "spec.type is required")), null,
-                    List.of(), List.of());
+                    List.of(), List.of(), List.of());
         }
         PoolRenderer renderer = new PoolRenderer(pool, secrets);
-        Optional<Problem> problem = renderer.render()
-                .or(() -> validation.pool(renderer.conf, renderer.credentials));
-        return problem.map(p -> new Outcome(Verdict.rejected(p), pool.getSpec().getType(), List.of(), List.of()))
-                .orElseGet(() -> new Outcome(Verdict.RENDERED, pool.getSpec().getType(), renderer.conf,
-                        renderer.credentials));
+        // The global lines are judged with the pool that gives them: the loader checks their values there.
+        Optional<Problem> problem = renderer.render().or(() -> validation.pool(
+                Stream.concat(renderer.conf.stream(), renderer.global.stream()).toList(), renderer.credentials));
+        Outcome rendered = new Outcome(Verdict.RENDERED, pool.getSpec().getType(), renderer.conf,
+                renderer.credentials, renderer.global);
+        return problem.map(rendered::rejected).orElse(rendered);
     }
 
     private Optional<Problem> render() {
@@ -107,6 +122,15 @@ final class PoolRenderer {
         }
         if (spec.getSchemaInit() != null) {
             conf.add(ConfLine.plain(prefix + "schema.init", spec.getSchemaInit()));
+        }
+        if (spec.getBatchSize() != null) {
+            conf.add(ConfLine.plain(prefix + "batch_size", spec.getBatchSize()));
+        }
+        if (spec.getBatchTime() != null) {
+            conf.add(ConfLine.plain(prefix + "batch_time", spec.getBatchTime()));
+        }
+        if (spec.getCallTimeout() != null) {
+            conf.add(ConfLine.plain(prefix + "call_timeout", spec.getCallTimeout()));
         }
         return optionalText(profile.databaseKey(), spec.getDatabase(), "spec.database");
     }
@@ -164,6 +188,11 @@ final class PoolRenderer {
         if (mongo.getReadMode() != null) {
             conf.add(ConfLine.plain(prefix + "r_mode", mongo.getReadMode().name().toLowerCase()));
         }
+        if (mongo.getTopology() != null) {
+            String section = profile.globalKeys().orElseThrow().section();
+            mongo.getTopology().confSettings().forEach((key, value) -> global.add(ConfLine.plain(
+                    "backend." + PoolType.MONGO.poolPrefix() + "." + section + "." + key, value)));
+        }
         return optionalText("rs_set_name", mongo.getRsSetName(), "spec.mongo.rsSetName")
                 .or(() -> optionalText("auth_source", mongo.getAuthSource(), "spec.mongo.authSource"));
     }
@@ -184,7 +213,8 @@ final class PoolRenderer {
             return Optional.empty();
         }
         if (tls.getVerify() != null && !profile.hasVerify()) {
-            return invalid("spec.tls.verify: " + type.crName() + " pools have no verify setting");
+            return invalid("spec.tls.verify: " + type.crName() + " pools have no verify setting"
+                    + (type == PoolType.MONGO ? " (they always verify the server certificate and host name)" : ""));
         }
         conf.add(ConfLine.plain(prefix + "ssl", tls.isEnabled()));
         if (tls.getVerify() != null) {

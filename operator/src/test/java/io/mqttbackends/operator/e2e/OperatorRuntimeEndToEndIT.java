@@ -8,13 +8,10 @@ import static io.mqttbackends.operator.testing.Resources.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,29 +20,22 @@ import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
-import io.mqttbackends.operator.render.Rendering;
+import io.mqttbackends.operator.testing.MountedConf;
+import io.mqttbackends.operator.testing.RuntimeEndpoint;
 import io.mqttbackends.operator.testing.RuntimePortResource;
 import io.mqttbackends.operator.testing.RuntimeProcess;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -75,14 +65,12 @@ class OperatorRuntimeEndToEndIT {
             + UUID.randomUUID().toString().substring(0, 8);
     private static final String PREFIX = "operator-e2e";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     KubernetesClient client;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private Path confDir;
-    private Path credentialsDir;
+    private final RuntimeEndpoint endpoint = new RuntimeEndpoint();
+    private MountedConf mounted;
     private RuntimeProcess runtime;
     private Mqtt5BlockingClient publisher;
 
@@ -93,9 +81,7 @@ class OperatorRuntimeEndToEndIT {
             s.execute("drop database if exists " + DATABASE + " with (force)");
             s.execute("create database " + DATABASE);
         }
-        Path root = Files.createTempDirectory("operator-e2e");
-        confDir = Files.createDirectory(root.resolve("conf"));
-        credentialsDir = Files.createDirectory(root.resolve("credentials"));
+        mounted = MountedConf.create("operator-e2e");
         publisher = Mqtt5Client.builder().identifier(PREFIX + "-pub-" + UUID.randomUUID().toString().substring(0, 8))
                 .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
         publisher.connect();
@@ -132,10 +118,10 @@ class OperatorRuntimeEndToEndIT {
         })).inNamespace(NS).create();
 
         await().atMost(TIMEOUT).until(() -> conditionStatus(BackendHook.class, "store-sensors", "Valid").equals("True"));
-        String firstHash = mountRenderedFiles();
+        String firstHash = mounted.mount(client, NS);
 
         runtime = RuntimeProcess.start(Map.ofEntries(
-                Map.entry("mqttbackends.conf-dir", confDir + "," + credentialsDir),
+                Map.entry("mqttbackends.conf-dir", mounted.confDirs()),
                 Map.entry("quarkus.http.port", String.valueOf(RuntimePortResource.port())),
                 Map.entry("mqttbackends.reload.interval", "PT0.3S"),
                 Map.entry("mqttbackends.mqtt.client-id", PREFIX + "-runtime-" + UUID.randomUUID().toString()
@@ -147,9 +133,9 @@ class OperatorRuntimeEndToEndIT {
                 Path.of("target/operator-e2e-runtime.log"));
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(runtime.isAlive()).as("runtime alive; log:%n%s", runtime.log()).isTrue();
-            assertThat(httpStatus("/q/health/ready")).isEqualTo(200);
+            assertThat(endpoint.status("/q/health/ready")).isEqualTo(200);
         });
-        assertThat(runtimeConfig().path("hash").asText()).isEqualTo(firstHash);
+        assertThat(endpoint.config().path("hash").asText()).isEqualTo(firstHash);
         await().atMost(TIMEOUT).until(() -> conditionStatus(BackendHook.class, "store-sensors", "Applied")
                 .equals("True") && conditionStatus(BackendPool.class, "e2e-pg", "Ready").equals("True"));
 
@@ -177,9 +163,9 @@ class OperatorRuntimeEndToEndIT {
             })).inNamespace(NS).create();
             await().atMost(TIMEOUT).until(() -> conditionStatus(BackendHook.class, "store-alerts", "Valid")
                     .equals("True"));
-            String secondHash = mountRenderedFiles();
+            String secondHash = mounted.mount(client, NS);
             assertThat(secondHash).isNotEqualTo(firstHash);
-            await().atMost(TIMEOUT).until(() -> runtimeConfig().path("hash").asText().equals(secondHash));
+            await().atMost(TIMEOUT).until(() -> endpoint.config().path("hash").asText().equals(secondHash));
             await().atMost(TIMEOUT).until(() -> streamed.get() > 50);
         } finally {
             streaming.set(false);
@@ -201,54 +187,11 @@ class OperatorRuntimeEndToEndIT {
                 .equals("True") && conditionStatus(BackendHook.class, "store-sensors", "Applied").equals("True"));
     }
 
-    /**
-     * Writes the rendered ConfigMap and Secret into the two mounted directories the way the kubelet swaps them: the
-     * new file appears in one atomic rename, never half-written. Returns the hash of what was written.
-     */
-    private String mountRenderedFiles() throws IOException {
-        ConfigMap cm = client.configMaps().inNamespace(NS).withName("mqttbackends-conf").get();
-        Secret secret = client.secrets().inNamespace(NS).withName("mqttbackends-credentials").get();
-        String backends = cm.getData().get("backends.conf");
-        String credentials = new String(Base64.getDecoder().decode(secret.getData().get("credentials.conf")),
-                StandardCharsets.UTF_8);
-        atomicWrite(confDir.resolve("backends.conf"), backends);
-        atomicWrite(credentialsDir.resolve("credentials.conf"), credentials);
-        return Rendering.hash(backends, credentials);
-    }
-
-    private static void atomicWrite(Path file, String content) throws IOException {
-        // Dot-dot prefix: the runtime skips such entries, as it skips the kubelet's ..data directories.
-        Path tmp = file.resolveSibling("..tmp-" + file.getFileName());
-        Files.writeString(tmp, content);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
     private void publish(String topic, String prefix, int count) {
         for (int i = 0; i < count; i++) {
             publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
                     .payload((prefix + "-" + i).getBytes(StandardCharsets.UTF_8)).send();
         }
-    }
-
-    private int httpStatus(String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(runtimeUrl() + path)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private JsonNode runtimeConfig() throws IOException, InterruptedException {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(runtimeUrl() + "/q/mqttbackends/config"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    private static String runtimeUrl() {
-        return "http://127.0.0.1:" + RuntimePortResource.port();
     }
 
     private <R extends CustomResource<?, BackendStatus>> String conditionStatus(Class<R> type, String name, String condition) {

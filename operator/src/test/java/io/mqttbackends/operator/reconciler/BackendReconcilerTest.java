@@ -22,6 +22,9 @@ import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
+import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
+import io.mqttbackends.operator.api.v1alpha1.MongoTopology;
+import io.mqttbackends.operator.api.v1alpha1.PayloadFormat;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.render.Rendering;
 import io.mqttbackends.operator.testing.FakeRuntime;
@@ -83,7 +86,7 @@ class BackendReconcilerTest {
         client.secrets().inNamespace(NS).withLabel("test", "true").delete();
         await().atMost(TIMEOUT).until(() -> client.resources(BackendHook.class).inNamespace(NS).list().getItems()
                 .isEmpty() && client.resources(BackendPool.class).inNamespace(NS).list().getItems().isEmpty());
-        await().atMost(TIMEOUT).until(() -> !files().get("backends.conf").contains("backend.pgsql"));
+        await().atMost(TIMEOUT).until(() -> !files().get("backends.conf").contains("backend."));
     }
 
     @Test
@@ -253,14 +256,14 @@ class BackendReconcilerTest {
 
     @Test
     void aPoolWithoutBackendAndAHookWithAnUnknownPlaceholderAreRefusedAndAValidHookAddedLaterIsApplied() {
-        create(pool("mongo1", PoolType.MONGO, s -> { }));
+        create(pool("cassandra1", PoolType.CASSANDRA, s -> { }));
         create(pool("pgsql1", PoolType.PGSQL, s -> { }));
         create(hook("typo", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1,
                 s -> s.setAction(sql("insert into t values (${clientid}, ${topik})"))));
-        awaitCondition(BackendPool.class, "mongo1", "Valid", "False", "BackendNotAvailable");
+        awaitCondition(BackendPool.class, "cassandra1", "Valid", "False", "BackendNotAvailable");
         awaitCondition(BackendHook.class, "typo", "Valid", "False", "InvalidTemplate");
-        assertThat(condition(get(BackendPool.class, "mongo1"), "Valid").map(Condition::getMessage).orElseThrow())
-                .startsWith("no backend for database 'mongo' in this build");
+        assertThat(condition(get(BackendPool.class, "cassandra1"), "Valid").map(Condition::getMessage).orElseThrow())
+                .startsWith("no backend for database 'cassa' in this build");
         assertThat(condition(get(BackendHook.class, "typo"), "Valid").map(Condition::getMessage).orElseThrow())
                 .startsWith("unknown placeholder ${topik} in 'insert into t values (${clientid}, ${topik})'");
         assertThat(condition(get(BackendHook.class, "typo"), "Applied").map(Condition::getReason))
@@ -271,26 +274,16 @@ class BackendReconcilerTest {
         assertThat(condition(get(BackendHook.class, "store"), "Valid").map(Condition::getReason)).contains("Rendered");
         assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = 127.0.0.1:5432",
                 "backend.pgsql.hook.message.publish.2 = {\"action\":{\"function\":\"on_message_publish\"},"
-                        + "\"pool\":\"pgsql1\"}").doesNotContain("mongo", "topik");
-        assertThat(condition(get(BackendPool.class, "mongo1"), "Ready").map(Condition::getReason))
+                        + "\"pool\":\"pgsql1\"}").doesNotContain("ecql", "cassandra1", "topik");
+        assertThat(condition(get(BackendPool.class, "cassandra1"), "Ready").map(Condition::getReason))
                 .contains("BackendNotAvailable");
     }
 
     @Test
     void theShippedExamplesRenderAndBecomeReady() throws IOException {
         try (Stream<Path> files = Files.list(RepoFiles.path("deploy/examples"))) {
-            for (Path file : files.sorted().toList()) {
-                JsonNode doc = RepoFiles.document(file);
-                Class<? extends HasMetadata> type = switch (doc.path("kind").asText()) {
-                    case "Secret" -> Secret.class;
-                    case "BackendPool" -> BackendPool.class;
-                    default -> BackendHook.class;
-                };
-                HasMetadata resource = Serialization.unmarshal(Files.readString(file), type);
-                if (resource instanceof Secret secret) {
-                    secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
-                }
-                create(resource);
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                createExample(file);
             }
         }
         awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
@@ -303,6 +296,139 @@ class BackendReconcilerTest {
                 "backend.pgsql.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"sql\":"
                         + "[\"delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}\"]},"
                         + "\"pool\":\"pgsql1\"}");
+    }
+
+    @Test
+    void theShippedMongoExampleRendersEveryEmqxDefaultHookAndBecomesReady() throws IOException {
+        Path dir = RepoFiles.path("deploy/examples/mongo");
+        // What the kustomization applies, and the hook it leaves for runtimes with broker control emqx: the operator
+        // renders that one too (the broker control is the runtime's to judge, and this fake runtime loads anything).
+        for (String file : List.of("mongo-credentials.yaml", "mongo-pool.yaml", "mongo-hooks.yaml",
+                "mongo-hook-subscribe-lookup.yaml")) {
+            createExample(dir.resolve(file));
+        }
+        awaitCondition(BackendPool.class, "mongo1", "Ready", "True", "Ready");
+        for (String hook : List.of("mongo-client-connected", "mongo-subscribe-lookup", "mongo-client-disconnected",
+                "mongo-fetch-offline", "mongo-retain-lookup", "mongo-acked-delete", "mongo-message-publish",
+                "mongo-message-retain", "mongo-retain-delete", "mongo-message-acked")) {
+            awaitCondition(BackendHook.class, hook, "Ready", "True", "Ready");
+        }
+        assertThat(confLines(files().get("backends.conf"))).containsExactly(
+                "backend.mongo.mongo1.server = mongodb.databases.svc:27017",
+                "backend.mongo.mongo1.c_pool_size = 8",
+                "backend.mongo.mongo1.schema.init = true",
+                "backend.mongo.mongo1.database = \"mqtt\"",
+                "backend.mongo.mongo1.type = single",
+                "backend.mongo.mongo1.w_mode = safe",
+                "backend.mongo.mongo1.r_mode = slave_ok",
+                "backend.mongo.mongo1.auth_source = \"admin\"",
+                "backend.mongo.topology.connect_timeout_ms = 20000",
+                "backend.mongo.topology.server_selection_timeout_ms = 30000",
+                "backend.mongo.hook.client.connected.1 = {\"action\":{\"function\":\"on_client_connected\"},"
+                        + "\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.client.connected.2 = {\"action\":{\"function\":\"on_subscribe_lookup\"},"
+                        + "\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.client.disconnected.1 = {\"action\":{\"function\":\"on_client_disconnected\"},"
+                        + "\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.session.subscribed.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_fetch\"},\"offline_opts\":{\"max_returned_count\":500,\"time_range\":"
+                        + "\"2h\"},\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.session.subscribed.2 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_retain_lookup\"},\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_acked_delete\"},\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.message.publish.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_publish\"},\"payload_format\":\"mongo_json\",\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.message.publish.2 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_retain\"},\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.message.publish.3 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_retain_delete\"},\"pool\":\"mongo1\"}",
+                "backend.mongo.hook.message.acked.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_acked\"},\"pool\":\"mongo1\"}");
+        assertThat(confLines(files().get("credentials.conf"))).containsExactly(
+                "backend.mongo.mongo1.login = \"mqtt\"", "backend.mongo.mongo1.password = \"public\"");
+    }
+
+    @Test
+    void aStatementHookOnAMongoPoolIsRefusedNamingWhyWhileItsFunctionHooksApply() {
+        create(pool("mongo1", PoolType.MONGO, s -> s.setServers(List.of("127.0.0.1:27017"))));
+        create(hook("forget-cursor", HookPoint.SESSION_UNSUBSCRIBED, "mongo1", 1, s -> {
+            s.setTopic("#");
+            s.setAction(sql("delete from mqtt_acked where clientid = ${clientid} and topic = ${topic}"));
+        }));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "mongo1", 1, s -> {
+            s.setAction(function("on_message_publish"));
+            s.setPayloadFormat(PayloadFormat.MONGO_JSON);
+        }));
+        awaitCondition(BackendHook.class, "forget-cursor", "Valid", "False", "ActionNotSupported");
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(condition(get(BackendHook.class, "forget-cursor"), "Valid").map(Condition::getMessage))
+                .contains("MongoDB hooks cannot run 'sql' statements: only functions exist for MongoDB");
+        assertThat(condition(get(BackendHook.class, "forget-cursor"), "Ready").map(Condition::getReason))
+                .contains("ActionNotSupported");
+        assertThat(files().get("backends.conf")).contains("backend.mongo.hook.message.publish.1 = {\"action\":"
+                + "{\"function\":\"on_message_publish\"},\"payload_format\":\"mongo_json\",\"pool\":\"mongo1\"}")
+                .doesNotContain("mqtt_acked", "session.unsubscribed");
+
+        // Rewritten as EMQX's mongo conf has it, a function, it renders.
+        BackendHook forget = get(BackendHook.class, "forget-cursor");
+        forget.getSpec().setAction(function("on_acked_delete"));
+        client.resources(BackendHook.class).inNamespace(NS).resource(forget).update();
+        awaitCondition(BackendHook.class, "forget-cursor", "Ready", "True", "Ready");
+        assertThat(files().get("backends.conf")).contains("backend.mongo.hook.session.unsubscribed.1 = {\"topic\":"
+                + "\"#\",\"action\":{\"function\":\"on_acked_delete\"},\"pool\":\"mongo1\"}");
+    }
+
+    @Test
+    void aMongoPoolDisagreeingWithAnEarlierPoolsTopologyIsRefusedUntilItAgrees() {
+        create(pool("mongo-a", PoolType.MONGO, s -> s.setMongo(topology(5000))));
+        awaitCondition(BackendPool.class, "mongo-a", "Ready", "True", "Ready");
+        create(pool("mongo-b", PoolType.MONGO, s -> s.setMongo(topology(9000))));
+        awaitCondition(BackendPool.class, "mongo-b", "Valid", "False", "TopologyConflict");
+        assertThat(condition(get(BackendPool.class, "mongo-b"), "Valid").map(Condition::getMessage)).contains(
+                "spec.mongo.topology: backend.mongo.topology.connect_timeout_ms = 9000 conflicts with 5000 given by "
+                        + "BackendPool 'mongo-a' (created first); these settings are global in the runtime, one "
+                        + "value for all mongo pools");
+        assertThat(condition(get(BackendPool.class, "mongo-a"), "Ready").map(Condition::getStatus)).contains("True");
+        assertThat(files().get("backends.conf")).contains("backend.mongo.topology.connect_timeout_ms = 5000")
+                .doesNotContain("mongo-b", "9000");
+
+        BackendPool b = get(BackendPool.class, "mongo-b");
+        b.getSpec().getMongo().getTopology().setConnectTimeoutMs(5000);
+        client.resources(BackendPool.class).inNamespace(NS).resource(b).update();
+        awaitCondition(BackendPool.class, "mongo-b", "Ready", "True", "Ready");
+        assertThat(confLines(files().get("backends.conf"))).containsExactly(
+                "backend.mongo.mongo-a.server = 127.0.0.1:27017",
+                "backend.mongo.mongo-b.server = 127.0.0.1:27017",
+                "backend.mongo.topology.connect_timeout_ms = 5000");
+    }
+
+    private static MongoOptions topology(int connectTimeoutMs) {
+        MongoOptions mongo = new MongoOptions();
+        mongo.setTopology(new MongoTopology());
+        mongo.getTopology().setConnectTimeoutMs(connectTimeoutMs);
+        return mongo;
+    }
+
+    private static List<String> confLines(String conf) {
+        return conf.lines().filter(l -> !l.startsWith("#")).toList();
+    }
+
+    /** Creates every resource of an example file as kubectl would; its Secrets labelled for the cleanup. */
+    private void createExample(Path file) throws IOException {
+        for (JsonNode doc : RepoFiles.documents(file)) {
+            Class<? extends HasMetadata> type = switch (doc.path("kind").asText()) {
+                case "Secret" -> Secret.class;
+                case "BackendPool" -> BackendPool.class;
+                case "BackendHook" -> BackendHook.class;
+                default -> throw new IllegalArgumentException(file + ": unexpected kind " + doc.path("kind"));
+            };
+            HasMetadata resource = Serialization.unmarshal(doc.toString(), type);
+            if (resource instanceof Secret secret) {
+                secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+            }
+            create(resource);
+        }
     }
 
     /** Changes a label only: an event for every informer of Secrets, and nothing to render differently. */

@@ -8,7 +8,10 @@ import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.conf.BackendsConfig;
+import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
+import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.DatabaseProfile;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
@@ -16,6 +19,7 @@ import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
 import io.mqttbackends.operator.api.v1alpha1.HookAction;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
+import io.mqttbackends.operator.api.v1alpha1.MongoTopology;
 import io.mqttbackends.operator.api.v1alpha1.OfflineOptions;
 import io.mqttbackends.operator.api.v1alpha1.PayloadFormat;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
@@ -30,6 +34,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,31 +126,242 @@ class NamespaceRendererTest {
     }
 
     @Test
-    void mongoPoolRendersCPoolSizeLoginAndItsModes() {
+    void mongoPoolRendersEveryPoolKeyWithItsOwnNamesAndTheTopologyOnce() {
         Rendering r = render(List.of(pool("m1", PoolType.MONGO, s -> {
-            s.setServers(List.of("a:27017", "b:27017"));
+            s.setServers(List.of("a:27017", "b:27018", "[::1]:27019"));
             s.setPoolSize(3);
-            s.setDatabase("mqtt");
+            s.setDatabase("iot");
+            s.setSchemaInit(true);
+            s.setBatchSize(1000);
+            s.setBatchTime(2);
+            s.setCallTimeout(5000);
             MongoOptions mongo = new MongoOptions();
             mongo.setMode(MongoOptions.Mode.RS);
             mongo.setRsSetName("rs0");
-            mongo.setAuthSource("admin");
+            mongo.setSrvRecord(false);
+            mongo.setAuthSource("users");
             mongo.setWriteMode(MongoOptions.WriteMode.UNSAFE);
             mongo.setReadMode(MongoOptions.ReadMode.MASTER);
+            MongoTopology topology = new MongoTopology();
+            topology.setPoolSize(2);
+            topology.setConnectTimeoutMs(5000);
+            topology.setServerSelectionTimeoutMs(15000);
+            mongo.setTopology(topology);
             s.setMongo(mongo);
+            Tls tls = new Tls();
+            tls.setEnabled(true);
+            tls.setCaFile("/etc/mqttbackends/tls/ca.crt");
+            tls.setCertFile("/etc/mqttbackends/tls/tls.crt");
+            tls.setKeyFile("/etc/mqttbackends/tls/tls.key");
+            s.setTls(tls);
             s.setCredentials(credentials("db", "user", "password"));
         })), List.of());
+        assertThat(r.pools().get("m1").rendered()).isTrue();
         assertThat(lines(r.backendsConf())).containsExactly(
-                "backend.mongo.m1.server = a:27017,b:27017",
+                "backend.mongo.m1.server = a:27017,b:27018,[::1]:27019",
                 "backend.mongo.m1.c_pool_size = 3",
-                "backend.mongo.m1.database = \"mqtt\"",
+                "backend.mongo.m1.schema.init = true",
+                "backend.mongo.m1.batch_size = 1000",
+                "backend.mongo.m1.batch_time = 2",
+                "backend.mongo.m1.call_timeout = 5000",
+                "backend.mongo.m1.database = \"iot\"",
                 "backend.mongo.m1.type = rs",
+                "backend.mongo.m1.srv_record = false",
                 "backend.mongo.m1.w_mode = unsafe",
                 "backend.mongo.m1.r_mode = master",
                 "backend.mongo.m1.rs_set_name = \"rs0\"",
-                "backend.mongo.m1.auth_source = \"admin\"");
+                "backend.mongo.m1.auth_source = \"users\"",
+                "backend.mongo.m1.ssl = true",
+                "backend.mongo.m1.cacertfile = \"/etc/mqttbackends/tls/ca.crt\"",
+                "backend.mongo.m1.certfile = \"/etc/mqttbackends/tls/tls.crt\"",
+                "backend.mongo.m1.keyfile = \"/etc/mqttbackends/tls/tls.key\"",
+                "backend.mongo.topology.connect_timeout_ms = 5000",
+                "backend.mongo.topology.pool_size = 2",
+                "backend.mongo.topology.server_selection_timeout_ms = 15000");
+        // The user key is login for mongo; both values only ever in the Secret-backed file.
         assertThat(lines(r.credentialsConf())).containsExactly("backend.mongo.m1.login = \"mqtt\"",
                 "backend.mongo.m1.password = \" p\"w = x \"");
+    }
+
+    @Test
+    void mongoPoolsSharingTheTopologyRenderItOnceAndTheRuntimeLoaderGivesItToEveryPool() throws ConfigException {
+        BackendPool first = mongoPool("m2", "2026-01-01T00:00:00Z", t -> {
+            t.setConnectTimeoutMs(5000);
+            t.setHeartbeatFrequencyMs(2000);
+        });
+        // Agrees on the one setting it shares with m2 and adds one: no conflict, each line written once.
+        BackendPool second = mongoPool("m1", "2026-01-02T00:00:00Z", t -> {
+            t.setConnectTimeoutMs(5000);
+            t.setSocketTimeoutMs(100);
+        });
+        BackendPool without = pool("m3", PoolType.MONGO, s -> { });
+        Rendering r = render(List.of(first, second, without), List.of(hook("publish", HookPoint.MESSAGE_PUBLISH,
+                "m3", 1, s -> s.setAction(function("on_message_publish")))));
+        assertThat(r.pools().values()).allMatch(Verdict::rendered);
+        assertThat(lines(r.backendsConf())).containsExactly(
+                "backend.mongo.m1.server = 127.0.0.1:27017",
+                "backend.mongo.m2.server = 127.0.0.1:27017",
+                "backend.mongo.m3.server = 127.0.0.1:27017",
+                "backend.mongo.topology.connect_timeout_ms = 5000",
+                "backend.mongo.topology.heartbeat_frequency_ms = 2000",
+                "backend.mongo.topology.socket_timeout_ms = 100",
+                "backend.mongo.hook.message.publish.1 = {\"action\":{\"function\":\"on_message_publish\"},"
+                        + "\"pool\":\"m3\"}");
+
+        // What the runtime's loader makes of the file: the settings are global, so every mongo pool has them.
+        BackendsConfig config = ConfLoader.parse(List.of(new ConfFile(Path.of(Rendering.BACKENDS_FILE),
+                r.backendsConf())));
+        assertThat(config.pools()).hasSize(3).allSatisfy(p -> {
+            assertThat(p.get("topology.connect_timeout_ms")).isEqualTo("5000");
+            assertThat(p.get("topology.socket_timeout_ms")).isEqualTo("100");
+        });
+    }
+
+    @Test
+    void aMongoPoolGivingATopologySettingDifferentlyFromAnEarlierPoolIsRefusedWithItsHooks() {
+        // Created in the opposite order of their names: creation, not the name, decides who was first.
+        BackendPool first = mongoPool("zz", "2026-01-01T00:00:00Z", t -> t.setConnectTimeoutMs(5000));
+        BackendPool second = mongoPool("aa", "2026-01-02T00:00:00Z", t -> {
+            t.setSocketTimeoutMs(100);
+            t.setConnectTimeoutMs(9000);
+        });
+        Rendering r = render(List.of(second, first), List.of(
+                hook("on-aa", HookPoint.MESSAGE_PUBLISH, "aa", 1, s -> s.setAction(function("on_message_publish"))),
+                hook("on-zz", HookPoint.MESSAGE_PUBLISH, "zz", 2, s -> s.setAction(function("on_message_store")))));
+        assertThat(r.pools().get("zz").rendered()).isTrue();
+        assertThat(reason(r.pools(), "aa")).isEqualTo(Reason.TopologyConflict);
+        assertThat(r.pools().get("aa").problem().orElseThrow().message()).isEqualTo("spec.mongo.topology: "
+                + "backend.mongo.topology.connect_timeout_ms = 9000 conflicts with 5000 given by BackendPool 'zz' "
+                + "(created first); these settings are global in the runtime, one value for all mongo pools");
+        assertThat(reason(r.hooks(), "on-aa")).isEqualTo(Reason.PoolNotValid);
+        assertThat(r.hooks().get("on-zz").rendered()).isTrue();
+        // Nothing of the refused pool: neither its lines nor the setting it alone gave.
+        assertThat(lines(r.backendsConf())).containsExactly(
+                "backend.mongo.zz.server = 127.0.0.1:27017",
+                "backend.mongo.topology.connect_timeout_ms = 5000",
+                "backend.mongo.hook.message.publish.2 = {\"action\":{\"function\":\"on_message_store\"},"
+                        + "\"pool\":\"zz\"}");
+    }
+
+    @Test
+    void mongoPoolProblemsAreReportedByField() {
+        Rendering r = render(List.of(
+                pool("verify", PoolType.MONGO, s -> {
+                    Tls tls = new Tls();
+                    tls.setEnabled(true);
+                    tls.setVerify(false);
+                    s.setTls(tls);
+                }),
+                pool("rs-unnamed", PoolType.MONGO, s -> {
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setMode(MongoOptions.Mode.RS);
+                    s.setMongo(mongo);
+                }),
+                pool("rs-srv", PoolType.MONGO, s -> {
+                    s.setServers(List.of("cluster0.example.net"));
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setMode(MongoOptions.Mode.RS);
+                    mongo.setSrvRecord(true);
+                    s.setMongo(mongo);
+                }),
+                pool("redis-opts", PoolType.MONGO, s -> s.setRedis(new RedisOptions())),
+                pool("single-two", PoolType.MONGO, s -> s.setServers(List.of("a", "b"))),
+                pool("unknown-two", PoolType.MONGO, s -> {
+                    s.setServers(List.of("a", "b"));
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setMode(MongoOptions.Mode.UNKNOWN);
+                    s.setMongo(mongo);
+                }),
+                pool("srv-port", PoolType.MONGO, s -> {
+                    s.setServers(List.of("cluster0.example.net:27017"));
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setSrvRecord(true);
+                    s.setMongo(mongo);
+                }),
+                pool("slow-heartbeat", PoolType.MONGO, s -> {
+                    MongoOptions mongo = new MongoOptions();
+                    mongo.setTopology(new MongoTopology());
+                    mongo.getTopology().setHeartbeatFrequencyMs(100);
+                    s.setMongo(mongo);
+                }),
+                pool("toobig", PoolType.MONGO, s -> s.setPoolSize(257))), List.of());
+        assertThat(reason(r.pools(), "verify")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("verify").problem().orElseThrow().message()).isEqualTo("spec.tls.verify: mongo pools "
+                + "have no verify setting (they always verify the server certificate and host name)");
+        assertThat(reason(r.pools(), "rs-unnamed")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("rs-unnamed").problem().orElseThrow().message()).isEqualTo("type rs needs "
+                + "backend.mongo.rs-unnamed.rs_set_name (or srv_record = true to read it from DNS)");
+        assertThat(r.pools().get("rs-srv").rendered()).isTrue();
+        assertThat(r.pools().get("redis-opts").problem().orElseThrow().message())
+                .isEqualTo("spec.redis is set on a mongo pool");
+        assertThat(r.pools().get("toobig").problem().orElseThrow().message())
+                .isEqualTo("c_pool_size = 257 is out of range: allowed 1..256");
+        // The shared validator's rules spanning keys, in the runtime's words, caught before they fail the reload.
+        assertThat(r.pools().get("single-two").problem().orElseThrow().message()).isEqualTo("type single takes one "
+                + "host[:port] in server; a list is for type rs, sharded or unknown");
+        assertThat(r.pools().get("unknown-two").rendered()).isTrue();
+        assertThat(r.pools().get("srv-port").problem().orElseThrow().message()).startsWith("srv_record = true takes "
+                + "one DNS name without a port in server (looked up as mongodb+srv://<name>)");
+        // The CRD has the same bounds; the runtime's loader checks them again, as for every value.
+        assertThat(reason(r.pools(), "slow-heartbeat")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("slow-heartbeat").problem().orElseThrow().message())
+                .contains("heartbeat_frequency_ms = 100 is out of range: allowed 500..3600000 ms");
+    }
+
+    @Test
+    void mongoHooksCallFunctionsWithPayloadFormatAndOfflineOptionsAndNeverStatements() {
+        HookAction cql = new HookAction();
+        cql.setCql(List.of("insert into t (id) values (${msgid})"));
+        HookAction commands = new HookAction();
+        commands.setCommands(List.of("HSET mqtt:client:${clientid} state 1"));
+        Rendering r = render(List.of(pool("mg", PoolType.MONGO, s -> { })), List.of(
+                hook("json", HookPoint.MESSAGE_PUBLISH, "mg", 1, s -> {
+                    s.setTopic("sensors/#");
+                    s.setAction(function("on_message_publish"));
+                    s.setPayloadFormat(PayloadFormat.MONGO_JSON);
+                }),
+                hook("retain", HookPoint.MESSAGE_PUBLISH, "mg", 2, s -> {
+                    s.setTopic("#");
+                    s.setAction(function("on_message_retain"));
+                    s.setPayloadFormat(PayloadFormat.PLAIN_TEXT);
+                }),
+                hook("fetch", HookPoint.SESSION_SUBSCRIBED, "mg", 1, s -> {
+                    s.setTopic("#");
+                    s.setAction(function("on_message_fetch"));
+                    OfflineOptions offline = new OfflineOptions();
+                    offline.setMaxReturnedCount(500);
+                    offline.setTimeRange("2h");
+                    s.setOfflineOpts(offline);
+                }),
+                hook("sql", HookPoint.SESSION_UNSUBSCRIBED, "mg", 1, s -> s.setAction(sql(
+                        "delete from mqtt_acked where clientid = ${clientid}"))),
+                hook("cql", HookPoint.MESSAGE_PUBLISH, "mg", 3, s -> s.setAction(cql)),
+                hook("commands", HookPoint.CLIENT_CONNECTED, "mg", 1, s -> s.setAction(commands)),
+                hook("not-mongo", HookPoint.SESSION_SUBSCRIBED, "mg", 2,
+                        s -> s.setAction(function("on_message_fetch_for_queue"))),
+                hook("expiry", HookPoint.MESSAGE_PUBLISH, "mg", 4, s -> {
+                    s.setAction(function("on_message_publish"));
+                    s.setExpiredTime(60);
+                })));
+        assertThat(r.hooks().get("json").rendered()).isTrue();
+        assertThat(r.hooks().get("retain").rendered()).isTrue();
+        assertThat(r.hooks().get("fetch").rendered()).isTrue();
+        for (String statement : List.of("sql", "cql", "commands")) {
+            assertThat(reason(r.hooks(), statement)).as(statement).isEqualTo(Reason.ActionNotSupported);
+            assertThat(r.hooks().get(statement).problem().orElseThrow().message()).as(statement).isEqualTo(
+                    "MongoDB hooks cannot run '" + statement + "' statements: only functions exist for MongoDB");
+        }
+        assertThat(reason(r.hooks(), "not-mongo")).isEqualTo(Reason.FunctionNotSupported);
+        assertThat(reason(r.hooks(), "expiry")).isEqualTo(Reason.OptionNotSupported);
+        assertThat(lines(r.backendsConf())).containsExactly(
+                "backend.mongo.mg.server = 127.0.0.1:27017",
+                "backend.mongo.hook.session.subscribed.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_fetch\"},\"offline_opts\":{\"max_returned_count\":500,\"time_range\":"
+                        + "\"2h\"},\"pool\":\"mg\"}",
+                "backend.mongo.hook.message.publish.1 = {\"topic\":\"sensors/#\",\"action\":{\"function\":"
+                        + "\"on_message_publish\"},\"payload_format\":\"mongo_json\",\"pool\":\"mg\"}",
+                "backend.mongo.hook.message.publish.2 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_retain\"},\"payload_format\":\"plain_text\",\"pool\":\"mg\"}");
     }
 
     @Test
@@ -348,9 +564,11 @@ class NamespaceRendererTest {
     }
 
     @Test
-    void aPoolWhoseBackendThisBuildLacksAndAHookWithABadTemplateAreLeftOutAndTheRestRenders() {
-        Rendering r = renderAsBuilt(List.of(pool("mg", PoolType.MONGO, s -> { }), pool("pg", PoolType.PGSQL, s -> { })),
-                List.of(hook("on-mongo", HookPoint.MESSAGE_PUBLISH, "mg", 1,
+    void aPoolWhoseBackendTheRuntimeLacksAndAHookWithABadTemplateAreLeftOutAndTheRestRenders() {
+        // A runtime without cassandra, whatever this build has: the mechanism, not the build's current state.
+        Rendering r = NamespaceRenderer.render("ns1", List.of(pool("cs", PoolType.CASSANDRA, s -> { }),
+                        pool("pg", PoolType.PGSQL, s -> { })),
+                List.of(hook("on-cassandra", HookPoint.MESSAGE_PUBLISH, "cs", 1,
                                 s -> s.setAction(function("on_message_publish"))),
                         hook("unknown", HookPoint.CLIENT_CONNECTED, "pg", 1,
                                 s -> s.setAction(sql("insert into t values (${client})"))),
@@ -359,12 +577,13 @@ class NamespaceRendererTest {
                         hook("unavailable", HookPoint.SESSION_SUBSCRIBED, "pg", 1,
                                 s -> s.setAction(sql("insert into t values (${msgid})"))),
                         hook("good", HookPoint.MESSAGE_PUBLISH, "pg", 1,
-                                s -> s.setAction(sql("insert into t values (${msgid}, ${topic})")))));
+                                s -> s.setAction(sql("insert into t values (${msgid}, ${topic})")))),
+                SECRETS, EnumSet.complementOf(EnumSet.of(DatabaseKind.CASSANDRA)));
 
-        assertThat(reason(r.pools(), "mg")).isEqualTo(Reason.BackendNotAvailable);
-        assertThat(r.pools().get("mg").problem().orElseThrow().message())
-                .isEqualTo("no backend for database 'mongo' in this build (available: mysql, pgsql, redis)");
-        assertThat(reason(r.hooks(), "on-mongo")).isEqualTo(Reason.PoolNotValid);
+        assertThat(reason(r.pools(), "cs")).isEqualTo(Reason.BackendNotAvailable);
+        assertThat(r.pools().get("cs").problem().orElseThrow().message())
+                .isEqualTo("no backend for database 'cassa' in this build (available: mongo, mysql, pgsql, redis)");
+        assertThat(reason(r.hooks(), "on-cassandra")).isEqualTo(Reason.PoolNotValid);
         assertThat(reason(r.hooks(), "unknown")).isEqualTo(Reason.InvalidTemplate);
         assertThat(r.hooks().get("unknown").problem().orElseThrow().message()).isEqualTo("unknown placeholder "
                 + "${client} in 'insert into t values (${client})'; available at client.connected: ${clientid}, "
@@ -394,6 +613,25 @@ class NamespaceRendererTest {
         assertThat(reason(r.hooks(), "second")).isEqualTo(Reason.OrderConflict);
         assertThat(r.hooks().get("second").problem().orElseThrow().message()).contains("taken by BackendHook 'first'");
         assertThat(r.backendsConf()).contains("on_message_publish").doesNotContain("on_message_retain");
+    }
+
+    @Test
+    void mongoPoolsRenderWithTheBackendsThisBuildHas() {
+        Rendering r = renderAsBuilt(List.of(pool("mg", PoolType.MONGO, s -> { })), List.of(hook("store",
+                HookPoint.MESSAGE_PUBLISH, "mg", 1, s -> s.setAction(function("on_message_publish")))));
+        assertThat(r.pools().get("mg").rendered()).isTrue();
+        assertThat(r.hooks().get("store").rendered()).isTrue();
+    }
+
+    private static BackendPool mongoPool(String name, String created, Consumer<MongoTopology> topology) {
+        BackendPool pool = pool(name, PoolType.MONGO, s -> {
+            MongoOptions mongo = new MongoOptions();
+            mongo.setTopology(new MongoTopology());
+            topology.accept(mongo.getTopology());
+            s.setMongo(mongo);
+        });
+        pool.getMetadata().setCreationTimestamp(created);
+        return pool;
     }
 
     private static Reason reason(Map<String, Verdict> verdicts, String name) {

@@ -21,8 +21,9 @@ final class FunctionGuards {
         }
         String name = function.name();
         if (name.equals("on_message_publish")) {
-            // Redis also keeps QoS 0 retained messages, since its retain pointer refers to the stored hash.
-            return kind == DatabaseKind.REDIS
+            // Redis and Cassandra also keep QoS 0 retained messages: their retain record only points at the
+            // stored message, which the retain lookup then reads.
+            return kind == DatabaseKind.REDIS || kind == DatabaseKind.CASSANDRA
                     ? published(m -> (m.message().qos() > 0 || m.message().retain()) && !isRetainedDelete(m))
                     : published(m -> m.message().qos() > 0 && !isRetainedDelete(m));
         }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class FunctionGuardsTest {
     private static final ClientInfo CLIENT = new ClientInfo("c1", Optional.empty(), Optional.empty(), "n", 0L);
@@ -37,11 +39,13 @@ class FunctionGuardsTest {
         assertThat(g.test(publish(1, true, ""))).isFalse();
     }
 
-    @Test
-    void redisOnMessagePublishAlsoKeepsQos0RetainedMessages() {
-        Predicate<Event> g = guard(DatabaseKind.REDIS, "on_message_publish");
+    @ParameterizedTest
+    @EnumSource(value = DatabaseKind.class, names = {"REDIS", "CASSANDRA"})
+    void whereRetainPointsAtTheStoredMessageOnMessagePublishAlsoKeepsQos0RetainedMessages(DatabaseKind kind) {
+        Predicate<Event> g = guard(kind, "on_message_publish");
         assertThat(g.test(publish(0, true, "x"))).isTrue();
         assertThat(g.test(publish(0, false, "x"))).isFalse();
+        assertThat(guard(DatabaseKind.MONGO, "on_message_publish").test(publish(0, true, "x"))).isFalse();
     }
 
     @Test

@@ -36,7 +36,9 @@ public class BackendHookSpec {
     @JsonPropertyDescription("TTL in seconds of stored message keys (redis message.publish hooks; <= 0 means 7200).")
     private Integer expiredTime;
 
-    @JsonPropertyDescription("How payloads are stored (mongo hooks): mongo_json or plain_text.")
+    @JsonPropertyDescription("How payloads are stored by mongo on_message_publish, on_message_store and "
+            + "on_message_retain: plain_text (default: a string when the bytes are UTF-8, else binary) or mongo_json "
+            + "(a JSON object as an embedded document, anything else as plain_text stores it).")
     private PayloadFormat payloadFormat;
 
     public HookPoint getHookpoint() {

@@ -20,8 +20,9 @@ public class BackendPoolSpec {
     private PoolType type;
 
     @Size(min = 1)
-    @JsonPropertyDescription("Servers as host[:port] (IPv6 in brackets). mysql and pgsql take exactly one; redis "
-            + "sentinel/cluster, mongo and cassandra take several. Default: 127.0.0.1 with the database's port.")
+    @JsonPropertyDescription("Servers as host[:port] (IPv6 in brackets). mysql, pgsql and mongo single take exactly "
+            + "one, a mongo srvRecord one host without port; redis sentinel/cluster, mongo rs/sharded/unknown and "
+            + "cassandra take several. Default: 127.0.0.1 with the database's port.")
     private List<@Pattern(HOST_PORT) String> servers;
 
     @JsonPropertyDescription("Database name (mysql, pgsql, mongo), keyspace (cassandra) or database index "
@@ -35,6 +36,23 @@ public class BackendPoolSpec {
 
     @JsonPropertyDescription("Create the shipped tables at start (schema.init).")
     private Boolean schemaInit;
+
+    @Min(1)
+    @Max(10_000)
+    @JsonPropertyDescription("Most writes sent to the database in one round trip (batch_size, default 500).")
+    private Integer batchSize;
+
+    @Min(0)
+    @Max(60_000)
+    @JsonPropertyDescription("Milliseconds an idle pool waits for more writes before sending a batch (batch_time, "
+            + "default 0).")
+    private Integer batchTime;
+
+    @Min(100)
+    @Max(600_000)
+    @JsonPropertyDescription("Milliseconds after which any call to the database fails and is retried (call_timeout, "
+            + "default 10000).")
+    private Integer callTimeout;
 
     @JsonPropertyDescription("Credentials, as references to Secret keys in the same namespace.")
     private Credentials credentials;
@@ -89,6 +107,30 @@ public class BackendPoolSpec {
 
     public void setSchemaInit(Boolean schemaInit) {
         this.schemaInit = schemaInit;
+    }
+
+    public Integer getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(Integer batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public Integer getBatchTime() {
+        return batchTime;
+    }
+
+    public void setBatchTime(Integer batchTime) {
+        this.batchTime = batchTime;
+    }
+
+    public Integer getCallTimeout() {
+        return callTimeout;
+    }
+
+    public void setCallTimeout(Integer callTimeout) {
+        this.callTimeout = callTimeout;
     }
 
     public Credentials getCredentials() {

@@ -34,11 +34,12 @@ public class MongoOptions {
         SLAVE_OK
     }
 
-    @JsonPropertyDescription("Topology: single (default), unknown, sharded or rs (replica set; set rsSetName or "
-            + "srvRecord).")
+    @JsonPropertyDescription("Deployment (conf type): single (default; one server), unknown (discovered from "
+            + "servers), sharded (servers are mongos routers) or rs (replica set; set rsSetName or srvRecord).")
     private Mode mode;
 
-    @JsonPropertyDescription("Resolve servers as a mongodb+srv DNS record.")
+    @JsonPropertyDescription("Resolve the one server, a host name without port, as a mongodb+srv DNS record "
+            + "(SRV for the hosts, TXT for options such as the replica set).")
     private Boolean srvRecord;
 
     @JsonPropertyDescription("Replica set name; required when mode is rs unless srvRecord is true.")
@@ -47,11 +48,18 @@ public class MongoOptions {
     @JsonPropertyDescription("Authentication database (default admin).")
     private String authSource;
 
-    @JsonPropertyDescription("Write mode: safe (default) or unsafe.")
+    @JsonPropertyDescription("Write mode: safe (default: acknowledged writes, w:1 for single, w:majority "
+            + "otherwise) or unsafe (unacknowledged: at-least-once cannot hold).")
     private WriteMode writeMode;
 
-    @JsonPropertyDescription("Read mode: slave_ok (default) or master.")
+    @JsonPropertyDescription("Read mode of the functions' reads: slave_ok (default: secondaries preferred) or master "
+            + "(primary only).")
     private ReadMode readMode;
+
+    @JsonPropertyDescription("Driver topology settings (backend.mongo.topology.*), global in the runtime: written "
+            + "once for all mongo pools of the namespace. A pool giving a value another pool gives differently is "
+            + "refused (TopologyConflict); unset fields take another pool's value, else the runtime's default.")
+    private MongoTopology topology;
 
     public Mode getMode() {
         return mode;
@@ -99,5 +107,13 @@ public class MongoOptions {
 
     public void setReadMode(ReadMode readMode) {
         this.readMode = readMode;
+    }
+
+    public MongoTopology getTopology() {
+        return topology;
+    }
+
+    public void setTopology(MongoTopology topology) {
+        this.topology = topology;
     }
 }

@@ -16,7 +16,7 @@ public enum Reason {
      * schema cannot express is wrong (e.g. two servers for pgsql).
      */
     InvalidSpec,
-    /** The pool's database has no backend in this build of the runtime (e.g. mongo, cassandra for now). */
+    /** The pool's database has no backend in this build of the runtime (cassandra for now). */
     BackendNotAvailable,
     /** A referenced Secret or key of it does not exist. */
     SecretNotFound,
@@ -40,6 +40,11 @@ public enum Reason {
     InvalidTopicFilter,
     /** Another hook of the same database and hook point has the same order and was there first. */
     OrderConflict,
+    /**
+     * A mongo pool gives a topology setting (global in the runtime, written once per namespace) that a mongo pool
+     * created before it gives differently.
+     */
+    TopologyConflict,
 
     /** Applied: the runtime reports the hash of what was rendered. */
     Loaded,

@@ -14,7 +14,8 @@ public class Tls {
     @JsonPropertyDescription("Connect with TLS.")
     private boolean enabled;
 
-    @JsonPropertyDescription("Verify the server certificate against caFile (mysql, pgsql, cassandra only).")
+    @JsonPropertyDescription("Verify the server certificate against caFile (mysql, pgsql, cassandra only; mongo "
+            + "always verifies the certificate and host name, against caFile or else the JVM's trust store).")
     private Boolean verify;
 
     @Pattern(ABSOLUTE_PATH)

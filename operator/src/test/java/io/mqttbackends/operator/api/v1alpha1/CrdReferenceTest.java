@@ -39,6 +39,28 @@ class CrdReferenceTest {
                 .isEqualTo(reference);
     }
 
+    @Test
+    void everySpecFieldOfBothCrdsHasTheDescriptionKubectlExplainPrints() {
+        List<String> undescribed = new ArrayList<>();
+        for (String crd : List.of("crds/backendpools.mqttbackends.io.yaml", "crds/backendhooks.mqttbackends.io.yaml")) {
+            JsonNode spec = RepoFiles.document(RepoFiles.path(crd))
+                    .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+            undescribed(spec, crd + ": spec", undescribed);
+        }
+        assertThat(undescribed).as("fields without a description").isEmpty();
+    }
+
+    private static void undescribed(JsonNode schema, String path, List<String> undescribed) {
+        if (schema.path("description").asText().isBlank()) {
+            undescribed.add(path);
+        }
+        schema.path("properties").fields().forEachRemaining(f -> undescribed(f.getValue(), path + "." + f.getKey(),
+                undescribed));
+        if (schema.path("items").has("properties")) {
+            undescribed(schema.path("items"), path + "[]", undescribed);
+        }
+    }
+
     private static String reference(String kind, String crd) {
         JsonNode version = RepoFiles.document(RepoFiles.path(crd)).at("/spec/versions/0");
         JsonNode spec = version.at("/schema/openAPIV3Schema/properties/spec");

@@ -41,19 +41,49 @@ class ExamplesSchemaTest {
         return schema.validate(resource);
     }
 
-    @Test
-    void everyExampleResourceValidatesAgainstItsCrdSchema() throws IOException {
+    /** The custom resources of every example file, subdirectories (deploy/examples/mongo) included. */
+    private static List<JsonNode> customResources(String dir) throws IOException {
         List<Path> examples;
-        try (Stream<Path> files = Files.list(RepoFiles.path("deploy/examples"))) {
+        try (Stream<Path> files = Files.walk(RepoFiles.path(dir))) {
             examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
         }
-        List<JsonNode> custom = examples.stream().flatMap(f -> RepoFiles.documents(f).stream())
+        return examples.stream().flatMap(f -> RepoFiles.documents(f).stream())
                 .filter(d -> d.path("apiVersion").asText().equals("mqttbackends.io/v1alpha1")).toList();
+    }
+
+    @Test
+    void everyExampleResourceValidatesAgainstItsCrdSchema() throws IOException {
+        List<JsonNode> custom = customResources("deploy/examples");
         assertThat(custom).extracting(d -> d.path("kind").asText()).contains("BackendPool", "BackendHook");
         assertThat(custom.stream().filter(d -> d.path("kind").asText().equals("BackendHook"))).hasSizeGreaterThan(2);
+        assertThat(custom).extracting(d -> d.at("/spec/type").asText()).contains("pgsql", "mongo");
         for (JsonNode resource : custom) {
             assertThat(validate(resource)).as(resource.at("/metadata/name").asText()).isEmpty();
         }
+    }
+
+    @Test
+    void theMongoExampleHasEveryHookOfEmqxsDefaultMongoConf() throws IOException {
+        List<JsonNode> hooks = customResources("deploy/examples/mongo").stream()
+                .filter(d -> d.path("kind").asText().equals("BackendHook")).toList();
+        // emqx_backend_mongo.conf's hook lines: hook point, order, function.
+        assertThat(hooks).extracting(h -> h.at("/spec/hookpoint").asText() + "." + h.at("/spec/order").asInt() + " "
+                + h.at("/spec/action/function").asText() + " on " + h.at("/spec/poolRef").asText())
+                .containsExactlyInAnyOrder(
+                        "client.connected.1 on_client_connected on mongo1",
+                        "client.connected.2 on_subscribe_lookup on mongo1",
+                        "client.disconnected.1 on_client_disconnected on mongo1",
+                        "session.subscribed.1 on_message_fetch on mongo1",
+                        "session.subscribed.2 on_retain_lookup on mongo1",
+                        "session.unsubscribed.1 on_acked_delete on mongo1",
+                        "message.publish.1 on_message_publish on mongo1",
+                        "message.publish.2 on_message_retain on mongo1",
+                        "message.publish.3 on_retain_delete on mongo1",
+                        "message.acked.1 on_message_acked on mongo1");
+        JsonNode fetch = hooks.stream().filter(h -> h.at("/spec/action/function").asText().equals("on_message_fetch"))
+                .findFirst().orElseThrow();
+        assertThat(fetch.at("/spec/offlineOpts/maxReturnedCount").asInt()).isEqualTo(500);
+        assertThat(fetch.at("/spec/offlineOpts/timeRange").asText()).isEqualTo("2h");
     }
 
     @Test
@@ -79,5 +109,30 @@ class ExamplesSchemaTest {
         assertThat(validate(badHookPoint)).isNotEmpty();
         assertThat(validate(noOrder)).isNotEmpty();
         assertThat(validate(badRange)).isNotEmpty();
+    }
+
+    @Test
+    void theSchemaRejectsBadMongoOptions() {
+        JsonNode pool = RepoFiles.document(RepoFiles.path("deploy/examples/mongo/mongo-pool.yaml"));
+        assertThat(validate(pool)).isEmpty();
+        ObjectNode badMode = pool.deepCopy();
+        ((ObjectNode) badMode.at("/spec/mongo")).put("mode", "replicaset");
+        ObjectNode badWriteMode = pool.deepCopy();
+        ((ObjectNode) badWriteMode.at("/spec/mongo")).put("writeMode", "majority");
+        ObjectNode negativeTimeout = pool.deepCopy();
+        ((ObjectNode) negativeTimeout.at("/spec/mongo/topology")).put("connectTimeoutMs", -1);
+        ObjectNode textTimeout = pool.deepCopy();
+        ((ObjectNode) textTimeout.at("/spec/mongo/topology")).put("socketTimeoutMs", "5s");
+        assertThat(validate(badMode)).isNotEmpty();
+        assertThat(validate(badWriteMode)).isNotEmpty();
+        assertThat(validate(negativeTimeout)).isNotEmpty();
+        assertThat(validate(textTimeout)).isNotEmpty();
+
+        JsonNode hook = RepoFiles.documents(RepoFiles.path("deploy/examples/mongo/mongo-hooks.yaml")).stream()
+                .filter(h -> h.at("/spec/payloadFormat").isTextual()).findFirst().orElseThrow();
+        assertThat(validate(hook)).isEmpty();
+        ObjectNode badFormat = hook.deepCopy();
+        ((ObjectNode) badFormat.get("spec")).put("payloadFormat", "bson");
+        assertThat(validate(badFormat)).isNotEmpty();
     }
 }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttbackends.operator.testing.RepoFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +74,45 @@ class KustomizeStructureTest {
         find("Role", "mqttbackends-operator").get("rules").forEach(rule -> rule.get("verbs")
                 .forEach(v -> verbs.add(v.asText())));
         assertThat(verbs).doesNotContain("delete", "deletecollection", "*");
+    }
+
+    @Test
+    void theMongoExampleKustomizationListsItsFilesAndNamesTheOneLeftOut() throws IOException {
+        Path dir = RepoFiles.path("deploy/examples/mongo");
+        JsonNode kustomization = RepoFiles.document(dir.resolve("kustomization.yaml"));
+        assertThat(kustomization.path("kind").asText()).isEqualTo("Kustomization");
+        assertThat(kustomization.path("namespace").asText()).isEqualTo("mqttbackends");
+        List<String> listed = new ArrayList<>();
+        kustomization.get("resources").forEach(r -> listed.add(r.asText()));
+        assertThat(listed).containsExactly("mongo-credentials.yaml", "mongo-pool.yaml", "mongo-hooks.yaml");
+        List<JsonNode> resources = new ArrayList<>();
+        listed.forEach(file -> resources.addAll(RepoFiles.documents(dir.resolve(file))));
+        assertThat(resources).allSatisfy(r -> {
+            assertThat(r.path("apiVersion").asText()).isNotEmpty();
+            assertThat(r.path("kind").asText()).isNotEmpty();
+            assertThat(r.at("/metadata/name").asText()).isNotEmpty();
+            // The kustomization sets the namespace; a resource naming another would be moved silently.
+            assertThat(r.at("/metadata/namespace").isMissingNode()).isTrue();
+        });
+        // The Secret the pool references is the one shipped next to it.
+        JsonNode pool = resources.stream().filter(r -> r.path("kind").asText().equals("BackendPool")).findFirst()
+                .orElseThrow();
+        JsonNode secret = resources.stream().filter(r -> r.path("kind").asText().equals("Secret")).findFirst()
+                .orElseThrow();
+        for (String ref : List.of("username", "password")) {
+            assertThat(pool.at("/spec/credentials/" + ref + "/name").asText())
+                    .isEqualTo(secret.at("/metadata/name").asText());
+            assertThat(secret.path("stringData").has(pool.at("/spec/credentials/" + ref + "/key").asText())).isTrue();
+        }
+        // The one file not listed (on_subscribe_lookup needs broker control emqx) is named in a comment there.
+        List<String> files;
+        try (Stream<Path> entries = Files.list(dir)) {
+            files = entries.map(f -> f.getFileName().toString()).filter(f -> !f.equals("kustomization.yaml"))
+                    .sorted().toList();
+        }
+        assertThat(files).containsExactlyInAnyOrder("mongo-credentials.yaml", "mongo-pool.yaml", "mongo-hooks.yaml",
+                "mongo-hook-subscribe-lookup.yaml");
+        assertThat(RepoFiles.read(dir.resolve("kustomization.yaml"))).contains("# - mongo-hook-subscribe-lookup.yaml");
     }
 
     private static String env(JsonNode container, String name) {

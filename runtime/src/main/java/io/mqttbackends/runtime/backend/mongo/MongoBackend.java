@@ -10,24 +10,20 @@ import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,8 +71,9 @@ public class MongoBackend implements Backend {
                     + " this pool cannot keep the at-least-once promise; use w_mode = safe (%s)",
                     config.qualifiedName(), config.locationOf("w_mode"));
         }
-        return new MongoPool(config, new ReactiveMongoClientImpl(MongoClients.create(settings)),
-                readPreference(config));
+        com.mongodb.reactivestreams.client.MongoClient driver = MongoClients.create(settings);
+        return new MongoPool(config, new ReactiveMongoClientImpl(driver),
+                driver.getDatabase(config.get("database")).withWriteConcern(WriteConcern.W1), readPreference(config));
     }
 
     /**
@@ -89,11 +86,8 @@ public class MongoBackend implements Backend {
         String type = config.get("type");
         boolean srv = config.boolValue("srv_record");
         List<HostPort> servers = config.servers("server", DEFAULT_PORT);
+        // The loader made sure of one server for type single, and of one name without a port for srv_record.
         if (srv) {
-            if (servers.size() != 1 || config.get("server").contains(":")) {
-                throw new ConfigException(config.locationOf("server"), "srv_record = true takes one DNS name"
-                        + " without a port, looked up as mongodb+srv://<name>");
-            }
             builder.applyConnectionString(new ConnectionString("mongodb+srv://" + servers.get(0).host()));
         } else {
             List<ServerAddress> addresses = servers.stream().map(s -> new ServerAddress(s.host(), s.port()))
@@ -103,10 +97,6 @@ public class MongoBackend implements Backend {
         builder.applyToClusterSettings(c -> {
             switch (type) {
                 case "single" -> {
-                    if (servers.size() > 1) {
-                        throw new ConfigException(config.locationOf("server"),
-                                "type single takes one host[:port]; a list is for type rs, sharded or unknown");
-                    }
                     if (!srv) {
                         c.mode(ClusterConnectionMode.SINGLE);
                     }
@@ -121,7 +111,7 @@ public class MongoBackend implements Backend {
                 config.optional("auth_source").orElse("admin"),
                 config.optional("password").orElse("").toCharArray())));
         if (config.boolValue("ssl")) {
-            SSLContext context = tls(config, vertx);
+            SSLContext context = PoolTls.context(config, vertx.getDelegate(), true);
             builder.applyToSslSettings(s -> s.enabled(true).invalidHostNameAllowed(false).context(context));
         }
         builder.writeConcern(writeConcern(config));
@@ -186,33 +176,5 @@ public class MongoBackend implements Backend {
     private static Optional<Integer> topologyKey(PoolConfig config, String key) {
         String name = "topology." + key;
         return config.optional(name).map(v -> config.intValue(name));
-    }
-
-    /**
-     * The TLS context: the CA file (PEM) or the JVM's trust store, and the client certificate if one is given; the
-     * driver verifies the host name itself ({@code invalidHostNameAllowed(false)}).
-     */
-    private static SSLContext tls(PoolConfig config, Vertx vertx) {
-        try {
-            TrustManager[] trust = null;
-            Optional<String> ca = config.readableFile("cacertfile");
-            if (ca.isPresent()) {
-                trust = new PemTrustOptions().addCertPath(ca.get()).getTrustManagerFactory(vertx.getDelegate())
-                        .getTrustManagers();
-            }
-            KeyManager[] keys = null;
-            Optional<PoolConfig.ClientCertificate> certificate = config.clientCertificate();
-            if (certificate.isPresent()) {
-                keys = new PemKeyCertOptions().setCertPath(certificate.get().certfile())
-                        .setKeyPath(certificate.get().keyfile()).getKeyManagerFactory(vertx.getDelegate())
-                        .getKeyManagers();
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, trust, null);
-            return context;
-        } catch (Exception e) {
-            throw new ConfigException(config.locationOf(config.optional("cacertfile").isPresent() ? "cacertfile"
-                    : "certfile"), "cannot use the TLS files: " + e.getMessage());
-        }
     }
 }

@@ -201,12 +201,13 @@ final class MongoFunctions {
 
     /** {@code $max}: an ack that placed the cursor meanwhile, further on, wins. */
     private Uni<ActionOutcome> placeFirstCursor(Document key, String topic) {
-        return pool.collection(MongoSchema.MSG).find(new Document("topic", topic),
+        return pool.collection(MongoSchema.MSG).find(new Document("topic", topic).append("_id",
+                                MongoPool.NUMERIC_ID.get("_id")),
                         new FindOptions().sort(new Document("_id", -1)).limit(1).projection(new Document("_id", 1)))
                 .collect().first()
-                .onItem().transformToUni(newest -> pool.collection(MongoSchema.ACKED).updateOne(key,
-                        new Document("$max", new Document("mongo_id",
-                                newest == null ? 0L : ((Number) newest.get("_id")).longValue())), UPSERT))
+                .onItem().transformToUni(newest -> pool.acknowledged(pool.acknowledgedDatabase()
+                        .getCollection(MongoSchema.ACKED).updateOne(key, new Document("$max", new Document("mongo_id",
+                                newest == null ? 0L : ((Number) newest.get("_id")).longValue())), UPSERT)))
                 .onItem().transform(done -> ActionOutcome.NONE);
     }
 

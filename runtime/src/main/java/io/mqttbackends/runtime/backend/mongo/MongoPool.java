@@ -14,6 +14,7 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.ReadPreference;
 import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.reactivestreams.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.InsertOneModel;
@@ -50,6 +51,8 @@ import org.bson.BSONException;
 import org.bson.Document;
 import org.bson.codecs.configuration.CodecConfigurationException;
 import org.bson.conversions.Bson;
+import org.reactivestreams.Publisher;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
 
 /**
  * One {@code backend.mongo.<pool>}: a driver client and the actions compiled against it. Writes apply per item
@@ -61,6 +64,12 @@ import org.bson.conversions.Bson;
  * replicas and restarts, and nothing but that order is read from it.
  */
 final class MongoPool implements BackendPool<MongoWrite> {
+
+    /**
+     * Matches the documents whose {@code _id} is a number: a comparison matches values of its own type only, and
+     * an application may have stored documents with ObjectIds or text ids, which sort after numbers.
+     */
+    static final Document NUMERIC_ID = new Document("_id", new Document("$gte", Long.MIN_VALUE));
 
     /** The MongoDB error code of a duplicate key. */
     static final int DUPLICATE_KEY = 11000;
@@ -82,13 +91,19 @@ final class MongoPool implements BackendPool<MongoWrite> {
     private final PoolTraits traits;
     private final ReactiveMongoClient client;
     private final ReactiveMongoDatabase database;
+    private final MongoDatabase acknowledged;
     private final ReadPreference reads;
     private final MongoFunctions functions;
     /** Whether the counter is known to be at or past every {@code _id} in {@code mqtt_msg}. */
     private final AtomicBoolean counterSeeded = new AtomicBoolean();
 
-    MongoPool(PoolConfig config, ReactiveMongoClient client, ReadPreference reads) {
+    /**
+     * @param acknowledged the pool's database through the driver, writing acknowledged whatever {@code w_mode} says:
+     *                     for the counter and cursor placement, whose answer the pool reads
+     */
+    MongoPool(PoolConfig config, ReactiveMongoClient client, MongoDatabase acknowledged, ReadPreference reads) {
         this.config = config;
+        this.acknowledged = acknowledged;
         this.traits = PoolTraits.of(config, BatchGuarantee.PER_ITEM);
         this.client = client;
         this.database = client.getDatabase(config.get("database"));
@@ -215,21 +230,23 @@ final class MongoPool implements BackendPool<MongoWrite> {
      */
     private Uni<Long> reserveIds(int count) {
         Uni<Void> seeded = counterSeeded.get() ? Uni.createFrom().voidItem() : seedCounter();
-        return seeded.onItem().transformToUni(ok -> collection(MongoSchema.COUNTERS).findOneAndUpdate(
-                        new Document("_id", MongoSchema.MSG), new Document("$inc", new Document("seq", (long) count)),
-                        new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)))
+        return seeded.onItem().transformToUni(ok -> acknowledged(acknowledged.getCollection(MongoSchema.COUNTERS)
+                        .findOneAndUpdate(new Document("_id", MongoSchema.MSG),
+                                new Document("$inc", new Document("seq", (long) count)),
+                                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))))
                 .onItem().transform(counter -> ((Number) counter.get("seq")).longValue() - count + 1);
     }
 
     private Uni<Void> seedCounter() {
         return collection(MongoSchema.MSG)
-                .find(new Document("_id", new Document("$gte", Long.MIN_VALUE)), new FindOptions()
+                .find(NUMERIC_ID, new FindOptions()
                         .sort(new Document("_id", -1)).limit(1).projection(new Document("_id", 1)))
                 .collect().first()
                 .onItem().transformToUni(newest -> {
                     long max = newest == null ? 0 : ((Number) newest.get("_id")).longValue();
-                    return collection(MongoSchema.COUNTERS).updateOne(new Document("_id", MongoSchema.MSG),
-                            new Document("$max", new Document("seq", max)), new UpdateOptions().upsert(true));
+                    return acknowledged(acknowledged.getCollection(MongoSchema.COUNTERS).updateOne(
+                            new Document("_id", MongoSchema.MSG), new Document("$max", new Document("seq", max)),
+                            new UpdateOptions().upsert(true)));
                 })
                 .onItem().invoke(done -> counterSeeded.set(true))
                 .replaceWithVoid();
@@ -255,6 +272,7 @@ final class MongoPool implements BackendPool<MongoWrite> {
                         .find(new Document("msgid", new Document("$in", List.copyOf(msgids))),
                                 new FindOptions().projection(new Document("_id", 1).append("msgid", 1)
                                         .append("topic", 1)))
+                        .select().where(d -> d.get("_id") instanceof Number)
                         .collect().asMap(d -> d.getString("msgid") + '\0' + d.getString("topic"),
                                 d -> ((Number) d.get("_id")).longValue());
         return ids.onItem().transform(found -> {
@@ -399,6 +417,15 @@ final class MongoPool implements BackendPool<MongoWrite> {
     public Uni<Void> close() {
         return Uni.createFrom().voidItem().onItem().invoke(client::close)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** A write whose answer the pool reads (the counter, the first cursor), acknowledged whatever w_mode says. */
+    <T> Uni<T> acknowledged(Publisher<T> publisher) {
+        return Uni.createFrom().publisher(AdaptersToFlow.publisher(publisher));
+    }
+
+    MongoDatabase acknowledgedDatabase() {
+        return acknowledged;
     }
 
     /** A read's filter and options on the functions' read collection; for {@link MongoFunctions}. */

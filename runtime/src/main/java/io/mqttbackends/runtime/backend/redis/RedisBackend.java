@@ -98,13 +98,8 @@ public class RedisBackend implements Backend {
                 }
                 options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
             }
-            default -> {
-                if (servers.size() > 1) {
-                    throw new ConfigException(config.locationOf("server"),
-                            "type single takes one host[:port]; a list is for type sentinel or cluster");
-                }
-                options.setType(RedisClientType.STANDALONE);
-            }
+            // The loader made sure type single has one server.
+            default -> options.setType(RedisClientType.STANDALONE);
         }
         // The database travels in each endpoint: the sentinel client selects it on the master it finds.
         servers.forEach(s -> options.addConnectionString(endpoint(s, ssl, database)));
