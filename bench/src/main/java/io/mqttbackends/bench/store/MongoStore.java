@@ -250,8 +250,8 @@ final class MongoStore implements Store {
             }
         });
         if (rereserved.get() > 0) {
-            // mongo-java-server 1.47.0 can hand two concurrent findOneAndUpdate $inc calls the same result; the
-            // runtime meets the same collisions and retries them too
+            // a range handed out twice (mongo-java-server 1.47.0 without MongoStandIn's fix does) or _ids taken
+            // by other documents; the runtime retries such collisions too
             System.err.printf("bench: MongoDB ceiling: %d batches took new _ids after a duplicate _id%n",
                     rereserved.get());
         }

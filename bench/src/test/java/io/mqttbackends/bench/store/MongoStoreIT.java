@@ -7,8 +7,12 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqttbackends.bench.BenchOptions;
@@ -20,7 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +101,32 @@ class MongoStoreIT {
         assertThat(database.getCollection("mqtt_retain").find().first()).doesNotContainKey(MongoStandIn.STORED_AT);
         assertThat(database.getCollection("mqtt_msg_ceiling").find().first().get(MongoStandIn.STORED_AT))
                 .isInstanceOf(Long.class);
+    }
+
+    @Test
+    void standInAnswersEachConcurrentIncrementItsOwnValue() throws Exception {
+        start(MongoStandIn.start("127.0.0.1", 0));
+        MongoCollection<Document> counter = client.getDatabase(databaseName).getCollection("mqtt_seq");
+        counter.insertOne(new Document("_id", "mqtt_msg").append("seq", 0L));
+        Set<Long> answers = ConcurrentHashMap.newKeySet();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+
+        for (int t = 0; t < 8; t++) {
+            done.add(threads.submit(() -> {
+                for (int i = 0; i < 300; i++) {
+                    answers.add(counter.findOneAndUpdate(Filters.eq("_id", "mqtt_msg"), Updates.inc("seq", 100L),
+                            new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).getLong("seq"));
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        threads.shutdown();
+
+        assertThat(answers).as("every reserved range distinct").hasSize(2_400);
+        assertThat(counter.find().first().getLong("seq")).isEqualTo(240_000L);
     }
 
     @Test
