@@ -131,6 +131,9 @@ concurrent_counter_writes: 8
 memtable_heap_space: 64MiB
 memtable_offheap_space: 64MiB
 key_cache_size: 8MiB
+# Tests drop a keyspace after each class: without this, every drop first flushes its tables and snapshots them to
+# disk, time and files nobody will read.
+auto_snapshot: false
 EOF
   # INFO to stdout, which start() sends to the log file together with anything the JVM itself prints.
   cat >"$work/conf/logback.xml" <<'EOF'
