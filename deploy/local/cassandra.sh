@@ -68,8 +68,10 @@ java_major() {
 find_java() {
   local candidate
   if [ -n "${MQTTBACKENDS_CASSANDRA_JAVA:-}" ]; then
-    echo "$MQTTBACKENDS_CASSANDRA_JAVA"
-    return
+    case "$(java_major "$MQTTBACKENDS_CASSANDRA_JAVA")" in
+      17 | 11) echo "$MQTTBACKENDS_CASSANDRA_JAVA"; return ;;
+      *) fail "MQTTBACKENDS_CASSANDRA_JAVA=$MQTTBACKENDS_CASSANDRA_JAVA is not Java 11 or 17, the only ones Cassandra $VERSION runs on" ;;
+    esac
   fi
   for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java || true)" \
       /usr/lib/jvm/*-17*/bin/java /usr/lib/jvm/*17*/bin/java /usr/lib/jvm/*-11*/bin/java; do
