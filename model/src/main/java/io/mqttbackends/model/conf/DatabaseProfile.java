@@ -272,7 +272,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
     }
 
     private static DatabaseProfile cassandra() {
-        return new DatabaseProfile(DatabaseKind.CASSANDRA, "Cassandra", false, keys(
+        return new DatabaseProfile(DatabaseKind.CASSANDRA, "Cassandra", true, keys(
                 key("nodes", "127.0.0.1:9042", SERVERS), poolSize("size"),
                 // Seconds between reconnection attempts (EMQX's Chinese docs); 0: the driver's backoff, 1 s to 60 s.
                 bounded("auto_reconnect", "1", COUNT, new PoolKey.Range(0, 3600, "s")),

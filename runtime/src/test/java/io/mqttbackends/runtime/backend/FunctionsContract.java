@@ -234,10 +234,11 @@ public abstract class FunctionsContract {
     @Test
     void aPublishedMessageIsStoredInStoreOrderUnderItsTopic() {
         List<Message> stored = storeMessages(3);
-        run(Role.STORE, publish(message("elsewhere", OTHER_TOPIC, false, System.currentTimeMillis())));
+        Message elsewhere = message("elsewhere", OTHER_TOPIC, false, System.currentTimeMillis());
+        run(Role.STORE, publish(elsewhere));
 
         assertThat(probes.storedMsgids(TOPIC)).containsExactly(ids(stored));
-        assertThat(probes.storedMsgids(OTHER_TOPIC)).containsExactly("elsewhere");
+        assertThat(probes.storedMsgids(OTHER_TOPIC)).containsExactly(elsewhere.msgid());
     }
 
     @Test
@@ -246,7 +247,7 @@ public abstract class FunctionsContract {
         run(Role.STORE, publish(m));
         run(Role.STORE, publish(m));
 
-        assertThat(probes.storedMsgids(TOPIC)).containsExactly("again");
+        assertThat(probes.storedMsgids(TOPIC)).containsExactly(m.msgid());
     }
 
     @Test
@@ -255,7 +256,7 @@ public abstract class FunctionsContract {
         Batch<?> batch = batch(pool, List.of(write(Role.STORE, publish(m)), write(Role.STORE, publish(m))));
 
         assertThat(batch.apply()).as("both writes of the batch").containsOnly(WriteResult.APPLIED);
-        assertThat(probes.storedMsgids(TOPIC)).containsExactly("twice");
+        assertThat(probes.storedMsgids(TOPIC)).containsExactly(m.msgid());
     }
 
     // ------------------------------------------------------------------------------------------------ idempotence
@@ -284,8 +285,8 @@ public abstract class FunctionsContract {
         assertThat(batch.apply()).as("first apply").hasSize(8).containsOnly(WriteResult.APPLIED);
         State once = state();
         assertThat(once).as("after the first apply")
-                .isEqualTo(new State(List.of("m0", "m1", "m2"), Optional.of(true), Optional.of(false),
-                        Optional.of("m2"), Optional.of("m1")));
+                .isEqualTo(new State(List.of(m0.msgid(), m1.msgid(), m2.msgid()), Optional.of(true),
+                        Optional.of(false), Optional.of(m2.msgid()), Optional.of(m1.msgid())));
 
         assertThat(batch.apply()).as("second apply").hasSize(8).containsOnly(WriteResult.APPLIED);
         assertThat(state()).as("after the same batch again").isEqualTo(once);
@@ -305,18 +306,20 @@ public abstract class FunctionsContract {
     @Test
     void retainThenRetainLookupDeliversTheRetainedMessageAndRetainDeleteRemovesIt() {
         long now = System.currentTimeMillis();
-        retain(message("r1", TOPIC, true, now - 2000));
-        assertThat(probes.retainedMsgid(TOPIC)).contains("r1");
+        Message r1 = message("r1", TOPIC, true, now - 2000);
+        retain(r1);
+        assertThat(probes.retainedMsgid(TOPIC)).contains(r1.msgid());
         Message r2 = message("r2", TOPIC, true, now - 1000);
         retain(r2);
-        assertThat(probes.retainedMsgid(TOPIC)).as("a newer retained message replaces the first").contains("r2");
+        assertThat(probes.retainedMsgid(TOPIC)).as("a newer retained message replaces the first")
+                .contains(r2.msgid());
 
         ActionOutcome outcome = run(Role.RETAIN_LOOKUP, subscribed("sub", TOPIC));
 
         assertThat(outcome).isInstanceOfSatisfying(ActionOutcome.Deliver.class, d -> {
             assertThat(d.clientid()).isEqualTo("sub");
             assertThat(d.messages()).singleElement().satisfies(m -> {
-                assertThat(m.msgid()).isEqualTo("r2");
+                assertThat(m.msgid()).isEqualTo(r2.msgid());
                 assertThat(m.topic()).isEqualTo(TOPIC);
                 assertThat(m.retain()).as("delivered as retained").isTrue();
                 assertThat(m.payload()).isEqualTo(r2.payload());
@@ -325,8 +328,8 @@ public abstract class FunctionsContract {
         assertThat(run(Role.RETAIN_LOOKUP, subscribed("sub", OTHER_TOPIC))).as("a topic without one")
                 .isEqualTo(ActionOutcome.NONE);
 
-        run(Role.RETAIN_DELETE, publish(new Message("empty", "pub", TOPIC, 1, true, new byte[0], now,
-                Map.of())));
+        run(Role.RETAIN_DELETE, publish(new Message(timeOrderedId("empty", now), "pub", TOPIC, 1, true, new byte[0],
+                now, Map.of())));
 
         assertThat(probes.retainedMsgid(TOPIC)).as("after retain delete").isEmpty();
         assertThat(run(Role.RETAIN_LOOKUP, subscribed("sub", TOPIC))).as("lookup after retain delete")
@@ -365,18 +368,19 @@ public abstract class FunctionsContract {
                 message("c", TOPIC, false, base + 2000));
         later.forEach(m -> run(Role.STORE, publish(m)));
         run(Role.ACK, acked("sub", later.get(0)));
-        assertThat(probes.cursorMsgid("sub", TOPIC)).as("after the ack").contains("a");
+        assertThat(probes.cursorMsgid("sub", TOPIC)).as("after the ack").contains(later.get(0).msgid());
 
         ActionOutcome outcome = run(Role.FETCH, subscribed("sub", TOPIC));
 
-        assertThat(delivered(outcome, "sub")).containsExactly("b", "c");
+        assertThat(delivered(outcome, "sub")).containsExactly(later.get(1).msgid(), later.get(2).msgid());
         assertThat(((ActionOutcome.Deliver) outcome).messages()).allSatisfy(m -> {
             assertThat(m.topic()).isEqualTo(TOPIC);
             assertThat(m.retain()).isFalse();
         });
         assertThat(((ActionOutcome.Deliver) outcome).messages().get(0).payload())
                 .isEqualTo(later.get(1).payload());
-        assertThat(probes.cursorMsgid("sub", TOPIC)).as("fetching does not move the cursor").contains("a");
+        assertThat(probes.cursorMsgid("sub", TOPIC)).as("fetching does not move the cursor")
+                .contains(later.get(0).msgid());
     }
 
     @Test
@@ -484,10 +488,20 @@ public abstract class FunctionsContract {
         return new ClientDisconnected(client(clientid, System.currentTimeMillis()), "normal");
     }
 
-    /** A QoS 1 message from {@code pub} whose payload names it. */
-    protected static Message message(String msgid, String topic, boolean retain, long timestamp) {
-        return new Message(msgid, "pub", topic, 1, retain, ("payload " + msgid).getBytes(StandardCharsets.UTF_8),
-                timestamp, Map.of());
+    /**
+     * A QoS 1 message from {@code pub} whose payload names it, with an id as the runtime meets them: 32 hex digits,
+     * the first 16 the time in microseconds (EMQX 5's, and those the runtime mints), so ids sort by time as text,
+     * which a store clustered by msgid (Cassandra's) relies on.
+     */
+    protected static Message message(String label, String topic, boolean retain, long timestamp) {
+        return new Message(timeOrderedId(label, timestamp), "pub", topic, 1, retain,
+                ("payload " + label).getBytes(StandardCharsets.UTF_8), timestamp, Map.of());
+    }
+
+    /** The id of a message made at {@code timestamp} (ms), its last 16 digits from {@code label}. */
+    protected static String timeOrderedId(String label, long timestamp) {
+        return HexFormat.of().withUpperCase().toHexDigits(timestamp * 1000)
+                + HexFormat.of().withUpperCase().toHexDigits((long) label.hashCode() << 16 | label.length());
     }
 
     protected static MessagePublish publish(Message message) {

@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  *   <li>the offline cursor: the last acked msgid per (clientid, topic) in {@code acked}. Ids sort by time as text,
  *       so an ack's write carries the acked message's own time (the first 64 bits of its id, microseconds) as its
  *       write timestamp: of two acks the newer message wins whatever order they apply in, and the cursor never
- *       moves back, without a lightweight transaction. A cursor placed by a first subscription carries the current
- *       time, so it is newer than the tombstone of an unsubscribe just before it (EMQX's default unsubscribe line
- *       deletes the row).</li>
+ *       moves back, without a lightweight transaction. A first subscription's cursor is timestamped the same way,
+ *       with the time of the message it stands at; if the tombstone of an unsubscribe just before it (EMQX's default
+ *       unsubscribe line deletes the row) hides it, it is written again with the current time.</li>
  * </ul>
  */
 final class CassandraFunctions {
@@ -185,14 +185,30 @@ final class CassandraFunctions {
         });
     }
 
+    /**
+     * The first cursor stands at the topic's newest message, timestamped with that message's time like an ack of it
+     * (before every message: the oldest timestamp there is), so any later message's ack overrides it. When it does
+     * not read back, the tombstone of an unsubscribe just before (EMQX's default line deletes the row, at the time it
+     * ran) is newer: it is written again with the current time, which the tombstone cannot hide.
+     */
     private Uni<ActionOutcome> placeFirstCursor(String clientid, String topic) {
+        String cursorQuery = "SELECT msgid FROM acked WHERE clientid = ? AND topic = ?";
         return pool.query(read("SELECT msgid FROM msg WHERE topic = ? LIMIT 1", topic))
-                .onItem().transformToUni(newest -> pool.execute(new CqlCommand(
-                        "INSERT INTO acked (clientid, topic, msgid) VALUES (?, ?, ?)",
-                        List.of(clientid, topic, newest.isEmpty() ? BEFORE_EVERY_MESSAGE
-                                : newest.get(0).getString("msgid")),
-                        OptionalLong.of(pool.clock().next(1)))))
+                .onItem().transformToUni(newest -> {
+                    String msgid = newest.isEmpty() ? BEFORE_EVERY_MESSAGE : newest.get(0).getString("msgid");
+                    long timestamp = newest.isEmpty() ? 1 : messageTime(msgid).orElseGet(() -> pool.clock().next(1));
+                    return placeCursor(clientid, topic, msgid, timestamp)
+                            .onItem().transformToUni(placed -> pool.query(read(cursorQuery, clientid, topic)))
+                            .onItem().transformToUni(visible -> visible.isEmpty()
+                                    ? placeCursor(clientid, topic, msgid, pool.clock().next(1))
+                                    : Uni.createFrom().voidItem());
+                })
                 .onItem().transform(done -> ActionOutcome.NONE);
+    }
+
+    private Uni<Void> placeCursor(String clientid, String topic, String msgid, long timestamp) {
+        return pool.execute(new CqlCommand("INSERT INTO acked (clientid, topic, msgid) VALUES (?, ?, ?)",
+                List.of(clientid, topic, msgid), OptionalLong.of(timestamp))).replaceWithVoid();
     }
 
     private Uni<ActionOutcome> retainLookup(Event event) {

@@ -15,6 +15,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.servererrors.BootstrappingException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
@@ -22,13 +23,13 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
 import io.mqttbackends.model.conf.ActionSpec;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
@@ -39,6 +40,7 @@ import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -107,11 +109,7 @@ final class CassandraPool implements BackendPool<CqlWrite> {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.CQL) {
-            throw new ConfigException(hook.location(),
-                    "cassandra hooks run \"cql\", not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = HookActions.statements(hook);
         List<StatementTemplate> templates = statements.statements().stream().map(StatementTemplate::compile)
                 .toList();
         List<String> texts = templates.stream().map(t -> t.render(i -> "?")).toList();
@@ -228,26 +226,41 @@ final class CassandraPool implements BackendPool<CqlWrite> {
     }
 
     /**
-     * Creates the keyspace if missing (from a session on no keyspace, since the pool's own cannot open without it)
-     * and EMQX's tables, one statement after another.
+     * Creates what is missing of the keyspace and EMQX's tables, one statement after another, from the pool's own
+     * session; when the keyspace itself is missing that session cannot open, so a session on no keyspace creates it
+     * first. What exists already (the driver's schema metadata says) is left alone, without a round trip.
      */
     @Override
     public Uni<Void> initSchema() {
+        return session()
+                .onFailure(InvalidKeyspaceException.class).recoverWithUni(missing -> Uni.createFrom()
+                        .completionStage(keyspacelessSessions)
+                        .onItem().transformToUni(admin -> createMissing(admin)
+                                .onTermination().call(() -> Uni.createFrom().completionStage(admin::closeAsync)))
+                        .onItem().transformToUni(created -> session()))
+                .onItem().transformToUni(this::createMissing)
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> createMissing(CqlSession session) {
         String keyspace = config.get("keyspace");
-        return Uni.createFrom().completionStage(keyspacelessSessions)
-                .onItem().transformToUni(admin -> {
-                    int nodes = (int) admin.getMetadata().getNodes().values().stream()
-                            .filter(n -> config.get("local_datacenter").equals(n.getDatacenter())).count();
-                    List<String> ddl = new ArrayList<>();
-                    ddl.add(CassandraSchema.keyspace(keyspace, config.get("local_datacenter"),
-                            Math.max(1, Math.min(3, nodes))));
-                    ddl.addAll(CassandraSchema.tables(keyspace));
-                    return Multi.createFrom().iterable(ddl)
-                            .onItem().transformToUniAndConcatenate(cql -> Uni.createFrom()
-                                    .completionStage(() -> admin.executeAsync(cql)))
-                            .collect().last()
-                            .onTermination().call(() -> Uni.createFrom().completionStage(admin::closeAsync));
-                })
+        String datacenter = config.get("local_datacenter");
+        Optional<KeyspaceMetadata> existing = session.getMetadata().getKeyspace(keyspace);
+        List<String> ddl = new ArrayList<>();
+        if (existing.isEmpty()) {
+            int nodes = (int) session.getMetadata().getNodes().values().stream()
+                    .filter(n -> datacenter.equals(n.getDatacenter())).count();
+            ddl.add(CassandraSchema.keyspace(keyspace, datacenter, Math.max(1, Math.min(3, nodes))));
+        }
+        CassandraSchema.TABLES.forEach((table, statement) -> {
+            if (existing.flatMap(k -> k.getTable(table)).isEmpty()) {
+                ddl.add(statement.apply(keyspace));
+            }
+        });
+        return Multi.createFrom().iterable(ddl)
+                .onItem().transformToUniAndConcatenate(cql -> Uni.createFrom()
+                        .completionStage(() -> session.executeAsync(cql)))
+                .collect().last()
                 .replaceWithVoid();
     }
 

@@ -1,6 +1,10 @@
 package io.mqttbackends.runtime.backend.cassandra;
 
-import java.util.List;
+import com.datastax.oss.driver.api.core.CqlIdentifier;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The tables {@code schema.init} creates: EMQX 4.4's own ({@code emqx_backend_cassa}, spec §6.3), unchanged, so a
@@ -22,24 +26,33 @@ final class CassandraSchema {
                 + "'NetworkTopologyStrategy', '" + datacenter.replace("'", "''") + "': " + replicas + "}";
     }
 
-    /** The tables, in {@code keyspace}. */
-    static List<String> tables(String keyspace) {
-        String ks = quote(keyspace) + ".";
-        return List.of(
-                "CREATE TABLE IF NOT EXISTS " + ks + "client (clientid text, node text, state int, "
-                        + "connected timestamp, disconnected timestamp, PRIMARY KEY (clientid))",
-                "CREATE TABLE IF NOT EXISTS " + ks + "sub (clientid text, topic text, qos int, "
-                        + "PRIMARY KEY (clientid, topic))",
-                "CREATE TABLE IF NOT EXISTS " + ks + "msg (topic text, msgid text, sender text, qos int, retain int, "
-                        + "payload blob, arrived timestamp, PRIMARY KEY (topic, msgid)) "
-                        + "WITH CLUSTERING ORDER BY (msgid DESC)",
-                "CREATE TABLE IF NOT EXISTS " + ks + "retain (topic text, msgid text, PRIMARY KEY (topic))",
-                "CREATE TABLE IF NOT EXISTS " + ks + "acked (clientid text, topic text, msgid text, "
-                        + "PRIMARY KEY (clientid, topic))");
+    /** Each table's {@code CREATE TABLE IF NOT EXISTS}, in a keyspace, by table name. */
+    static final Map<String, Function<String, String>> TABLES = tables();
+
+    private static Map<String, Function<String, String>> tables() {
+        Map<String, Function<String, String>> tables = new LinkedHashMap<>();
+        tables.put("client", ks -> create(ks, "client", "clientid text, node text, state int, connected timestamp, "
+                + "disconnected timestamp, PRIMARY KEY (clientid)"));
+        tables.put("sub", ks -> create(ks, "sub", "clientid text, topic text, qos int, PRIMARY KEY (clientid, topic)"));
+        tables.put("msg", ks -> create(ks, "msg", "topic text, msgid text, sender text, qos int, retain int, "
+                + "payload blob, arrived timestamp, PRIMARY KEY (topic, msgid)") + " WITH CLUSTERING ORDER BY "
+                + "(msgid DESC)");
+        tables.put("retain", ks -> create(ks, "retain", "topic text, msgid text, PRIMARY KEY (topic)"));
+        tables.put("acked", ks -> create(ks, "acked", "clientid text, topic text, msgid text, "
+                + "PRIMARY KEY (clientid, topic)"));
+        return Collections.unmodifiableMap(tables);
     }
 
-    /** A CQL identifier, quoted so that any keyspace name the conf gives stays one identifier. */
-    static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    private static String create(String keyspace, String table, String columns) {
+        return "CREATE TABLE IF NOT EXISTS " + quote(keyspace) + "." + table + " (" + columns + ")";
     }
+
+    /**
+     * A keyspace name as CQL reads it where the conf gives it: unquoted, so {@code MQTT} is {@code mqtt}, as the
+     * driver's session and EMQX's statements take it.
+     */
+    static String quote(String identifier) {
+        return CqlIdentifier.fromCql(identifier).asCql(true);
+    }
+
 }
