@@ -71,7 +71,6 @@ public class CassandraBackend implements Backend {
             throw new ConfigException(config.locationOf("keyspace"), "a keyspace name is 1 to 48 letters, digits"
                     + " and underscores, not '" + keyspace + "'");
         }
-        DriverConfigLoader driverConfig = driverConfig(config).build();
         SSLContext tls = config.boolValue("ssl") ? PoolTls.context(config, vertx.getDelegate(),
                 config.boolValue("verify")) : null;
         if (tls != null && !config.boolValue("verify")) {
@@ -80,11 +79,16 @@ public class CassandraBackend implements Backend {
         }
         java.util.logging.Logger.getLogger("com.datastax.oss.driver").setLevel(level(config.get("logger")));
         return new CassandraPool(config,
-                () -> builder(config, driverConfig, tls).withKeyspace(keyspace).buildAsync(),
-                () -> builder(config, driverConfig, tls).buildAsync());
+                () -> builder(config, tls).withKeyspace(keyspace).buildAsync(),
+                () -> builder(config, tls).buildAsync());
     }
 
-    private static CqlSessionBuilder builder(PoolConfig config, DriverConfigLoader driverConfig, SSLContext tls) {
+    /**
+     * A builder with a configuration loader of its own: the driver closes a session's loader with the session (and
+     * with a session that failed to open), so sessions never share one.
+     */
+    private static CqlSessionBuilder builder(PoolConfig config, SSLContext tls) {
+        DriverConfigLoader driverConfig = driverConfig(config).build();
         List<InetSocketAddress> nodes = config.servers("nodes", DEFAULT_PORT).stream()
                 .map(n -> InetSocketAddress.createUnresolved(n.host(), n.port())).toList();
         CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(driverConfig).addContactPoints(nodes)

@@ -195,28 +195,31 @@ final class CassandraPool implements BackendPool<CqlWrite> {
 
     /** The session, opened on first use; a failed attempt is forgotten so that the next call tries again. */
     private Uni<CqlSession> session() {
-        return Uni.createFrom().completionStage(() -> {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException(config.qualifiedName()
-                        + " is closed"));
-            }
-            CompletableFuture<CqlSession> current = session.get();
-            if (current == null) {
-                CompletableFuture<CqlSession> opening = new CompletableFuture<>();
-                if (session.compareAndSet(null, opening)) {
-                    sessions.get().whenComplete((s, failure) -> {
-                        if (failure != null) {
-                            session.compareAndSet(opening, null);
-                            opening.completeExceptionally(failure);
-                        } else {
-                            opening.complete(s);
-                        }
-                    });
-                }
-                current = session.get() == null ? opening : session.get();
-            }
+        return Uni.createFrom().completionStage(this::currentSession);
+    }
+
+    private CompletableFuture<CqlSession> currentSession() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException(config.qualifiedName() + " is closed"));
+        }
+        CompletableFuture<CqlSession> current = session.get();
+        if (current != null) {
             return current;
+        }
+        CompletableFuture<CqlSession> opening = new CompletableFuture<>();
+        if (!session.compareAndSet(null, opening)) {
+            // Another caller started an attempt meanwhile (or its attempt already failed and was forgotten).
+            return currentSession();
+        }
+        sessions.get().whenComplete((s, failure) -> {
+            if (failure != null) {
+                session.compareAndSet(opening, null);
+                opening.completeExceptionally(failure);
+            } else {
+                opening.complete(s);
+            }
         });
+        return opening;
     }
 
     @Override
