@@ -43,6 +43,7 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -282,6 +283,33 @@ class CassandraFunctionsIT extends CassandraTestSupport {
         assertThat(rows("SELECT * FROM {ks}.msg")).hasSize(nasty.size());
     }
 
+    /**
+     * Cassandra refuses a client timestamp on a conditional statement, and {@code USING TIMESTAMP} is the author's:
+     * such templates run as written.
+     */
+    @Test
+    void cqlTemplatesWithConditionsOrTheirOwnTimestampRunAsWritten() {
+        run(cqlHook(HookPoint.CLIENT_CONNECTED, "INSERT INTO client (clientid, state) VALUES (${clientid}, 1)"
+                + " IF NOT EXISTS"), new ClientConnected(client("lwt", T)));
+        run(cqlHook(HookPoint.CLIENT_CONNECTED, "INSERT INTO client (clientid, state) VALUES (${clientid}, 2)"
+                + " IF NOT EXISTS"), new ClientConnected(client("lwt", T)));
+        run(cqlHook(HookPoint.CLIENT_CONNECTED, "UPDATE client SET node = ${node} WHERE clientid = ${clientid}"
+                + " IF state = 1"), new ClientConnected(client("lwt", T)));
+        assertThat(rows("SELECT state, node FROM {ks}.client WHERE clientid = 'lwt'")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getInt("state")).as("the second insert was not applied").isEqualTo(1);
+                    assertThat(r.getString("node")).isEqualTo(NODE);
+                });
+
+        run(cqlHook(HookPoint.CLIENT_CONNECTED, "INSERT INTO client (clientid, state) VALUES (${clientid}, 7)"
+                + " USING TIMESTAMP 1000"), new ClientConnected(client("old", T)));
+        assertThat(rows("SELECT state, writetime(state) AS w FROM {ks}.client WHERE clientid = 'old'"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.getInt("state")).isEqualTo(7);
+                    assertThat(r.getLong("w")).isEqualTo(1000L);
+                });
+    }
+
     // ------------------------------------------------------------------------------------------------ payloads
 
     @Test
@@ -321,12 +349,7 @@ class CassandraFunctionsIT extends CassandraTestSupport {
     /** EMQX's Chinese guide creates {@code msg} with {@code payload text}. */
     @Test
     void aPayloadTextColumnStoresUtf8AndReplaysIt() {
-        try (CassandraTestKeyspace chinese = CassandraTestKeyspace.create()) {
-            TestCassandra.execute("CREATE TABLE " + chinese.table("msg") + " (topic text, msgid text, sender text,"
-                    + " qos int, retain int, payload text, arrived timestamp, PRIMARY KEY (topic, msgid))"
-                    + " WITH CLUSTERING ORDER BY (msgid DESC)");
-            TestCassandra.execute("CREATE TABLE " + chinese.table("acked") + " (clientid text, topic text,"
-                    + " msgid text, PRIMARY KEY (clientid, topic))");
+        try (CassandraTestKeyspace chinese = chineseKeyspace()) {
             CassandraPool onText = openExtra(TestPools.pool1(DatabaseKind.CASSANDRA, chinese.poolSettings(), Map.of()));
             HookConfig fetch = hook(HookPoint.SESSION_SUBSCRIBED, "on_message_fetch");
             assertThat(run(onText, fetch, subscribed("sub", TOPIC))).isEqualTo(ActionOutcome.NONE);
@@ -339,6 +362,44 @@ class CassandraFunctionsIT extends CassandraTestSupport {
             assertThat(delivered(run(onText, fetch, subscribed("sub", TOPIC)), "sub")).singleElement()
                     .satisfies(r -> assertThat(new String(r.payload(), StandardCharsets.UTF_8)).isEqualTo(text));
         }
+    }
+
+    /**
+     * Bytes that are not UTF-8 cannot be stored byte-exact in a text column: the write must fail permanently
+     * (a dead letter keeps the event) rather than store replacement characters and lose the payload.
+     */
+    @Test
+    @Disabled("backend bug reported by the cassandra-tests branch: CqlValues decodes the payload with new String(bytes,"
+            + " UTF_8), which stores U+FFFD for malformed bytes (observed: 'a\uFFFD\uFFFDb' for a, ff, fe, b);"
+            + " enable once a malformed payload is refused")
+    void aNonUtf8PayloadIntoATextColumnIsAPermanentFailureNotReplacementCharacters() {
+        try (CassandraTestKeyspace chinese = chineseKeyspace()) {
+            CassandraPool onText = openExtra(TestPools.pool1(DatabaseKind.CASSANDRA, chinese.poolSettings(), Map.of()));
+            byte[] binary = {'a', (byte) 0xff, (byte) 0xfe, 'b'};
+            Message bad = message("bin", TOPIC, binary, System.currentTimeMillis());
+            Throwable failure = null;
+            try {
+                run(onText, hook(HookPoint.MESSAGE_PUBLISH, "on_message_publish"), publish(bad));
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            List<Row> stored = TestCassandra.rows("SELECT payload FROM " + chinese.table("msg") + " WHERE topic = ?"
+                    + " AND msgid = ?", TOPIC, bad.msgid());
+            assertThat(failure == null ? "stored " + stored.stream().map(r -> r.getString(0)).toList()
+                    : "failed " + onText.classify(failure)).as("a non-UTF-8 payload into a text column")
+                    .isEqualTo("failed PERMANENT");
+        }
+    }
+
+    /** A keyspace with EMQX's Chinese guide's {@code msg} ({@code payload text}) and {@code acked}. */
+    private static CassandraTestKeyspace chineseKeyspace() {
+        CassandraTestKeyspace chinese = CassandraTestKeyspace.create();
+        TestCassandra.execute("CREATE TABLE " + chinese.table("msg") + " (topic text, msgid text, sender text,"
+                + " qos int, retain int, payload text, arrived timestamp, PRIMARY KEY (topic, msgid))"
+                + " WITH CLUSTERING ORDER BY (msgid DESC)");
+        TestCassandra.execute("CREATE TABLE " + chinese.table("acked") + " (clientid text, topic text,"
+                + " msgid text, PRIMARY KEY (clientid, topic))");
+        return chinese;
     }
 
     // ------------------------------------------------------------------------------------------------ order
@@ -423,6 +484,35 @@ class CassandraFunctionsIT extends CassandraTestSupport {
         store(m6);
         assertThat(deliveredIds(fetch("sub", TOPIC), "sub")).as("the reconnect's fetch")
                 .containsExactly(m5.msgid(), m6.msgid());
+    }
+
+    /**
+     * What the cursor rewritten after an unsubscribe costs when the broker's clock is behind the runtime's: the ack
+     * of a message made before the rewrite (by the broker's clock) does not move the cursor, so that message is
+     * delivered again by the next fetch. A duplicate, never a loss; acks of messages made after the rewrite move it.
+     */
+    @Test
+    void afterTheUnsubscribeLineAnAckOfAMessageOlderThanTheRewrittenCursorIsRedeliveredNotLost() {
+        long t0 = System.currentTimeMillis() - 10_000;
+        Message m1 = message("m1", TOPIC, t0);
+        store(m1);
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
+        run(cqlHook(HookPoint.SESSION_UNSUBSCRIBED, "delete from acked where clientid = ${clientid} and topic ="
+                + " ${topic}"), unsubscribed("sub", TOPIC));
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
+        assertThat(cursor("sub", TOPIC)).contains(m1.msgid());
+
+        Message late = message("late", TOPIC, System.currentTimeMillis() - 500);
+        store(late);
+        ack("sub", late);
+        assertThat(cursor("sub", TOPIC)).as("an ack older than the rewritten cursor").contains(m1.msgid());
+        assertThat(deliveredIds(fetch("sub", TOPIC), "sub")).as("delivered again").containsExactly(late.msgid());
+
+        Message next = message("next", TOPIC, System.currentTimeMillis() + 5);
+        store(next);
+        ack("sub", next);
+        assertThat(cursor("sub", TOPIC)).contains(next.msgid());
+        assertThat(fetch("sub", TOPIC)).isEqualTo(ActionOutcome.NONE);
     }
 
     @Test
