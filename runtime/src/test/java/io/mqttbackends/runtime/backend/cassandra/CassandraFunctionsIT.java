@@ -346,6 +346,26 @@ class CassandraFunctionsIT extends CassandraTestSupport {
                 .satisfies(r -> assertThat(r.payload()).isEqualTo(big));
     }
 
+    /**
+     * Past the server's largest mutation (half a commit log segment: 4 MiB on the test server, 16 MiB by Cassandra's
+     * default) a message cannot be stored by any retry: a permanent failure, and the pool goes on.
+     */
+    @Test
+    void aPayloadBeyondTheLargestMutationIsPermanentAndThePoolGoesOn() {
+        byte[] huge = new byte[5 << 20];
+        new Random(5).nextBytes(huge);
+        Message m = message("huge", TOPIC, huge, System.currentTimeMillis());
+
+        // Cassandra 5.0.9 answers InvalidQueryException "CQL Message of size 5243031 bytes exceeds allowed maximum
+        // of 4194304 bytes".
+        assertThatThrownBy(() -> store(m)).hasMessageContaining("exceeds allowed maximum")
+                .satisfies(e -> assertThat(pool.classify(e)).as("%s", e).isEqualTo(FailureClass.PERMANENT));
+
+        Message small = message("small", TOPIC, System.currentTimeMillis() + 1);
+        store(small);
+        assertThat(storedMsgids(TOPIC)).containsExactly(small.msgid());
+    }
+
     /** EMQX's Chinese guide creates {@code msg} with {@code payload text}. */
     @Test
     void aPayloadTextColumnStoresUtf8AndReplaysIt() {
