@@ -23,13 +23,13 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
 import io.mqttbackends.model.conf.ActionSpec;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
@@ -109,11 +109,7 @@ final class CassandraPool implements BackendPool<CqlWrite> {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.CQL) {
-            throw new ConfigException(hook.location(),
-                    "cassandra hooks run \"cql\", not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = HookActions.statements(hook);
         List<StatementTemplate> templates = statements.statements().stream().map(StatementTemplate::compile)
                 .toList();
         List<String> texts = templates.stream().map(t -> t.render(i -> "?")).toList();
