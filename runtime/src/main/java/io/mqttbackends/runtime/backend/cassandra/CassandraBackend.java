@@ -91,7 +91,8 @@ public class CassandraBackend implements Backend {
         DriverConfigLoader driverConfig = driverConfig(config).build();
         List<InetSocketAddress> nodes = config.servers("nodes", DEFAULT_PORT).stream()
                 .map(n -> InetSocketAddress.createUnresolved(n.host(), n.port())).toList();
-        CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(driverConfig).addContactPoints(nodes)
+        CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(driverConfig)
+                .withClassLoader(CassandraBackend.class.getClassLoader()).addContactPoints(nodes)
                 .withLocalDatacenter(config.get("local_datacenter"));
         config.optional("username").ifPresent(user -> builder.withAuthCredentials(user,
                 config.optional("password").orElse("")));
@@ -110,7 +111,10 @@ public class CassandraBackend implements Backend {
         Duration connectTimeout = callTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? callTimeout
                 : Duration.ofSeconds(10);
         int reconnect = config.intValue("auto_reconnect");
-        ProgrammaticDriverConfigLoaderBuilder builder = DriverConfigLoader.programmaticBuilder()
+        // The class loader is explicit: a session may be opened again from a driver thread, which has no context
+        // class loader for the driver's configuration library to find its reference.conf with.
+        ProgrammaticDriverConfigLoaderBuilder builder = DriverConfigLoader.programmaticBuilder(
+                        CassandraBackend.class.getClassLoader())
                 .withString(DefaultDriverOption.SESSION_NAME, config.qualifiedName())
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, callTimeout)
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.get("consistency"))

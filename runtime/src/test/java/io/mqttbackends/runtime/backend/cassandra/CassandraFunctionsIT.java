@@ -43,7 +43,6 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -389,9 +388,6 @@ class CassandraFunctionsIT extends CassandraTestSupport {
      * (a dead letter keeps the event) rather than store replacement characters and lose the payload.
      */
     @Test
-    @Disabled("backend bug reported by the cassandra-tests branch: CqlValues decodes the payload with new String(bytes,"
-            + " UTF_8), which stores U+FFFD for malformed bytes (observed: 'a\uFFFD\uFFFDb' for a, ff, fe, b);"
-            + " enable once a malformed payload is refused")
     void aNonUtf8PayloadIntoATextColumnIsAPermanentFailureNotReplacementCharacters() {
         try (CassandraTestKeyspace chinese = chineseKeyspace()) {
             CassandraPool onText = openExtra(TestPools.pool1(DatabaseKind.CASSANDRA, chinese.poolSettings(), Map.of()));
