@@ -22,9 +22,8 @@ import java.util.stream.Stream;
 /**
  * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with its database's own key names (its
  * {@link DatabaseProfile}), or says why it cannot. It refuses only what has no conf line to go to (a second server
- * where one is taken, a username for a database without one, options of another type, unreadable Secrets) and what
- * a runtime backend refuses only when it opens the pool (a cassandra keyspace CQL cannot name unquoted); whether the
- * lines are valid is then decided by the runtime's own loader ({@link RuntimeValidation}). Mongo's topology settings
+ * where one is taken, a username for a database without one, options of another type, unreadable Secrets); whether
+ * the lines are valid is then decided by the runtime's own loader ({@link RuntimeValidation}). Mongo's topology settings
  * come out apart from the pool's lines, for the namespace to write once.
  */
 final class PoolRenderer {
@@ -34,9 +33,6 @@ final class PoolRenderer {
      * separators. Hyphens are fine there ({@code backend.pgsql.my-pool.server} parses).
      */
     static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-
-    /** What the runtime's cassandra backend takes as a keyspace: CQL's unquoted names, at most 48 characters. */
-    private static final Pattern CASSANDRA_KEYSPACE = Pattern.compile("[A-Za-z0-9_]{1,48}");
 
     /**
      * The outcome: the lines for backends.conf and credentials.conf, or the problem. {@code global} holds the
@@ -200,15 +196,7 @@ final class PoolRenderer {
                 .or(() -> optionalText("auth_source", mongo.getAuthSource(), "spec.mongo.authSource"));
     }
 
-    /**
-     * The keyspace is checked here although the rest is the loader's: the runtime's cassandra backend refuses a name
-     * CQL cannot take unquoted only when it opens the pool, which would fail the reload of the whole namespace.
-     */
     private Optional<Problem> cassandra(CassandraOptions cassandra) {
-        if (spec.getDatabase() != null && !CASSANDRA_KEYSPACE.matcher(spec.getDatabase()).matches()) {
-            return invalid("spec.database: a cassandra keyspace is 1 to 48 letters, digits and underscores, not '"
-                    + spec.getDatabase() + "'");
-        }
         if (cassandra == null) {
             return Optional.empty();
         }

@@ -462,7 +462,7 @@ class BackendReconcilerTest {
         awaitCondition(BackendPool.class, "cassandra1", "Valid", "False", "InvalidSpec");
         awaitCondition(BackendHook.class, "store", "Valid", "False", "PoolNotValid");
         assertThat(condition(get(BackendPool.class, "cassandra1"), "Valid").map(Condition::getMessage)).contains(
-                "spec.database: a cassandra keyspace is 1 to 48 letters, digits and underscores, not 'mqtt-prod'");
+                "'mqtt-prod' is not valid for keyspace: expected 1 to 48 letters, digits and underscores");
         assertThat(files().get("backends.conf")).doesNotContain("ecql", "cassa");
 
         BackendPool pool = get(BackendPool.class, "cassandra1");

@@ -464,8 +464,8 @@ class NamespaceRendererTest {
                 pool("no-secret", PoolType.CASSANDRA, s -> s.setCredentials(credentials("nope", "user", "password"))),
                 pool("toobig", PoolType.CASSANDRA, s -> s.setPoolSize(257))), List.of());
         assertThat(reason(r.pools(), "dashed")).isEqualTo(Reason.InvalidSpec);
-        assertThat(r.pools().get("dashed").problem().orElseThrow().message()).isEqualTo("spec.database: a cassandra "
-                + "keyspace is 1 to 48 letters, digits and underscores, not 'mqtt-prod'");
+        assertThat(r.pools().get("dashed").problem().orElseThrow().message()).isEqualTo("'mqtt-prod' is not valid "
+                + "for keyspace: expected 1 to 48 letters, digits and underscores");
         assertThat(reason(r.pools(), "long")).isEqualTo(Reason.InvalidSpec);
         assertThat(r.pools().get("mongo-opts").problem().orElseThrow().message())
                 .isEqualTo("spec.mongo is set on a cassandra pool");

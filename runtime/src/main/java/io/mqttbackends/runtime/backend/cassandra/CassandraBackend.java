@@ -9,7 +9,6 @@ import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.driver.internal.core.connection.ConstantReconnectionPolicy;
 import com.datastax.oss.driver.internal.core.connection.ExponentialReconnectionPolicy;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jboss.logging.Logger;
 
@@ -44,8 +42,6 @@ import org.jboss.logging.Logger;
 public class CassandraBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CassandraBackend.class);
     private static final int DEFAULT_PORT = 9042;
-    /** What CQL takes as a keyspace name without quotes (and what Cassandra allows at all: 48 characters). */
-    private static final Pattern KEYSPACE = Pattern.compile("[A-Za-z0-9_]{1,48}");
 
     private final Vertx vertx;
 
@@ -66,11 +62,8 @@ public class CassandraBackend implements Backend {
     /** Builds nothing yet: the pool opens its session on first use, and again after a failed attempt. */
     @Override
     public BackendPool<?> open(PoolConfig config, PoolContext context) {
+        // The loader made sure the keyspace is a name CQL takes unquoted.
         String keyspace = config.get("keyspace");
-        if (!KEYSPACE.matcher(keyspace).matches()) {
-            throw new ConfigException(config.locationOf("keyspace"), "a keyspace name is 1 to 48 letters, digits"
-                    + " and underscores, not '" + keyspace + "'");
-        }
         SSLContext tls = config.boolValue("ssl") ? PoolTls.context(config, vertx.getDelegate(),
                 config.boolValue("verify")) : null;
         if (tls != null && !config.boolValue("verify")) {
