@@ -118,7 +118,11 @@ public class CassandraBackend implements Backend {
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, connectTimeout)
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, connectTimeout)
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, callTimeout)
-                .withDuration(DefaultDriverOption.REPREPARE_TIMEOUT, callTimeout);
+                .withDuration(DefaultDriverOption.REPREPARE_TIMEOUT, callTimeout)
+                // A node that hangs leaves its connections open and silent: a heartbeat after call_timeout of silence
+                // closes them (the driver's default waits 30 s), so the pool reconnects soon after the node answers.
+                .withDuration(DefaultDriverOption.HEARTBEAT_INTERVAL, callTimeout)
+                .withDuration(DefaultDriverOption.HEARTBEAT_TIMEOUT, connectTimeout);
         if (reconnect > 0) {
             builder.withClass(DefaultDriverOption.RECONNECTION_POLICY_CLASS, ConstantReconnectionPolicy.class)
                     .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofSeconds(reconnect));

@@ -156,7 +156,8 @@ final class CassandraPool implements BackendPool<CqlWrite> {
 
     /** Executes one statement: prepared once per session, values converted to its markers' types. */
     Uni<AsyncResultSet> execute(CqlCommand command) {
-        return session().onItem().transformToUni(s -> Uni.createFrom().completionStage(() -> prepared(s, command.cql()))
+        return session().onItem().transformToUni(s -> Uni.createFrom().completionStage(() -> prepared(s, command.cql())
+                        .copy())
                 .onItem().transformToUni(statement -> {
                     BoundStatement bound = statement.bind(CqlValues.convert(command.values(),
                             statement.getVariableDefinitions())).setIdempotent(true);
@@ -193,9 +194,13 @@ final class CassandraPool implements BackendPool<CqlWrite> {
         return statement;
     }
 
-    /** The session, opened on first use; a failed attempt is forgotten so that the next call tries again. */
+    /**
+     * The session, opened on first use; a failed attempt is forgotten so that the next call tries again. Each caller
+     * gets a copy of the shared future: Mutiny cancels the future of a cancelled subscription (a call that timed
+     * out), which must not cancel the opening for every other caller.
+     */
     private Uni<CqlSession> session() {
-        return Uni.createFrom().completionStage(this::currentSession);
+        return Uni.createFrom().completionStage(() -> currentSession().copy());
     }
 
     private CompletableFuture<CqlSession> currentSession() {

@@ -122,6 +122,39 @@ class CassandraPoolIT extends CassandraTestSupport {
         }
     }
 
+    /**
+     * What the runtime does at start: readiness pings the pool every 100 ms while {@code schema.init} runs, each
+     * attempt within {@code call_timeout}, retried. The keyspace and its tables must come, in a few attempts.
+     */
+    @Test
+    void schemaInitCreatesAMissingKeyspaceWhileReadinessPingsThePool() {
+        String name = TestRun.uniqueName();
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            Map<String, String> settings = new HashMap<>(keyspace.poolSettings());
+            settings.put("keyspace", name);
+            CassandraPool missing = openExtra(TestPools.pool1(DatabaseKind.CASSANDRA, settings, Map.of()));
+            var pings = io.smallrye.mutiny.Multi.createFrom().ticks().every(Duration.ofMillis(100))
+                    .onItem().transformToUniAndConcatenate(t -> missing.ping().onFailure().recoverWithNull())
+                    .subscribe().with(ok -> { });
+            try {
+                io.smallrye.mutiny.Uni.createFrom().deferred(missing::initSchema)
+                        .ifNoItem().after(missing.traits().callTimeout()).fail()
+                        .onFailure().invoke(f -> failures.add(f.toString()))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1)).atMost(10)
+                        .await().atMost(Duration.ofSeconds(90));
+            } finally {
+                pings.cancel();
+            }
+            assertThat(TestCassandra.rows("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", name))
+                    .as("failures %s", failures).extracting(r -> r.getString(0))
+                    .containsExactlyInAnyOrderElementsOf(TABLES);
+            assertThat(failures).as("attempts that failed").hasSizeLessThanOrEqualTo(2);
+        } finally {
+            TestCassandra.execute("DROP KEYSPACE IF EXISTS " + name);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ TLS
 
     @Test
