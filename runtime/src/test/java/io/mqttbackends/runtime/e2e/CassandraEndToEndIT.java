@@ -364,12 +364,12 @@ class CassandraEndToEndIT {
         await().atMost(WAIT).until(() -> messages(topic).size() == 1);
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("mqttbackends_actions_seconds_count{function=\"on_message_publish\","
-                        + "outcome=\"success\",pool=\"cassandra.pool1\"}"))
-                .body(containsString("mqttbackends_pool_up{pool=\"cassandra.pool1\"} 1.0"))
-                .body(containsString("mqttbackends_pool_up{pool=\"cassandra.pool2\"} 1.0")));
+                        + "outcome=\"success\",pool=\"cassa.pool1\"}"))
+                .body(containsString("mqttbackends_pool_up{pool=\"cassa.pool1\"} 1.0"))
+                .body(containsString("mqttbackends_pool_up{pool=\"cassa.pool2\"} 1.0")));
         given().get("/q/health/ready").then().statusCode(200)
-                .body(containsString("\"pool cassandra.pool1\": \"up\""))
-                .body(containsString("\"pool cassandra.pool2\": \"up\""));
+                .body(containsString("\"pool cassa.pool1\": \"up\""))
+                .body(containsString("\"pool cassa.pool2\": \"up\""));
     }
 
     /** A device subscribes to {@code topic}, the runtime gets its session.subscribed, and the replays arrive. */
