@@ -97,6 +97,7 @@ public class CassandraE2eResource implements QuarkusTestResourceLifecycleManager
                 Map.entry("mqttbackends.mqtt.port", String.valueOf(brokerPort)),
                 Map.entry("mqttbackends.mqtt.client-id", runtimeClientId),
                 Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
+                Map.entry("mqttbackends.dead-letter.topic", rig.deadLetterTopic()),
                 Map.entry("mqttbackends.ingest.emqx-rule.topics", rig.rulePrefix() + "/#"),
                 Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
                 Map.entry("mqttbackends.ingest.raw.topics", rig.raw() + "/#"),

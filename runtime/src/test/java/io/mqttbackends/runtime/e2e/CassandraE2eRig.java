@@ -2,6 +2,7 @@ package io.mqttbackends.runtime.e2e;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.mqttbackends.runtime.testing.CassandraTestKeyspace;
+import io.mqttbackends.runtime.testing.DeadLetterWatcher;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestCassandra;
@@ -39,6 +40,16 @@ public final class CassandraE2eRig {
     /** EMQX rule-engine events ({@code emqx-rule} ingest) go below this topic level. */
     public String rulePrefix() {
         return prefix + "-events";
+    }
+
+    /** Where the runtime publishes what it gives up on (on the rig's broker). */
+    public String deadLetterTopic() {
+        return prefix + "-dead-letter";
+    }
+
+    /** Watches {@link #deadLetterTopic()} from now on. */
+    public DeadLetterWatcher deadLetters() {
+        return new DeadLetterWatcher(TestMqtt.HOST, brokerPort, deadLetterTopic());
     }
 
     /** {@code keyspace.table}. */

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.mqttbackends.runtime.testing.DeadLetterWatcher;
 import io.mqttbackends.runtime.testing.EmqxEvents;
 import io.mqttbackends.runtime.testing.RecordingHttpServer;
 import io.mqttbackends.runtime.testing.TestMqtt;
@@ -51,15 +52,23 @@ class CassandraEndToEndIT {
     CassandraE2eRig rig;
 
     TestMqtt mqtt;
+    DeadLetterWatcher deadLetters;
 
     @BeforeEach
     void connect() {
         mqtt = rig.mqtt("cassa-e2e-publisher");
+        deadLetters = rig.deadLetters();
     }
 
+    /** Every event of these tests is good: one given up on (a failed cql hook, say) fails the test. */
     @AfterEach
-    void disconnect() {
-        mqtt.close();
+    void noDeadLettersAndDisconnect() {
+        try {
+            assertThat(deadLetters.records()).as("dead letters").isEmpty();
+        } finally {
+            deadLetters.close();
+            mqtt.close();
+        }
     }
 
     private static String uid() {

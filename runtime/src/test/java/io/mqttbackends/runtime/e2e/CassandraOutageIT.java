@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.mqttbackends.runtime.testing.DeadLetterWatcher;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -52,7 +53,7 @@ class CassandraOutageIT {
         AtomicInteger published = new AtomicInteger();
         AtomicReference<Throwable> publishFailure = new AtomicReference<>();
         ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
-        try (TestMqtt mqtt = rig.mqtt("cassa-outage-publisher")) {
+        try (TestMqtt mqtt = rig.mqtt("cassa-outage-publisher"); DeadLetterWatcher deadLetters = rig.deadLetters()) {
             publisher.scheduleAtFixedRate(() -> {
                 try {
                     mqtt.publish(topic, "s-" + published.get(), 1, false);
@@ -78,13 +79,15 @@ class CassandraOutageIT {
             await().atMost(WAIT).until(() -> published.get() >= atRestart + 100);
             publisher.shutdown();
             assertThat(publisher.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            int total = published.get();
+            await().atMost(WAIT).until(() -> stored(topic).size() >= total);
+            assertThat(deadLetters.records()).as("an outage is waited through, nothing given up").isEmpty();
         } finally {
             publisher.shutdownNow();
         }
         assertThat(publishFailure.get()).as("every publish reached the broker").isNull();
 
         int total = published.get();
-        await().atMost(WAIT).until(() -> stored(topic).size() >= total);
         List<Row> rows = stored(topic);
         assertThat(rows).extracting(r -> StandardCharsets.UTF_8.decode(r.getByteBuffer("payload")).toString())
                 .as("each of the %d publishes once", total)
