@@ -3,14 +3,16 @@
 # publishers through a private Mosquitto into the runtime and a database, and reports sustained msgs/s,
 # publish-to-row latency, rows verified and the runtime's peak RSS, with the broker and database ceilings measured
 # in the same run. Starts everything it needs (private Mosquitto, scratch database, the runtime jar; a private
-# redis-server for --db redis) and stops all of it on exit. The shared PostgreSQL / MariaDB must be running
-# (deploy/local/services.sh starts them).
+# redis-server for --db redis; for --db mongo the stand-in mongo-java-server in a JVM of its own, unless
+# MQTTBACKENDS_BENCH_MONGO_URI names a real MongoDB) and stops all of it on exit. The shared PostgreSQL / MariaDB
+# must be running (deploy/local/services.sh starts them).
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 usage: src/bench/run.sh [options]
-  --db pgsql|mysql|redis   database behind the runtime (default pgsql)
+  --db pgsql|mysql|redis|mongo
+                           database behind the runtime (default pgsql)
   --messages N             messages per pass (default 200000)
   --publishers M           publishing clients, each on its own topic bench/<i> (default 4)
   --payload BYTES          payload size, at least 28 (default 256)
@@ -24,9 +26,12 @@ usage: src/bench/run.sh [options]
                            breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
   --runtime-opts "..."     extra JVM options for the runtime, e.g. "-Xmx256m -Dmqttbackends.pipeline.max-in-flight=2048"
-  --pool-opt KEY=VALUE     an extra key of the benchmark's pool in the conf, e.g. batch_size=1000 (repeatable)
+  --pool-opt KEY=VALUE     an extra key of the benchmark's pool in the conf, e.g. batch_size=1000 (repeatable;
+                           batch_size also sets the database ceiling's rows per round trip)
   --keep                   keep the work directory (logs, confs) and the scratch database
 Environment: MQTTBACKENDS_BENCH_BUILD=never uses the jars as they are (no Maven build).
+  MQTTBACKENDS_BENCH_MONGO_URI=mongodb://...  --db mongo against that MongoDB (scratch database
+                           mqttbackends_bench_<pid>, dropped at exit) instead of the stand-in mongo-java-server
 EOF
 }
 
@@ -35,7 +40,7 @@ cd "$root"
 command_line="src/bench/run.sh $*"
 
 db=pgsql messages=200000 publishers=4 payload=256 rate=0 half_rate="" repeat=1 warmup=50000 json="" runtime_opts=""
-max_backlog=50000 broker_inflight=200 keep="" pool_opts=()
+max_backlog=50000 broker_inflight=200 keep="" pool_opts=() batch_rows=500
 while [ $# -gt 0 ]; do
   case "$1" in
     --db) db=$2; shift 2 ;;
@@ -52,13 +57,16 @@ while [ $# -gt 0 ]; do
     --runtime-opts) runtime_opts=$2; shift 2 ;;
     --pool-opt)
       [[ "$2" == ?*=* ]] || { echo "run.sh: --pool-opt $2: KEY=VALUE" >&2; exit 2; }
-      pool_opts+=("$2"); shift 2 ;;
+      pool_opts+=("$2")
+      # the ceiling writes as many rows per round trip as the runtime's batches hold at most
+      if [[ "$2" == batch_size=* ]]; then batch_rows=${2#batch_size=}; fi
+      shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-case "$db" in pgsql|mysql|redis) ;; *) echo "run.sh: --db $db: one of pgsql, mysql, redis" >&2; exit 2 ;; esac
+case "$db" in pgsql|mysql|redis|mongo) ;; *) echo "run.sh: --db $db: one of pgsql, mysql, redis, mongo" >&2; exit 2 ;; esac
 
 runtime_jar=runtime/target/quarkus-app/quarkus-run.jar
 bench_jar=bench/target/mqtt-backends-bench.jar
@@ -184,6 +192,29 @@ backend.redis.pool1.database = $dbname
 backend.redis.hook.message.publish.1 = {"topic": "#", "action": {"function": "on_message_publish"}, "expired_time": 3600, "pool": "pool1"}
 EOF
     ;;
+  mongo)
+    db_user=""
+    if [ -z "${MQTTBACKENDS_BENCH_MONGO_URI:-}" ]; then
+      # No mongod exists here: the stand-in, in a JVM of its own (not the runtime's, not the driver's), memory
+      # backend, stamping each mqtt_msg insert with the time it was stored (MongoStandIn). Its GC log (kept with
+      # --keep) shows its young-collection pauses, which a real mongod does not have: 100-185 ms measured at
+      # 18,000 msgs/s, the half-rate pass's latency tail.
+      db_port=$(free_port)
+      java -Xms256m -Xmx2g -Xlog:gc:file="$work/mongo-gc.log" -cp "$bench_jar" io.mqttbackends.bench.MongoStandIn \
+        --port "$db_port" \
+        > "$work/mongo.log" 2>&1 &
+      pids+=($!)
+      wait_port mongo "$db_port" "${pids[-1]}"
+      export MQTTBACKENDS_BENCH_MONGO_URI="mongodb://127.0.0.1:$db_port"
+    else
+      # A real MongoDB: the driver and the scratch tool read the URI from the environment (never from argv, where
+      # a password would show in ps); the scratch database is dropped at exit.
+      db_port=""
+      dropdb="java -cp '$bench_jar' io.mqttbackends.bench.store.MongoScratch drop '$dbname'"
+    fi
+    java -cp "$bench_jar" io.mqttbackends.bench.store.MongoScratch conf "$dbname" \
+      > "$work/conf/emqx_backend_mongo.conf"
+    ;;
 esac
 
 for opt in "${pool_opts[@]}"; do
@@ -220,7 +251,8 @@ set +e
 java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishers" --payload "$payload" \
   --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" --max-backlog "$max_backlog" \
   ${json:+--json "$json"} \
-  --mqtt-port "$mqtt_port" --db-port "$db_port" --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
+  --mqtt-port "$mqtt_port" ${db_port:+--db-port "$db_port"} --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
+  --batch-rows "$batch_rows" \
   --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
   --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "@runtime/jvm.options ($(grep -v "^#" runtime/jvm.options | tr "\n" " ")) $runtime_opts $runtime_args"
 status=$?

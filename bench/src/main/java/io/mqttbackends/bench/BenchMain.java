@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +27,8 @@ import java.util.stream.Stream;
  */
 public final class BenchMain {
     private static final String E2E_PREFIX = "bench";
+    private static final Pattern PASSWORD_LINE =
+            Pattern.compile("(?m)^([ \\t]*backend\\.[^=\\n]*\\.password[ \\t]*=[ \\t]*)\\S.*$");
 
     private BenchMain() {
     }
@@ -152,7 +155,7 @@ public final class BenchMain {
         o.runtimeConfDir().ifPresent(dir -> {
             try (Stream<Path> files = Files.list(dir)) {
                 files.filter(f -> f.toString().endsWith(".conf"))
-                        .forEach(f -> conf.put(f.getFileName().toString(), read(f)));
+                        .forEach(f -> conf.put(f.getFileName().toString(), redactPasswords(read(f))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -160,6 +163,11 @@ public final class BenchMain {
         return new Report.Settings(o.db().confName(), o.messages(), o.publishers(), o.payloadBytes(), o.rate(),
                 o.halfRate(), o.repeat(), o.warmup(), o.maxBacklog(), Publishers.WINDOW, o.batchRows(), o.ceilingConnections(),
                 latencyDefinition, o.brokerConf().map(BenchMain::read).orElse(""), o.runtimeArgs(), conf);
+    }
+
+    /** A conf file as the report keeps it: a pool's password (a real database's, given by the user) is not. */
+    static String redactPasswords(String conf) {
+        return PASSWORD_LINE.matcher(conf).replaceAll("$1(redacted)");
     }
 
     static void print(Report r, PrintStream out) {

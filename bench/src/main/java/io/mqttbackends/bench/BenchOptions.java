@@ -51,7 +51,7 @@ public record BenchOptions(
 
     /** The databases the benchmark can drive, by their conf name. */
     public enum Database {
-        PGSQL(5432), MYSQL(3306), REDIS(6379);
+        PGSQL(5432), MYSQL(3306), REDIS(6379), MONGO(27017);
 
         final int defaultPort;
 
@@ -138,7 +138,11 @@ public record BenchOptions(
             throw new IllegalArgumentException("--messages " + messages + " is fewer than --publishers " + publishers);
         }
         if (dbUser == null) {
-            dbUser = db == Database.MYSQL ? "root" : "postgres";
+            dbUser = switch (db) {
+                case MYSQL -> "root";
+                case PGSQL, REDIS -> "postgres";
+                case MONGO -> "";
+            };
         }
         if (warmup > 0 && warmup < publishers) {
             throw new IllegalArgumentException("--warmup " + warmup + " is fewer than --publishers " + publishers);
@@ -154,7 +158,7 @@ public record BenchOptions(
         try {
             return Database.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--db " + value + ": one of pgsql, mysql, redis");
+            throw new IllegalArgumentException("--db " + value + ": one of pgsql, mysql, redis, mongo");
         }
     }
 

@@ -9,6 +9,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,21 +27,7 @@ class BenchCommandIT {
     @Test
     void benchCommandStoresEveryMessageAndReportsEveryFigure() throws Exception {
         Path json = Files.createTempDirectory("bench-smoke").resolve("bench.json");
-        Path output = Path.of("target", "bench-smoke.out").toAbsolutePath();
-        ProcessBuilder command = new ProcessBuilder(ROOT.resolve("src/bench/run.sh").toString(), "--messages",
-                "500", "--publishers", "2", "--warmup", "100", "--half-rate", "--json", json.toString())
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
-        // the jars of this build, never a nested Maven build from inside this one
-        command.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
-        Process run = command.start();
-        boolean finished = run.waitFor(180, TimeUnit.SECONDS);
-        if (!finished) {
-            run.destroy();
-        }
-        String printed = Files.readString(output);
-        assertThat(finished).as("run.sh finished; output:%n%s", printed).isTrue();
-        assertThat(run.exitValue()).as("exit status; output:%n%s", printed).isZero();
-        assertThat(printed).contains("rows verified", "broker ceiling", "database ceiling", "PASS");
+        runBench(json, "bench-smoke.out", "--messages", "500", "--publishers", "2", "--warmup", "100", "--half-rate");
 
         JsonNode report = BenchMain.json().readTree(json.toFile());
         assertEveryField(report, Report.class, "");
@@ -69,6 +57,54 @@ class BenchCommandIT {
         assertThat(report.path("git_commit").asText()).isNotEmpty();
         assertThat(report.path("machine").path("nproc").asInt()).isPositive();
         assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+    }
+
+    /**
+     * {@code --db mongo} with no MongoDB named: run.sh starts the stand-in in a JVM of its own, the runtime writes
+     * mqtt_msg through its mongo pool, and the latency comes from the stand-in's stored_at.
+     */
+    @Test
+    void benchCommandOnTheMongoStandInStoresEveryMessage() throws Exception {
+        Path json = Files.createTempDirectory("bench-smoke-mongo").resolve("bench.json");
+        runBench(json, "bench-smoke-mongo.out", "--db", "mongo", "--messages", "500", "--publishers", "2",
+                "--warmup", "100", "--pool-opt", "batch_size=100");
+
+        JsonNode report = BenchMain.json().readTree(json.toFile());
+        JsonNode e2e = report.path("runs").path(0).path("end_to_end");
+        assertThat(e2e.path("rows").asLong()).isEqualTo(500);
+        assertThat(e2e.path("distinct_msgids").asLong()).isEqualTo(500);
+        assertThat(e2e.path("distinct_messages").asLong()).isEqualTo(500);
+        assertThat(e2e.path("latency").path("count").asLong()).isEqualTo(500);
+        assertThat(e2e.path("latency").path("p99_ms").asDouble()).isPositive();
+        assertThat(report.path("runs").path(0).path("db_ceiling").path("rows").asLong()).isEqualTo(500);
+        assertThat(report.path("settings").path("db_ceiling_batch_rows").asInt()).isEqualTo(100);
+        assertThat(report.path("settings").path("latency_definition").asText()).contains("stored_at");
+        assertThat(report.path("settings").path("runtime_conf").path("emqx_backend_mongo.conf").asText())
+                .contains("backend.mongo.pool1.schema.init = true", "backend.mongo.pool1.batch_size = 100",
+                        "on_message_publish");
+        assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+    }
+
+    /** run.sh with the jars of this build (never a nested Maven build from inside this one); exit status 0. */
+    private static String runBench(Path json, String outputName, String... options) throws Exception {
+        Path output = Path.of("target", outputName).toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("src/bench/run.sh").toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("--json", json.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
+        builder.environment().remove("MQTTBACKENDS_BENCH_MONGO_URI");
+        Process run = builder.start();
+        boolean finished = run.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            run.destroy();
+        }
+        String printed = Files.readString(output);
+        assertThat(finished).as("run.sh finished; output:%n%s", printed).isTrue();
+        assertThat(run.exitValue()).as("exit status; output:%n%s", printed).isZero();
+        assertThat(printed).contains("rows verified", "broker ceiling", "database ceiling", "PASS");
+        return printed;
     }
 
     /** Every component of the report's records is in the JSON, non-null (this run measures everything). */

@@ -47,9 +47,20 @@ class BenchOptionsTest {
     }
 
     @Test
+    void mongoHasItsDefaultPortAndNoUser() {
+        BenchOptions o = BenchOptions.parse("--db", "mongo", "--batch-rows", "250");
+
+        assertThat(o.db()).isEqualTo(BenchOptions.Database.MONGO);
+        assertThat(o.db().confName()).isEqualTo("mongo");
+        assertThat(o.dbPort()).isEqualTo(27017);
+        assertThat(o.dbUser()).isEmpty();
+        assertThat(o.batchRows()).isEqualTo(250);
+    }
+
+    @Test
     void badValuesNameTheOption() {
         assertThatThrownBy(() -> BenchOptions.parse("--db", "oracle")).hasMessage(
-                "--db oracle: one of pgsql, mysql, redis");
+                "--db oracle: one of pgsql, mysql, redis, mongo");
         assertThatThrownBy(() -> BenchOptions.parse("--messages", "lots")).hasMessage("--messages lots: not a number");
         assertThatThrownBy(() -> BenchOptions.parse("--publishers", "0")).hasMessage("--publishers 0: must be positive");
         assertThatThrownBy(() -> BenchOptions.parse("--rate", "-1")).hasMessage("--rate -1: must not be negative");

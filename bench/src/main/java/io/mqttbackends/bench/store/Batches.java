@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The database ceiling's write loop, the same for every database: {@code connections} workers take the next
  * batch of {@code batchRows} rows until all are written, each waiting for its round trip before the next, as a
- * batching consumer would. Workers are plain threads blocking on the Vert.x futures, never event-loop threads.
+ * batching consumer would. Workers are plain threads blocking on each round trip (a Vert.x future or a blocking
+ * driver call), never event-loop threads.
  */
 final class Batches {
-    /** Writes rows {@code [from, from + size)} in one round trip. */
+    /** Writes rows {@code [from, from + size)} in one round trip and returns once the database acknowledged them. */
     @FunctionalInterface
     interface Writer {
-        Future<?> write(long from, int size);
+        void write(long from, int size);
     }
 
     private Batches() {
@@ -34,7 +35,7 @@ final class Batches {
             done.add(workers.submit(() -> {
                 for (long b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
                     long from = b * batchRows;
-                    await(writer.write(from, (int) Math.min(batchRows, rows - from)));
+                    writer.write(from, (int) Math.min(batchRows, rows - from));
                 }
             }));
         }

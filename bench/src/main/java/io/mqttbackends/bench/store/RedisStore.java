@@ -85,7 +85,7 @@ final class RedisStore implements Store {
                         .arg(r.msgid()));
                 batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(EXPIRE_SECONDS));
             }
-            return ceilingDb.batch(batch);
+            await(ceilingDb.batch(batch));
         });
         long stored = messageKeys(ceilingDb).size();
         await(ceilingDb.send(Request.cmd(Command.FLUSHDB)));

@@ -126,7 +126,7 @@ final class SqlStore implements Store {
                 tuple.addString(r.msgid()).addString(r.sender()).addString(r.topic()).addInteger(r.qos())
                         .addInteger(r.retain()).addBuffer(Buffer.buffer(r.payload())).addLong(r.arrivedMillis());
             }
-            return pool.preparedQuery(insert(size)).execute(tuple);
+            await(pool.preparedQuery(insert(size)).execute(tuple));
         });
         long stored = single("SELECT count(*) FROM " + CEILING_TABLE);
         run("DROP TABLE " + CEILING_TABLE);

@@ -60,6 +60,7 @@ public interface Store extends AutoCloseable {
             case PGSQL -> SqlStore.pgsql(options);
             case MYSQL -> SqlStore.mysql(options);
             case REDIS -> new RedisStore(options);
+            case MONGO -> new MongoStore(options);
         };
     }
 }

@@ -276,7 +276,10 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("nodes", "127.0.0.1:9042", SERVERS), poolSize("size"),
                 // Seconds between reconnection attempts (EMQX's Chinese docs); 0: the driver's backoff, 1 s to 60 s.
                 bounded("auto_reconnect", "1", COUNT, new PoolKey.Range(0, 3600, "s")),
-                key("username", "", TEXT), key("password", "", TEXT), key("keyspace", "mqtt", TEXT),
+                key("username", "", TEXT), key("password", "", TEXT),
+                // What CQL takes as a name unquoted, as EMQX's statements write it, within Cassandra's 48 characters.
+                key("keyspace", "mqtt", new PoolKey.ValueType("1 to 48 letters, digits and underscores",
+                        v -> v.matches("[A-Za-z0-9_]{1,48}"))),
                 key("logger", "info", oneOf("debug", "info", "notice", "warning", "error", "critical", "alert",
                         "emergency")),
                 key("ssl", "false", BOOL), key("cafile", "", TEXT),

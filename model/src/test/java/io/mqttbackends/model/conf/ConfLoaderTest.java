@@ -310,6 +310,13 @@ class ConfLoaderTest {
     }
 
     @Test
+    void aCassandraKeyspaceIsANameCqlTakesUnquoted() {
+        assertThat(Confs.errors("backend.ecql.c.keyspace = mqtt-prod", "backend.ecql.ok.keyspace = MQTT_2"))
+                .extracting(ConfigError::message).containsExactly(
+                        "'mqtt-prod' is not valid for keyspace: expected 1 to 48 letters, digits and underscores");
+    }
+
+    @Test
     void aSingleServerTypeWithAListAndAnSrvNameWithAPortAreErrorsAtTheServerLine() {
         assertThat(Confs.errors(
                 "backend.redis.r.server = r1,r2",

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.mqttbackends.model.conf.DatabaseProfile;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.render.NamespaceRenderer;
@@ -54,7 +53,7 @@ public class NamespaceSync {
             Map<String, Optional<Map<String, String>>> secrets = new HashMap<>();
             Rendering rendering = NamespaceRenderer.render(namespace, pools, hooks,
                     name -> secrets.computeIfAbsent(name, n -> secretData(namespace, n)),
-                    DatabaseProfile.availableKinds());
+                    config.availableBackends());
             writeConfigMap(namespace, rendering.backendsConf());
             writeSecret(namespace, rendering.credentialsConf());
             return rendering;

@@ -22,10 +22,9 @@ import java.util.stream.Stream;
 /**
  * Renders one BackendPool into {@code backend.<db>.<name>.<key>} lines with its database's own key names (its
  * {@link DatabaseProfile}), or says why it cannot. It refuses only what has no conf line to go to (a second server
- * where one is taken, a username for a database without one, options of another type, unreadable Secrets) and what
- * the runtime's mongo backend refuses only when it opens the pool; whether the lines are valid is then decided by the
- * runtime's own loader ({@link RuntimeValidation}). Mongo's topology settings come out apart from the pool's lines,
- * for the namespace to write once.
+ * where one is taken, a username for a database without one, options of another type, unreadable Secrets); whether
+ * the lines are valid is then decided by the runtime's own loader ({@link RuntimeValidation}). Mongo's topology settings
+ * come out apart from the pool's lines, for the namespace to write once.
  */
 final class PoolRenderer {
 
@@ -204,7 +203,12 @@ final class PoolRenderer {
         if (cassandra.getAutoReconnect() != null) {
             conf.add(ConfLine.plain(prefix + "auto_reconnect", cassandra.getAutoReconnect()));
         }
-        return optionalText("logger", cassandra.getLogger(), "spec.cassandra.logger");
+        if (cassandra.getConsistency() != null) {
+            conf.add(ConfLine.plain(prefix + "consistency", cassandra.getConsistency().name()));
+        }
+        return optionalText("logger", cassandra.getLogger(), "spec.cassandra.logger")
+                .or(() -> optionalText("local_datacenter", cassandra.getLocalDatacenter(),
+                        "spec.cassandra.localDatacenter"));
     }
 
     private Optional<Problem> tls(PoolType type) {

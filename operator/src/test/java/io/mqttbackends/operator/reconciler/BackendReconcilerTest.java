@@ -21,6 +21,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
+import io.mqttbackends.operator.api.v1alpha1.HookAction;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
 import io.mqttbackends.operator.api.v1alpha1.MongoTopology;
@@ -32,6 +33,8 @@ import io.mqttbackends.operator.testing.FakeRuntimeResource;
 import io.mqttbackends.operator.testing.RepoFiles;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -60,7 +63,19 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @WithTestResource(FakeRuntimeResource.class)
+@TestProfile(BackendReconcilerTest.RuntimeWithoutRedis.class)
 class BackendReconcilerTest {
+
+    /**
+     * The fake runtime is a build without redis (mqttbackends.operator.runtime-backends), so that pools of a
+     * database the runtime lacks can be shown whatever this build offers; no other test here uses redis.
+     */
+    public static class RuntimeWithoutRedis implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mqttbackends.operator.runtime-backends", "mysql,pgsql,mongo,cassandra");
+        }
+    }
 
     /** The test server client's namespace, the one the operator watches (JOSDK_WATCH_CURRENT). */
     private static final String NS = "test";
@@ -256,14 +271,14 @@ class BackendReconcilerTest {
 
     @Test
     void aPoolWithoutBackendAndAHookWithAnUnknownPlaceholderAreRefusedAndAValidHookAddedLaterIsApplied() {
-        create(pool("cassandra1", PoolType.CASSANDRA, s -> { }));
+        create(pool("redis1", PoolType.REDIS, s -> { }));
         create(pool("pgsql1", PoolType.PGSQL, s -> { }));
         create(hook("typo", HookPoint.MESSAGE_PUBLISH, "pgsql1", 1,
                 s -> s.setAction(sql("insert into t values (${clientid}, ${topik})"))));
-        awaitCondition(BackendPool.class, "cassandra1", "Valid", "False", "BackendNotAvailable");
+        awaitCondition(BackendPool.class, "redis1", "Valid", "False", "BackendNotAvailable");
         awaitCondition(BackendHook.class, "typo", "Valid", "False", "InvalidTemplate");
-        assertThat(condition(get(BackendPool.class, "cassandra1"), "Valid").map(Condition::getMessage).orElseThrow())
-                .startsWith("no backend for database 'cassa' in this build");
+        assertThat(condition(get(BackendPool.class, "redis1"), "Valid").map(Condition::getMessage).orElseThrow())
+                .isEqualTo("no backend for database 'redis' in this build (available: cassa, mongo, mysql, pgsql)");
         assertThat(condition(get(BackendHook.class, "typo"), "Valid").map(Condition::getMessage).orElseThrow())
                 .startsWith("unknown placeholder ${topik} in 'insert into t values (${clientid}, ${topik})'");
         assertThat(condition(get(BackendHook.class, "typo"), "Applied").map(Condition::getReason))
@@ -274,8 +289,8 @@ class BackendReconcilerTest {
         assertThat(condition(get(BackendHook.class, "store"), "Valid").map(Condition::getReason)).contains("Rendered");
         assertThat(files().get("backends.conf")).contains("backend.pgsql.pgsql1.server = 127.0.0.1:5432",
                 "backend.pgsql.hook.message.publish.2 = {\"action\":{\"function\":\"on_message_publish\"},"
-                        + "\"pool\":\"pgsql1\"}").doesNotContain("ecql", "cassandra1", "topik");
-        assertThat(condition(get(BackendPool.class, "cassandra1"), "Ready").map(Condition::getReason))
+                        + "\"pool\":\"pgsql1\"}").doesNotContain("backend.redis", "redis1", "topik");
+        assertThat(condition(get(BackendPool.class, "redis1"), "Ready").map(Condition::getReason))
                 .contains("BackendNotAvailable");
     }
 
@@ -347,6 +362,118 @@ class BackendReconcilerTest {
                         + "\"on_message_acked\"},\"pool\":\"mongo1\"}");
         assertThat(confLines(files().get("credentials.conf"))).containsExactly(
                 "backend.mongo.mongo1.login = \"mqtt\"", "backend.mongo.mongo1.password = \"public\"");
+    }
+
+    @Test
+    void theShippedCassandraExampleRendersEveryEmqxDefaultHookAndBecomesReady() throws IOException {
+        Path dir = RepoFiles.path("deploy/examples/cassandra");
+        // What the kustomization applies, and the hook it leaves for runtimes with broker control emqx.
+        for (String file : List.of("cassandra-credentials.yaml", "cassandra-pool.yaml", "cassandra-hooks.yaml",
+                "cassandra-hook-subscription-lookup.yaml")) {
+            createExample(dir.resolve(file));
+        }
+        awaitCondition(BackendPool.class, "cassandra1", "Ready", "True", "Ready");
+        for (String hook : List.of("cassandra-client-connected", "cassandra-subscription-lookup",
+                "cassandra-client-disconnected", "cassandra-fetch-offline", "cassandra-retain-lookup",
+                "cassandra-acked-delete", "cassandra-message-publish", "cassandra-message-retain",
+                "cassandra-retain-delete", "cassandra-message-acked")) {
+            awaitCondition(BackendHook.class, hook, "Ready", "True", "Ready");
+        }
+        assertThat(confLines(files().get("backends.conf"))).containsExactly(
+                "backend.ecql.cassandra1.nodes = cassandra-0.cassandra.databases.svc:9042,"
+                        + "cassandra-1.cassandra.databases.svc:9042",
+                "backend.ecql.cassandra1.size = 8",
+                "backend.ecql.cassandra1.schema.init = true",
+                "backend.ecql.cassandra1.keyspace = \"mqtt\"",
+                "backend.ecql.cassandra1.auto_reconnect = 1",
+                "backend.ecql.cassandra1.consistency = LOCAL_QUORUM",
+                "backend.ecql.cassandra1.logger = \"info\"",
+                "backend.ecql.cassandra1.local_datacenter = \"datacenter1\"",
+                "backend.cassa.hook.client.connected.1 = {\"action\":{\"function\":\"on_client_connected\"},"
+                        + "\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.client.connected.2 = {\"action\":{\"function\":\"on_subscription_lookup\"},"
+                        + "\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.client.disconnected.1 = {\"action\":{\"function\":"
+                        + "\"on_client_disconnected\"},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.session.subscribed.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_fetch\"},\"offline_opts\":{\"max_returned_count\":500,\"time_range\":"
+                        + "\"2h\"},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.session.subscribed.2 = {\"action\":{\"function\":\"on_retain_lookup\"},"
+                        + "\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"cql\":[\"delete "
+                        + "from acked where clientid = ${clientid} and topic = ${topic}\"]},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.message.publish.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_publish\"},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.message.publish.2 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_retain\"},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.message.publish.3 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_retain_delete\"},\"pool\":\"cassandra1\"}",
+                "backend.cassa.hook.message.acked.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_acked\"},\"pool\":\"cassandra1\"}");
+        assertThat(confLines(files().get("credentials.conf"))).containsExactly(
+                "backend.ecql.cassandra1.username = \"cassandra\"", "backend.ecql.cassandra1.password = \"cassandra\"");
+    }
+
+    @Test
+    void sqlAndCommandsHooksOnACassandraPoolAreRefusedNamingWhyAndACqlRewriteIsApplied() {
+        create(pool("cassandra1", PoolType.CASSANDRA, s -> s.setServers(List.of("127.0.0.1:9042"))));
+        create(hook("forget-cursor", HookPoint.SESSION_UNSUBSCRIBED, "cassandra1", 1, s -> {
+            s.setTopic("#");
+            s.setAction(sql("delete from acked where clientid = ${clientid} and topic = ${topic}"));
+        }));
+        HookAction commands = new HookAction();
+        commands.setCommands(List.of("HSET mqtt:client:${clientid} state 1"));
+        create(hook("redis-style", HookPoint.CLIENT_CONNECTED, "cassandra1", 1, s -> s.setAction(commands)));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "cassandra1", 1,
+                s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendHook.class, "forget-cursor", "Valid", "False", "ActionNotSupported");
+        awaitCondition(BackendHook.class, "redis-style", "Valid", "False", "ActionNotSupported");
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(condition(get(BackendHook.class, "forget-cursor"), "Valid").map(Condition::getMessage)
+                .orElseThrow()).isEqualTo("'sql' statements do not run on cassa; use 'cql'");
+        assertThat(condition(get(BackendHook.class, "redis-style"), "Valid").map(Condition::getMessage)
+                .orElseThrow()).isEqualTo("'commands' statements do not run on cassa; use 'cql'");
+        assertThat(condition(get(BackendHook.class, "forget-cursor"), "Applied").map(Condition::getReason))
+                .contains("NotRendered");
+        assertThat(condition(get(BackendHook.class, "forget-cursor"), "Ready").map(Condition::getReason))
+                .contains("ActionNotSupported");
+        assertThat(confLines(files().get("backends.conf"))).containsExactly(
+                "backend.ecql.cassandra1.nodes = 127.0.0.1:9042",
+                "backend.cassa.hook.message.publish.1 = {\"action\":{\"function\":\"on_message_publish\"},"
+                        + "\"pool\":\"cassandra1\"}");
+
+        // Rewritten as EMQX's cassa conf has it, cql, it renders.
+        BackendHook forget = get(BackendHook.class, "forget-cursor");
+        HookAction cql = new HookAction();
+        cql.setCql(forget.getSpec().getAction().getSql());
+        forget.getSpec().setAction(cql);
+        client.resources(BackendHook.class).inNamespace(NS).resource(forget).update();
+        awaitCondition(BackendHook.class, "forget-cursor", "Ready", "True", "Ready");
+        assertThat(files().get("backends.conf")).contains("backend.cassa.hook.session.unsubscribed.1 = {\"topic\":"
+                + "\"#\",\"action\":{\"cql\":[\"delete from acked where clientid = ${clientid} and topic = "
+                + "${topic}\"]},\"pool\":\"cassandra1\"}").doesNotContain("HSET");
+    }
+
+    @Test
+    void aCassandraPoolWithAKeyspaceCqlCannotNameIsRefusedUntilCorrected() {
+        create(pool("cassandra1", PoolType.CASSANDRA, s -> s.setDatabase("mqtt-prod")));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "cassandra1", 1,
+                s -> s.setAction(function("on_message_publish"))));
+        awaitCondition(BackendPool.class, "cassandra1", "Valid", "False", "InvalidSpec");
+        awaitCondition(BackendHook.class, "store", "Valid", "False", "PoolNotValid");
+        assertThat(condition(get(BackendPool.class, "cassandra1"), "Valid").map(Condition::getMessage)).contains(
+                "'mqtt-prod' is not valid for keyspace: expected 1 to 48 letters, digits and underscores");
+        assertThat(files().get("backends.conf")).doesNotContain("ecql", "cassa");
+
+        BackendPool pool = get(BackendPool.class, "cassandra1");
+        pool.getSpec().setDatabase("mqtt_prod");
+        client.resources(BackendPool.class).inNamespace(NS).resource(pool).update();
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        assertThat(confLines(files().get("backends.conf"))).containsExactly(
+                "backend.ecql.cassandra1.nodes = 127.0.0.1:9042",
+                "backend.ecql.cassandra1.keyspace = \"mqtt_prod\"",
+                "backend.cassa.hook.message.publish.1 = {\"action\":{\"function\":\"on_message_publish\"},"
+                        + "\"pool\":\"cassandra1\"}");
     }
 
     @Test

@@ -365,25 +365,190 @@ class NamespaceRendererTest {
     }
 
     @Test
-    void cassandraPoolIsAnEcqlPoolWithNodesSizeAndKeyspace() {
+    void cassandraPoolRendersEveryEcqlKeyWithCredentialsOnlyInTheCredentialsFile() {
         Rendering r = render(List.of(pool("c1", PoolType.CASSANDRA, s -> {
-            s.setServers(List.of("c1:9042", "c2:9042"));
+            s.setServers(List.of("c1:9042", "c2:9142", "[::1]"));
             s.setPoolSize(2);
-            s.setDatabase("mqtt");
+            s.setDatabase("mqtt_prod");
+            s.setSchemaInit(true);
+            s.setBatchSize(100);
+            s.setBatchTime(5);
+            s.setCallTimeout(3000);
             CassandraOptions cassandra = new CassandraOptions();
             cassandra.setAutoReconnect(5);
-            cassandra.setLogger("warning");
+            cassandra.setLogger("notice");
+            cassandra.setLocalDatacenter("eu-west");
+            cassandra.setConsistency(CassandraOptions.Consistency.EACH_QUORUM);
+            s.setCassandra(cassandra);
+            Tls tls = new Tls();
+            tls.setEnabled(true);
+            tls.setVerify(true);
+            tls.setCaFile("/etc/mqttbackends/tls/ca.crt");
+            tls.setCertFile("/etc/mqttbackends/tls/tls.crt");
+            tls.setKeyFile("/etc/mqttbackends/tls/tls.key");
+            s.setTls(tls);
+            s.setCredentials(credentials("db", "user", "password"));
+        })), List.of());
+        assertThat(r.pools().get("c1").rendered()).as("%s", r.pools()).isTrue();
+        assertThat(lines(r.backendsConf())).containsExactly(
+                "backend.ecql.c1.nodes = c1:9042,c2:9142,[::1]",
+                "backend.ecql.c1.size = 2",
+                "backend.ecql.c1.schema.init = true",
+                "backend.ecql.c1.batch_size = 100",
+                "backend.ecql.c1.batch_time = 5",
+                "backend.ecql.c1.call_timeout = 3000",
+                "backend.ecql.c1.keyspace = \"mqtt_prod\"",
+                "backend.ecql.c1.auto_reconnect = 5",
+                "backend.ecql.c1.consistency = EACH_QUORUM",
+                "backend.ecql.c1.logger = \"notice\"",
+                "backend.ecql.c1.local_datacenter = \"eu-west\"",
+                "backend.ecql.c1.ssl = true",
+                "backend.ecql.c1.verify = true",
+                "backend.ecql.c1.cafile = \"/etc/mqttbackends/tls/ca.crt\"",
+                "backend.ecql.c1.certfile = \"/etc/mqttbackends/tls/tls.crt\"",
+                "backend.ecql.c1.keyfile = \"/etc/mqttbackends/tls/tls.key\"");
+        assertThat(r.backendsConf()).doesNotContain("username", "password", "p\"w");
+        assertThat(lines(r.credentialsConf())).containsExactly("backend.ecql.c1.username = \"mqtt\"",
+                "backend.ecql.c1.password = \" p\"w = x \"");
+    }
+
+    @Test
+    void theRenderedCassandraPoolIsTheOneTheRuntimeLoaderReadsWithEveryKeyAndDefault() throws ConfigException {
+        Rendering r = render(List.of(pool("c1", PoolType.CASSANDRA, s -> {
+            s.setServers(List.of("c1", "c2:9142"));
+            s.setDatabase("MQTT");
+            CassandraOptions cassandra = new CassandraOptions();
+            cassandra.setLocalDatacenter("dc2");
+            cassandra.setConsistency(CassandraOptions.Consistency.LOCAL_ONE);
             s.setCassandra(cassandra);
             s.setCredentials(credentials("db", "user", "password"));
         })), List.of());
+        BackendsConfig config = ConfLoader.parse(List.of(
+                new ConfFile(Path.of(Rendering.BACKENDS_FILE), r.backendsConf()),
+                new ConfFile(Path.of(Rendering.CREDENTIALS_FILE), r.credentialsConf())));
+        var pool = config.pools().stream().filter(p -> p.kind() == DatabaseKind.CASSANDRA).findFirst().orElseThrow();
+        assertThat(pool.get("nodes")).isEqualTo("c1,c2:9142");
+        assertThat(pool.get("keyspace")).isEqualTo("MQTT");
+        assertThat(pool.get("local_datacenter")).isEqualTo("dc2");
+        assertThat(pool.get("consistency")).isEqualTo("LOCAL_ONE");
+        assertThat(pool.get("username")).isEqualTo("mqtt");
+        assertThat(pool.get("password")).isEqualTo(" p\"w = x ");
+        // Not given: the runtime's defaults.
+        assertThat(pool.get("size")).isEqualTo("8");
+        assertThat(pool.get("logger")).isEqualTo("info");
+        assertThat(pool.get("auto_reconnect")).isEqualTo("1");
+    }
+
+    @Test
+    void cassandraPoolProblemsAreReportedByField() {
+        Rendering r = render(List.of(
+                pool("dashed", PoolType.CASSANDRA, s -> s.setDatabase("mqtt-prod")),
+                pool("long", PoolType.CASSANDRA, s -> s.setDatabase("k".repeat(49))),
+                pool("mongo-opts", PoolType.CASSANDRA, s -> s.setMongo(new MongoOptions())),
+                pool("cassandra-on-pg", PoolType.PGSQL, s -> s.setCassandra(new CassandraOptions())),
+                pool("lf-dc", PoolType.CASSANDRA, s -> {
+                    CassandraOptions cassandra = new CassandraOptions();
+                    cassandra.setLocalDatacenter("dc1\ndc2");
+                    s.setCassandra(cassandra);
+                }),
+                pool("slow", PoolType.CASSANDRA, s -> {
+                    CassandraOptions cassandra = new CassandraOptions();
+                    cassandra.setAutoReconnect(3601);
+                    s.setCassandra(cassandra);
+                }),
+                pool("chatty", PoolType.CASSANDRA, s -> {
+                    CassandraOptions cassandra = new CassandraOptions();
+                    cassandra.setLogger("trace");
+                    s.setCassandra(cassandra);
+                }),
+                pool("no-secret", PoolType.CASSANDRA, s -> s.setCredentials(credentials("nope", "user", "password"))),
+                pool("toobig", PoolType.CASSANDRA, s -> s.setPoolSize(257))), List.of());
+        assertThat(reason(r.pools(), "dashed")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("dashed").problem().orElseThrow().message()).isEqualTo("'mqtt-prod' is not valid "
+                + "for keyspace: expected 1 to 48 letters, digits and underscores");
+        assertThat(reason(r.pools(), "long")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("mongo-opts").problem().orElseThrow().message())
+                .isEqualTo("spec.mongo is set on a cassandra pool");
+        assertThat(r.pools().get("cassandra-on-pg").problem().orElseThrow().message())
+                .isEqualTo("spec.cassandra is set on a pgsql pool");
+        assertThat(r.pools().get("lf-dc").problem().orElseThrow().message())
+                .isEqualTo("spec.cassandra.localDatacenter contains a line break");
+        assertThat(reason(r.pools(), "slow")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("slow").problem().orElseThrow().message())
+                .contains("auto_reconnect = 3601 is out of range: allowed 0..3600 s");
+        assertThat(reason(r.pools(), "chatty")).isEqualTo(Reason.InvalidSpec);
+        assertThat(r.pools().get("chatty").problem().orElseThrow().message()).contains("logger", "trace");
+        assertThat(reason(r.pools(), "no-secret")).isEqualTo(Reason.SecretNotFound);
+        assertThat(r.pools().get("toobig").problem().orElseThrow().message())
+                .isEqualTo("size = 257 is out of range: allowed 1..256");
+        assertThat(lines(r.backendsConf())).isEmpty();
+        assertThat(lines(r.credentialsConf())).isEmpty();
+    }
+
+    @Test
+    void cassandraHooksRenderFunctionsAndCqlAndRefuseSqlCommandsAndOtherDatabasesOptions() {
+        HookAction cql = new HookAction();
+        cql.setCql(List.of("delete from acked where clientid = ${clientid} and topic = ${topic}"));
+        HookAction commands = new HookAction();
+        commands.setCommands(List.of("DEL mqtt:acked:${clientid}"));
+        OfflineOptions offline = new OfflineOptions();
+        offline.setMaxReturnedCount(500);
+        offline.setTimeRange("2h");
+        Rendering r = render(List.of(pool("cs", PoolType.CASSANDRA, s -> { })), List.of(
+                hook("lookup", HookPoint.CLIENT_CONNECTED, "cs", 2, s -> s.setAction(function("on_subscription_lookup"))),
+                hook("lookup-alias", HookPoint.CLIENT_CONNECTED, "cs", 3,
+                        s -> s.setAction(function("on_subscribe_lookup"))),
+                hook("fetch", HookPoint.SESSION_SUBSCRIBED, "cs", 1, s -> {
+                    s.setTopic("#");
+                    s.setAction(function("on_message_fetch"));
+                    s.setOfflineOpts(offline);
+                }),
+                hook("retain-lookup", HookPoint.SESSION_SUBSCRIBED, "cs", 2,
+                        s -> s.setAction(function("on_retain_lookup"))),
+                hook("unsub", HookPoint.SESSION_UNSUBSCRIBED, "cs", 1, s -> {
+                    s.setTopic("#");
+                    s.setAction(cql);
+                }),
+                hook("sql", HookPoint.MESSAGE_PUBLISH, "cs", 1, s -> s.setAction(sql("insert into msg values (${msgid})"))),
+                hook("commands", HookPoint.MESSAGE_PUBLISH, "cs", 2, s -> s.setAction(commands)),
+                hook("queue", HookPoint.SESSION_SUBSCRIBED, "cs", 3,
+                        s -> s.setAction(function("on_message_fetch_for_queue"))),
+                hook("expiry", HookPoint.MESSAGE_PUBLISH, "cs", 3, s -> {
+                    s.setAction(function("on_message_publish"));
+                    s.setExpiredTime(60);
+                }),
+                hook("format", HookPoint.MESSAGE_PUBLISH, "cs", 4, s -> {
+                    s.setAction(function("on_message_publish"));
+                    s.setPayloadFormat(PayloadFormat.MONGO_JSON);
+                }),
+                hook("bad-cql", HookPoint.MESSAGE_ACKED, "cs", 1, s -> {
+                    HookAction typo = new HookAction();
+                    typo.setCql(List.of("update acked set msgid = ${msgid} where clientid = ${client}"));
+                    s.setAction(typo);
+                })));
+        assertThat(reason(r.hooks(), "sql")).isEqualTo(Reason.ActionNotSupported);
+        assertThat(r.hooks().get("sql").problem().orElseThrow().message())
+                .isEqualTo("'sql' statements do not run on cassa; use 'cql'");
+        assertThat(reason(r.hooks(), "commands")).isEqualTo(Reason.ActionNotSupported);
+        assertThat(r.hooks().get("commands").problem().orElseThrow().message())
+                .isEqualTo("'commands' statements do not run on cassa; use 'cql'");
+        assertThat(reason(r.hooks(), "queue")).isEqualTo(Reason.FunctionNotSupported);
+        assertThat(reason(r.hooks(), "expiry")).isEqualTo(Reason.OptionNotSupported);
+        assertThat(reason(r.hooks(), "format")).isEqualTo(Reason.OptionNotSupported);
+        assertThat(reason(r.hooks(), "bad-cql")).isEqualTo(Reason.InvalidTemplate);
         assertThat(lines(r.backendsConf())).containsExactly(
-                "backend.ecql.c1.nodes = c1:9042,c2:9042",
-                "backend.ecql.c1.size = 2",
-                "backend.ecql.c1.keyspace = \"mqtt\"",
-                "backend.ecql.c1.auto_reconnect = 5",
-                "backend.ecql.c1.logger = \"warning\"");
-        assertThat(lines(r.credentialsConf())).containsExactly("backend.ecql.c1.username = \"mqtt\"",
-                "backend.ecql.c1.password = \" p\"w = x \"");
+                "backend.ecql.cs.nodes = 127.0.0.1:9042",
+                "backend.cassa.hook.client.connected.2 = {\"action\":{\"function\":\"on_subscription_lookup\"},"
+                        + "\"pool\":\"cs\"}",
+                "backend.cassa.hook.client.connected.3 = {\"action\":{\"function\":\"on_subscribe_lookup\"},"
+                        + "\"pool\":\"cs\"}",
+                "backend.cassa.hook.session.subscribed.1 = {\"topic\":\"#\",\"action\":{\"function\":"
+                        + "\"on_message_fetch\"},\"offline_opts\":{\"max_returned_count\":500,\"time_range\":"
+                        + "\"2h\"},\"pool\":\"cs\"}",
+                "backend.cassa.hook.session.subscribed.2 = {\"action\":{\"function\":\"on_retain_lookup\"},"
+                        + "\"pool\":\"cs\"}",
+                "backend.cassa.hook.session.unsubscribed.1 = {\"topic\":\"#\",\"action\":{\"cql\":[\"delete "
+                        + "from acked where clientid = ${clientid} and topic = ${topic}\"]},\"pool\":\"cs\"}");
     }
 
     @Test
@@ -616,11 +781,16 @@ class NamespaceRendererTest {
     }
 
     @Test
-    void mongoPoolsRenderWithTheBackendsThisBuildHas() {
-        Rendering r = renderAsBuilt(List.of(pool("mg", PoolType.MONGO, s -> { })), List.of(hook("store",
-                HookPoint.MESSAGE_PUBLISH, "mg", 1, s -> s.setAction(function("on_message_publish")))));
+    void mongoAndCassandraPoolsRenderWithTheBackendsThisBuildHas() {
+        Rendering r = renderAsBuilt(List.of(pool("mg", PoolType.MONGO, s -> { }),
+                pool("cs", PoolType.CASSANDRA, s -> { })), List.of(
+                hook("store", HookPoint.MESSAGE_PUBLISH, "mg", 1, s -> s.setAction(function("on_message_publish"))),
+                hook("cassa-store", HookPoint.MESSAGE_PUBLISH, "cs", 1,
+                        s -> s.setAction(function("on_message_publish")))));
         assertThat(r.pools().get("mg").rendered()).isTrue();
+        assertThat(r.pools().get("cs").rendered()).isTrue();
         assertThat(r.hooks().get("store").rendered()).isTrue();
+        assertThat(r.hooks().get("cassa-store").rendered()).isTrue();
     }
 
     private static BackendPool mongoPool(String name, String created, Consumer<MongoTopology> topology) {

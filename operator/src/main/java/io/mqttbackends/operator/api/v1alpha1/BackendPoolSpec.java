@@ -25,8 +25,8 @@ public class BackendPoolSpec {
             + "cassandra take several. Default: 127.0.0.1 with the database's port.")
     private List<@Pattern(HOST_PORT) String> servers;
 
-    @JsonPropertyDescription("Database name (mysql, pgsql, mongo), keyspace (cassandra) or database index "
-            + "(redis, digits).")
+    @JsonPropertyDescription("Database name (mysql, pgsql, mongo), keyspace (cassandra: 1 to 48 letters, digits "
+            + "and underscores, unquoted CQL so MQTT is mqtt) or database index (redis, digits).")
     private String database;
 
     @Min(1)

@@ -16,7 +16,10 @@ public enum Reason {
      * schema cannot express is wrong (e.g. two servers for pgsql).
      */
     InvalidSpec,
-    /** The pool's database has no backend in this build of the runtime (cassandra for now). */
+    /**
+     * The pool's database has no backend in the runtime: every database has one in this build, a runtime of another
+     * build may lack some (the operator's {@code mqttbackends.operator.runtime-backends}).
+     */
     BackendNotAvailable,
     /** A referenced Secret or key of it does not exist. */
     SecretNotFound,

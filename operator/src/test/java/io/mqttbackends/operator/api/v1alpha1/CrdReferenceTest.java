@@ -115,6 +115,9 @@ class CrdReferenceTest {
         if (node.has("minItems")) {
             constraints.add("at least " + node.path("minItems").asLong() + " item(s)");
         }
+        if (node.has("minLength")) {
+            constraints.add("at least " + node.path("minLength").asLong() + " character(s)");
+        }
     }
 
     private static List<String> texts(JsonNode array) {

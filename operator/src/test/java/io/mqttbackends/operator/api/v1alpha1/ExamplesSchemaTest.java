@@ -41,7 +41,7 @@ class ExamplesSchemaTest {
         return schema.validate(resource);
     }
 
-    /** The custom resources of every example file, subdirectories (deploy/examples/mongo) included. */
+    /** The custom resources of every example file, subdirectories (deploy/examples/mongo, ...) included. */
     private static List<JsonNode> customResources(String dir) throws IOException {
         List<Path> examples;
         try (Stream<Path> files = Files.walk(RepoFiles.path(dir))) {
@@ -56,7 +56,7 @@ class ExamplesSchemaTest {
         List<JsonNode> custom = customResources("deploy/examples");
         assertThat(custom).extracting(d -> d.path("kind").asText()).contains("BackendPool", "BackendHook");
         assertThat(custom.stream().filter(d -> d.path("kind").asText().equals("BackendHook"))).hasSizeGreaterThan(2);
-        assertThat(custom).extracting(d -> d.at("/spec/type").asText()).contains("pgsql", "mongo");
+        assertThat(custom).extracting(d -> d.at("/spec/type").asText()).contains("pgsql", "mongo", "cassandra");
         for (JsonNode resource : custom) {
             assertThat(validate(resource)).as(resource.at("/metadata/name").asText()).isEmpty();
         }
@@ -84,6 +84,64 @@ class ExamplesSchemaTest {
                 .findFirst().orElseThrow();
         assertThat(fetch.at("/spec/offlineOpts/maxReturnedCount").asInt()).isEqualTo(500);
         assertThat(fetch.at("/spec/offlineOpts/timeRange").asText()).isEqualTo("2h");
+    }
+
+    @Test
+    void theCassandraExampleHasEveryHookOfEmqxsDefaultCassaConf() throws IOException {
+        List<JsonNode> hooks = customResources("deploy/examples/cassandra").stream()
+                .filter(d -> d.path("kind").asText().equals("BackendHook")).toList();
+        // emqx_backend_cassa.conf's hook lines: hook point, order, topic filter, function or cql.
+        assertThat(hooks).extracting(h -> h.at("/spec/hookpoint").asText() + "." + h.at("/spec/order").asInt() + " "
+                + h.at("/spec/topic").asText("-") + " " + (h.at("/spec/action/function").isTextual()
+                ? h.at("/spec/action/function").asText() : "cql " + h.at("/spec/action/cql"))
+                + " on " + h.at("/spec/poolRef").asText())
+                .containsExactlyInAnyOrder(
+                        "client.connected.1 - on_client_connected on cassandra1",
+                        "client.connected.2 - on_subscription_lookup on cassandra1",
+                        "client.disconnected.1 - on_client_disconnected on cassandra1",
+                        "session.subscribed.1 # on_message_fetch on cassandra1",
+                        "session.subscribed.2 - on_retain_lookup on cassandra1",
+                        "session.unsubscribed.1 # cql [\"delete from acked where clientid = ${clientid} and topic = "
+                                + "${topic}\"] on cassandra1",
+                        "message.publish.1 # on_message_publish on cassandra1",
+                        "message.publish.2 # on_message_retain on cassandra1",
+                        "message.publish.3 # on_retain_delete on cassandra1",
+                        "message.acked.1 # on_message_acked on cassandra1");
+        JsonNode fetch = hooks.stream().filter(h -> h.at("/spec/action/function").asText().equals("on_message_fetch"))
+                .findFirst().orElseThrow();
+        assertThat(fetch.at("/spec/offlineOpts/maxReturnedCount").asInt()).isEqualTo(500);
+        assertThat(fetch.at("/spec/offlineOpts/timeRange").asText()).isEqualTo("2h");
+    }
+
+    @Test
+    void theSchemaRejectsBadCassandraOptions() {
+        JsonNode pool = RepoFiles.document(RepoFiles.path("deploy/examples/cassandra/cassandra-pool.yaml"));
+        assertThat(validate(pool)).isEmpty();
+        ObjectNode serialConsistency = pool.deepCopy();
+        ((ObjectNode) serialConsistency.at("/spec/cassandra")).put("consistency", "SERIAL");
+        ObjectNode lowerCase = pool.deepCopy();
+        ((ObjectNode) lowerCase.at("/spec/cassandra")).put("consistency", "local_quorum");
+        ObjectNode badLogger = pool.deepCopy();
+        ((ObjectNode) badLogger.at("/spec/cassandra")).put("logger", "trace");
+        ObjectNode emptyDatacenter = pool.deepCopy();
+        ((ObjectNode) emptyDatacenter.at("/spec/cassandra")).put("localDatacenter", "");
+        ObjectNode slowReconnect = pool.deepCopy();
+        ((ObjectNode) slowReconnect.at("/spec/cassandra")).put("autoReconnect", 3601);
+        assertThat(validate(serialConsistency)).isNotEmpty();
+        assertThat(validate(lowerCase)).isNotEmpty();
+        assertThat(validate(badLogger)).isNotEmpty();
+        assertThat(validate(emptyDatacenter)).isNotEmpty();
+        assertThat(validate(slowReconnect)).isNotEmpty();
+        ObjectNode every = pool.deepCopy();
+        for (String level : List.of("ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_ONE", "LOCAL_QUORUM",
+                "EACH_QUORUM")) {
+            ((ObjectNode) every.at("/spec/cassandra")).put("consistency", level);
+            assertThat(validate(every)).as(level).isEmpty();
+        }
+        for (String level : List.of("debug", "notice", "critical", "alert", "emergency")) {
+            ((ObjectNode) every.at("/spec/cassandra")).put("logger", level);
+            assertThat(validate(every)).as(level).isEmpty();
+        }
     }
 
     @Test

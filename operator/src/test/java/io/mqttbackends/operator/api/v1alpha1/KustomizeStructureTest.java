@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * kubectl is not available where this is built, so `kubectl apply -k deploy/` was never run here: this test checks
@@ -76,15 +78,17 @@ class KustomizeStructureTest {
         assertThat(verbs).doesNotContain("delete", "deletecollection", "*");
     }
 
-    @Test
-    void theMongoExampleKustomizationListsItsFilesAndNamesTheOneLeftOut() throws IOException {
-        Path dir = RepoFiles.path("deploy/examples/mongo");
+    @ParameterizedTest
+    @CsvSource({"mongo, mongo-hook-subscribe-lookup.yaml", "cassandra, cassandra-hook-subscription-lookup.yaml"})
+    void aDatabaseExampleKustomizationListsItsFilesAndNamesTheOneLeftOut(String db, String leftOut)
+            throws IOException {
+        Path dir = RepoFiles.path("deploy/examples/" + db);
         JsonNode kustomization = RepoFiles.document(dir.resolve("kustomization.yaml"));
         assertThat(kustomization.path("kind").asText()).isEqualTo("Kustomization");
         assertThat(kustomization.path("namespace").asText()).isEqualTo("mqttbackends");
         List<String> listed = new ArrayList<>();
         kustomization.get("resources").forEach(r -> listed.add(r.asText()));
-        assertThat(listed).containsExactly("mongo-credentials.yaml", "mongo-pool.yaml", "mongo-hooks.yaml");
+        assertThat(listed).containsExactly(db + "-credentials.yaml", db + "-pool.yaml", db + "-hooks.yaml");
         List<JsonNode> resources = new ArrayList<>();
         listed.forEach(file -> resources.addAll(RepoFiles.documents(dir.resolve(file))));
         assertThat(resources).allSatisfy(r -> {
@@ -104,15 +108,15 @@ class KustomizeStructureTest {
                     .isEqualTo(secret.at("/metadata/name").asText());
             assertThat(secret.path("stringData").has(pool.at("/spec/credentials/" + ref + "/key").asText())).isTrue();
         }
-        // The one file not listed (on_subscribe_lookup needs broker control emqx) is named in a comment there.
+        // The one file not listed (the subscription lookup needs broker control emqx) is named in a comment there.
         List<String> files;
         try (Stream<Path> entries = Files.list(dir)) {
             files = entries.map(f -> f.getFileName().toString()).filter(f -> !f.equals("kustomization.yaml"))
                     .sorted().toList();
         }
-        assertThat(files).containsExactlyInAnyOrder("mongo-credentials.yaml", "mongo-pool.yaml", "mongo-hooks.yaml",
-                "mongo-hook-subscribe-lookup.yaml");
-        assertThat(RepoFiles.read(dir.resolve("kustomization.yaml"))).contains("# - mongo-hook-subscribe-lookup.yaml");
+        assertThat(files).containsExactlyInAnyOrder(db + "-credentials.yaml", db + "-pool.yaml", db + "-hooks.yaml",
+                leftOut);
+        assertThat(RepoFiles.read(dir.resolve("kustomization.yaml"))).contains("# - " + leftOut);
     }
 
     private static String env(JsonNode container, String name) {

@@ -61,6 +61,26 @@ class ModelMappingTest {
         assertBounds(spec.path("poolSize"), keys.get("c_pool_size"));
     }
 
+    @Test
+    void cassandraOptionsHaveTheRuntimesBoundsAndValues() {
+        Map<String, PoolKey> keys = DatabaseProfile.of(DatabaseKind.CASSANDRA).poolKeys();
+        JsonNode cassandra = poolSpec().at("/properties/cassandra/properties");
+        assertBounds(cassandra.path("autoReconnect"), keys.get("auto_reconnect"));
+        List<String> consistency = new ArrayList<>();
+        cassandra.at("/consistency/enum").forEach(v -> consistency.add(v.asText()));
+        assertThat(consistency).containsExactlyInAnyOrderElementsOf(allowed(keys.get("consistency")));
+        assertThat(cassandra.at("/logger/pattern").asText())
+                .isEqualTo("^(" + String.join("|", allowed(keys.get("logger"))) + ")$");
+        assertThat(keys).containsKey("local_datacenter");
+    }
+
+    /** The values a one-of key accepts, as the model names them in its message ("one of a, b"). */
+    private static List<String> allowed(PoolKey key) {
+        String expected = key.type().expected();
+        assertThat(expected).startsWith("one of ");
+        return List.of(expected.substring("one of ".length()).split(", "));
+    }
+
     private static void assertBounds(JsonNode field, PoolKey key) {
         PoolKey.Range range = key.range().orElseThrow(() -> new AssertionError(key.name() + " has no range"));
         assertThat(field.path("minimum").asLong()).as("minimum of %s", key.name()).isEqualTo(range.min());

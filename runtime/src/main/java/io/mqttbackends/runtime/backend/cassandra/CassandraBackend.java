@@ -9,7 +9,6 @@ import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.driver.internal.core.connection.ConstantReconnectionPolicy;
 import com.datastax.oss.driver.internal.core.connection.ExponentialReconnectionPolicy;
 import io.mqttbackends.model.DatabaseKind;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jboss.logging.Logger;
 
@@ -44,8 +42,6 @@ import org.jboss.logging.Logger;
 public class CassandraBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CassandraBackend.class);
     private static final int DEFAULT_PORT = 9042;
-    /** What CQL takes as a keyspace name without quotes (and what Cassandra allows at all: 48 characters). */
-    private static final Pattern KEYSPACE = Pattern.compile("[A-Za-z0-9_]{1,48}");
 
     private final Vertx vertx;
 
@@ -66,12 +62,8 @@ public class CassandraBackend implements Backend {
     /** Builds nothing yet: the pool opens its session on first use, and again after a failed attempt. */
     @Override
     public BackendPool<?> open(PoolConfig config, PoolContext context) {
+        // The loader made sure the keyspace is a name CQL takes unquoted.
         String keyspace = config.get("keyspace");
-        if (!KEYSPACE.matcher(keyspace).matches()) {
-            throw new ConfigException(config.locationOf("keyspace"), "a keyspace name is 1 to 48 letters, digits"
-                    + " and underscores, not '" + keyspace + "'");
-        }
-        DriverConfigLoader driverConfig = driverConfig(config).build();
         SSLContext tls = config.boolValue("ssl") ? PoolTls.context(config, vertx.getDelegate(),
                 config.boolValue("verify")) : null;
         if (tls != null && !config.boolValue("verify")) {
@@ -80,14 +72,20 @@ public class CassandraBackend implements Backend {
         }
         java.util.logging.Logger.getLogger("com.datastax.oss.driver").setLevel(level(config.get("logger")));
         return new CassandraPool(config,
-                () -> builder(config, driverConfig, tls).withKeyspace(keyspace).buildAsync(),
-                () -> builder(config, driverConfig, tls).buildAsync());
+                () -> builder(config, tls).withKeyspace(keyspace).buildAsync(),
+                () -> builder(config, tls).buildAsync());
     }
 
-    private static CqlSessionBuilder builder(PoolConfig config, DriverConfigLoader driverConfig, SSLContext tls) {
+    /**
+     * A builder with a configuration loader of its own: the driver closes a session's loader with the session (and
+     * with a session that failed to open), so sessions never share one.
+     */
+    private static CqlSessionBuilder builder(PoolConfig config, SSLContext tls) {
+        DriverConfigLoader driverConfig = driverConfig(config).build();
         List<InetSocketAddress> nodes = config.servers("nodes", DEFAULT_PORT).stream()
                 .map(n -> InetSocketAddress.createUnresolved(n.host(), n.port())).toList();
-        CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(driverConfig).addContactPoints(nodes)
+        CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(driverConfig)
+                .withClassLoader(CassandraBackend.class.getClassLoader()).addContactPoints(nodes)
                 .withLocalDatacenter(config.get("local_datacenter"));
         config.optional("username").ifPresent(user -> builder.withAuthCredentials(user,
                 config.optional("password").orElse("")));
@@ -106,7 +104,10 @@ public class CassandraBackend implements Backend {
         Duration connectTimeout = callTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? callTimeout
                 : Duration.ofSeconds(10);
         int reconnect = config.intValue("auto_reconnect");
-        ProgrammaticDriverConfigLoaderBuilder builder = DriverConfigLoader.programmaticBuilder()
+        // The class loader is explicit: a session may be opened again from a driver thread, which has no context
+        // class loader for the driver's configuration library to find its reference.conf with.
+        ProgrammaticDriverConfigLoaderBuilder builder = DriverConfigLoader.programmaticBuilder(
+                        CassandraBackend.class.getClassLoader())
                 .withString(DefaultDriverOption.SESSION_NAME, config.qualifiedName())
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, callTimeout)
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.get("consistency"))

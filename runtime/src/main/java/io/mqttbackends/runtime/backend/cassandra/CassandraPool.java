@@ -23,13 +23,13 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
 import io.mqttbackends.model.conf.ActionSpec;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
@@ -109,11 +109,7 @@ final class CassandraPool implements BackendPool<CqlWrite> {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.CQL) {
-            throw new ConfigException(hook.location(),
-                    "cassandra hooks run \"cql\", not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = HookActions.statements(hook);
         List<StatementTemplate> templates = statements.statements().stream().map(StatementTemplate::compile)
                 .toList();
         List<String> texts = templates.stream().map(t -> t.render(i -> "?")).toList();
@@ -199,28 +195,31 @@ final class CassandraPool implements BackendPool<CqlWrite> {
 
     /** The session, opened on first use; a failed attempt is forgotten so that the next call tries again. */
     private Uni<CqlSession> session() {
-        return Uni.createFrom().completionStage(() -> {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException(config.qualifiedName()
-                        + " is closed"));
-            }
-            CompletableFuture<CqlSession> current = session.get();
-            if (current == null) {
-                CompletableFuture<CqlSession> opening = new CompletableFuture<>();
-                if (session.compareAndSet(null, opening)) {
-                    sessions.get().whenComplete((s, failure) -> {
-                        if (failure != null) {
-                            session.compareAndSet(opening, null);
-                            opening.completeExceptionally(failure);
-                        } else {
-                            opening.complete(s);
-                        }
-                    });
-                }
-                current = session.get() == null ? opening : session.get();
-            }
+        return Uni.createFrom().completionStage(this::currentSession);
+    }
+
+    private CompletableFuture<CqlSession> currentSession() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException(config.qualifiedName() + " is closed"));
+        }
+        CompletableFuture<CqlSession> current = session.get();
+        if (current != null) {
             return current;
+        }
+        CompletableFuture<CqlSession> opening = new CompletableFuture<>();
+        if (!session.compareAndSet(null, opening)) {
+            // Another caller started an attempt meanwhile (or its attempt already failed and was forgotten).
+            return currentSession();
+        }
+        sessions.get().whenComplete((s, failure) -> {
+            if (failure != null) {
+                session.compareAndSet(opening, null);
+                opening.completeExceptionally(failure);
+            } else {
+                opening.complete(s);
+            }
         });
+        return opening;
     }
 
     @Override

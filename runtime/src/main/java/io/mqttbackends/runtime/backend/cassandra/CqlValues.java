@@ -7,6 +7,8 @@ import com.datastax.oss.driver.api.core.type.DataTypes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -58,7 +60,7 @@ final class CqlValues {
             return null;
         }
         if (type.equals(DataTypes.TEXT) || type.equals(DataTypes.ASCII)) {
-            return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : text(value);
+            return value instanceof byte[] bytes ? utf8(bytes) : text(value);
         }
         if (type.equals(DataTypes.BLOB)) {
             return ByteBuffer.wrap(value instanceof byte[] bytes ? bytes
@@ -100,8 +102,21 @@ final class CqlValues {
         throw new IllegalArgumentException("no placeholder value converts to that type");
     }
 
+    /**
+     * Bytes as text, refused when they are not UTF-8: replacing them would store something else than was published
+     * (a blob column keeps any payload).
+     */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the bytes are not UTF-8 text (a blob column takes any payload)");
+        }
+    }
+
     private static String text(Object value) {
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+        return value instanceof byte[] bytes ? utf8(bytes) : String.valueOf(value);
     }
 
     private static long integer(Object value) {

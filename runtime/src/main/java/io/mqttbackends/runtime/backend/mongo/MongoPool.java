@@ -23,12 +23,12 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import io.mqttbackends.model.conf.ActionSpec;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
@@ -124,8 +124,9 @@ final class MongoPool implements BackendPool<MongoWrite> {
     @Override
     public PoolAction<MongoWrite> prepare(HookConfig hook) {
         if (!(hook.action() instanceof ActionSpec.Function function)) {
-            // Refused at load already (the profile has no statement language); kept for a hand-made HookConfig.
-            throw new ConfigException(hook.location(), "MongoDB hooks call functions only, as in EMQX 4.x");
+            // MongoDB has no statement language: this throws the loader's error for the hook.
+            HookActions.statements(hook);
+            throw new IllegalStateException(hook.location() + ": statements on a MongoDB pool");
         }
         return functions.action(function.name(), hook);
     }

@@ -3,12 +3,12 @@ package io.mqttbackends.runtime.backend.redis;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
 import java.util.Collections;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.model.conf.ActionSpec;
-import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.smallrye.mutiny.Multi;
@@ -72,11 +72,7 @@ final class RedisPool implements BackendPool<RedisWrite> {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.COMMANDS) {
-            throw new ConfigException(hook.location(),
-                    "redis hooks run \"commands\", not \"" + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = HookActions.statements(hook);
         List<RedisCommandTemplate> templates = statements.statements().stream()
                 .map(s -> RedisCommandTemplate.compile(s, hook)).toList();
         // Without "pipeline" EMQX sent the commands one at a time: each waits for the previous one's reply.

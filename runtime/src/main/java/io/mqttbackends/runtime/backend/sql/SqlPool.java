@@ -4,6 +4,7 @@ import io.mqttbackends.model.conf.StatementTemplate;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
 import io.vertx.core.impl.NoStackTraceThrowable;
@@ -80,11 +81,7 @@ public final class SqlPool implements BackendPool<SqlWrite> {
         if (hook.action() instanceof ActionSpec.Function function) {
             return functions.action(function.name(), hook);
         }
-        ActionSpec.Statements statements = (ActionSpec.Statements) hook.action();
-        if (statements.language() != ActionSpec.Language.SQL) {
-            throw new ConfigException(hook.location(), dialect.kind() + " hooks run \"sql\" statements, not \""
-                    + statements.language().key() + "\"");
-        }
+        ActionSpec.Statements statements = HookActions.statements(hook);
         try {
             List<Template> compiled = statements.statements().stream().map(StatementTemplate::compile)
                     .map(t -> new Template(t.render(i -> dialect.numberedMarkers() ? "$" + i : "?"), t)).toList();
