@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
  * looks like. Readiness reports the pool down meanwhile, the messages published during the outage wait unacked in
  * the broker (a private Mosquitto with unbounded queues, so the broker drops nothing), and afterwards every message is
  * in {@code msg} exactly once.
+ *
+ * <p>The second test freezes the proxy instead ({@link TcpProxy#hang()}: connections stay open, nothing crosses them
+ * again), so requests end by {@code call_timeout}. The frozen connections stay silent after the proxy forwards again,
+ * so the pools answer again only once the driver's heartbeat (30 s by default) gives up on them: about 30 s more.
  */
 @QuarkusTest
 @QuarkusTestResource(value = CassandraE2eResource.class, restrictToAnnotatedClass = true, initArgs = {
@@ -47,7 +51,20 @@ class CassandraOutageIT {
 
     @Test
     void aSteadyStreamPublishedAcrossACassandraOutageLongerThanCallTimeoutIsStoredExactlyOnce() throws Exception {
-        String topic = rig.raw() + "/stream/" + UUID.randomUUID().toString().substring(0, 8);
+        streamAcrossAnOutage("stopped", TcpProxy::down);
+    }
+
+    /**
+     * A node that freezes rather than stops: connections stay open and nothing comes back, so every request in flight
+     * ends by the driver's timeout ({@code call_timeout}), not by a closed connection.
+     */
+    @Test
+    void aSteadyStreamPublishedAcrossACassandraThatHangsLongerThanCallTimeoutIsStoredExactlyOnce() throws Exception {
+        streamAcrossAnOutage("hanging", TcpProxy::hang);
+    }
+
+    private void streamAcrossAnOutage(String what, java.util.function.Consumer<TcpProxy> outage) throws Exception {
+        String topic = rig.raw() + "/" + what + "/" + UUID.randomUUID().toString().substring(0, 8);
         TcpProxy proxy = rig.proxy();
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
         AtomicInteger published = new AtomicInteger();
@@ -65,7 +82,7 @@ class CassandraOutageIT {
             }, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
 
             await().atMost(WAIT).until(() -> stored(topic).size() >= 50);
-            proxy.down();
+            outage.accept(proxy);
             long downAt = System.nanoTime();
             int atStop = published.get();
             await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
