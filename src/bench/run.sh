@@ -4,14 +4,15 @@
 # publish-to-row latency, rows verified and the runtime's peak RSS, with the broker and database ceilings measured
 # in the same run. Starts everything it needs (private Mosquitto, scratch database, the runtime jar; a private
 # redis-server for --db redis; for --db mongo the stand-in mongo-java-server in a JVM of its own, unless
-# MQTTBACKENDS_BENCH_MONGO_URI names a real MongoDB) and stops all of it on exit. The shared PostgreSQL / MariaDB
-# must be running (deploy/local/services.sh starts them).
+# MQTTBACKENDS_BENCH_MONGO_URI names a real MongoDB; for --db cassandra a keyspace of its own on the harness's
+# Cassandra, started if nothing answers on 127.0.0.1:9042, or on MQTTBACKENDS_BENCH_CASSANDRA) and stops all of it
+# on exit. The shared PostgreSQL / MariaDB must be running (deploy/local/services.sh starts them).
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 usage: src/bench/run.sh [options]
-  --db pgsql|mysql|redis|mongo
+  --db pgsql|mysql|redis|mongo|cassandra
                            database behind the runtime (default pgsql)
   --messages N             messages per pass (default 200000)
   --publishers M           publishing clients, each on its own topic bench/<i> (default 4)
@@ -32,6 +33,10 @@ usage: src/bench/run.sh [options]
 Environment: MQTTBACKENDS_BENCH_BUILD=never uses the jars as they are (no Maven build).
   MQTTBACKENDS_BENCH_MONGO_URI=mongodb://...  --db mongo against that MongoDB (scratch database
                            mqttbackends_bench_<pid>, dropped at exit) instead of the stand-in mongo-java-server
+  MQTTBACKENDS_BENCH_CASSANDRA=[user:password@]host:port[/datacenter]  --db cassandra against that Cassandra
+                           (keyspace mqttbackends_bench_<pid>, created by the runtime's schema.init, dropped at
+                           exit); unset: 127.0.0.1:9042/datacenter1, started by deploy/local/cassandra.sh if nothing
+                           answers there (and then stopped at exit, unless --keep)
 EOF
 }
 
@@ -66,7 +71,10 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-case "$db" in pgsql|mysql|redis|mongo) ;; *) echo "run.sh: --db $db: one of pgsql, mysql, redis, mongo" >&2; exit 2 ;; esac
+case "$db" in
+  pgsql|mysql|redis|mongo|cassandra) ;;
+  *) echo "run.sh: --db $db: one of pgsql, mysql, redis, mongo, cassandra" >&2; exit 2 ;;
+esac
 
 runtime_jar=runtime/target/quarkus-app/quarkus-run.jar
 bench_jar=bench/target/mqtt-backends-bench.jar
@@ -85,6 +93,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/mqttbackends-bench.XXXXXX")
 pids=()
 dropdb=""
+stop_cassandra=""
 status=1
 cleanup() {
   local pid
@@ -94,6 +103,7 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null || true
   done
   if [ -n "$dropdb" ] && [ -z "$keep" ]; then eval "$dropdb" >/dev/null 2>&1 || true; fi
+  if [ -n "$stop_cassandra" ] && [ -z "$keep" ]; then deploy/local/cassandra.sh stop >&2 || true; fi
   if [ -n "$keep" ] || [ "$status" -ne 0 ]; then
     echo "run.sh: logs and confs kept in $work" >&2
   else
@@ -215,10 +225,29 @@ EOF
     java -cp "$bench_jar" io.mqttbackends.bench.store.MongoScratch conf "$dbname" \
       > "$work/conf/emqx_backend_mongo.conf"
     ;;
+  cassandra)
+    # EMQX's names: pools under backend.ecql, hooks under backend.cassa, in emqx_backend_cassa.conf. The runtime's
+    # schema.init creates the keyspace and its tables; the driver and the scratch tool read the server from the
+    # environment (a password never shows in ps).
+    db_port="" db_user="" conf_name=cassa pool_kind=ecql
+    # the ceiling's writers: one per partition of the pool (its size, 8), as the runtime's batches run
+    ceiling_connections=8
+    if [ -z "${MQTTBACKENDS_BENCH_CASSANDRA:-}" ] && ! port_open 9042; then
+      echo "run.sh: nothing answers on 127.0.0.1:9042: deploy/local/cassandra.sh start" >&2
+      stop_cassandra=1
+      deploy/local/cassandra.sh start >&2
+    fi
+    dropdb="java -cp '$bench_jar' io.mqttbackends.bench.store.CassandraScratch drop '$dbname'"
+    # the keyspace as schema.init would make it: the runtime's schema.init then creates only the tables (it did not
+    # create a missing keyspace in this build)
+    java -cp "$bench_jar" io.mqttbackends.bench.store.CassandraScratch create "$dbname"
+    java -cp "$bench_jar" io.mqttbackends.bench.store.CassandraScratch conf "$dbname" \
+      > "$work/conf/emqx_backend_cassa.conf"
+    ;;
 esac
 
 for opt in "${pool_opts[@]}"; do
-  echo "backend.$db.pool1.${opt%%=*} = ${opt#*=}" >> "$work/conf/emqx_backend_$db.conf"
+  echo "backend.${pool_kind:-$db}.pool1.${opt%%=*} = ${opt#*=}" >> "$work/conf/emqx_backend_${conf_name:-$db}.conf"
 done
 
 # The runtime, consuming only the benchmark's raw topics, on its own session and HTTP port.
@@ -252,7 +281,7 @@ java -jar "$bench_jar" --db "$db" --messages "$messages" --publishers "$publishe
   --rate "$rate" $half_rate --repeat "$repeat" --warmup "$warmup" --max-backlog "$max_backlog" \
   ${json:+--json "$json"} \
   --mqtt-port "$mqtt_port" ${db_port:+--db-port "$db_port"} --db-name "$dbname" ${db_user:+--db-user "$db_user"} \
-  --batch-rows "$batch_rows" \
+  --batch-rows "$batch_rows" ${ceiling_connections:+--ceiling-connections "$ceiling_connections"} \
   --runtime-pid "$runtime_pid" --command-line "$command_line" --git-commit "$commit" \
   --broker-conf "$work/mosquitto.conf" --runtime-conf-dir "$work/conf" --runtime-args "@runtime/jvm.options ($(grep -v "^#" runtime/jvm.options | tr "\n" " ")) $runtime_opts $runtime_args"
 status=$?

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * verification failed.
  */
 public final class BenchMain {
-    private static final String E2E_PREFIX = "bench";
+    /** The end-to-end passes' topics are {@code <prefix>/<publisher>}. */
+    public static final String E2E_PREFIX = "bench";
     private static final Pattern PASSWORD_LINE =
             Pattern.compile("(?m)^([ \\t]*backend\\.[^=\\n]*\\.password[ \\t]*=[ \\t]*)\\S.*$");
 

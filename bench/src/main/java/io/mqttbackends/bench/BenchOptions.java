@@ -51,7 +51,7 @@ public record BenchOptions(
 
     /** The databases the benchmark can drive, by their conf name. */
     public enum Database {
-        PGSQL(5432), MYSQL(3306), REDIS(6379), MONGO(27017);
+        PGSQL(5432), MYSQL(3306), REDIS(6379), MONGO(27017), CASSANDRA(9042);
 
         final int defaultPort;
 
@@ -141,7 +141,7 @@ public record BenchOptions(
             dbUser = switch (db) {
                 case MYSQL -> "root";
                 case PGSQL, REDIS -> "postgres";
-                case MONGO -> "";
+                case MONGO, CASSANDRA -> "";
             };
         }
         if (warmup > 0 && warmup < publishers) {
@@ -158,7 +158,7 @@ public record BenchOptions(
         try {
             return Database.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--db " + value + ": one of pgsql, mysql, redis, mongo");
+            throw new IllegalArgumentException("--db " + value + ": one of pgsql, mysql, redis, mongo, cassandra");
         }
     }
 

@@ -85,6 +85,48 @@ class BenchCommandIT {
         assertThat(report.path("verdict").asText()).isEqualTo("PASS");
     }
 
+    /**
+     * {@code --db cassandra} on the run's real Cassandra (127.0.0.1:9042, started by run.sh if nothing answers):
+     * the runtime writes msg in a keyspace of the run's own through its ecql pool; the latency comes from the
+     * newest-row poll, the ceiling from the same INSERT into a scratch copy.
+     */
+    @Test
+    void benchCommandOnCassandraStoresEveryMessageInItsOwnKeyspace() throws Exception {
+        Path json = Files.createTempDirectory("bench-smoke-cassandra").resolve("bench.json");
+        String printed = runBench(json, "bench-smoke-cassandra.out", "--db", "cassandra", "--messages", "500",
+                "--publishers", "2", "--warmup", "100", "--half-rate", "--pool-opt", "batch_size=100");
+
+        JsonNode report = BenchMain.json().readTree(json.toFile());
+        for (String pass : new String[] {"end_to_end", "half_rate"}) {
+            JsonNode e2e = report.path("runs").path(0).path(pass);
+            assertThat(e2e.path("rows").asLong()).as(pass + " rows").isEqualTo(500);
+            assertThat(e2e.path("distinct_msgids").asLong()).as(pass + " msgids").isEqualTo(500);
+            assertThat(e2e.path("distinct_messages").asLong()).as(pass + " messages").isEqualTo(500);
+            assertThat(e2e.path("latency").path("count").asLong()).as(pass + " latencies").isEqualTo(500);
+            assertThat(e2e.path("latency").path("p99_ms").asDouble()).isPositive();
+            assertThat(e2e.path("msgs_per_second").asDouble()).isPositive();
+        }
+        assertThat(report.path("runs").path(0).path("db_ceiling").path("rows").asLong()).isEqualTo(500);
+        assertThat(report.path("settings").path("db_ceiling_batch_rows").asInt()).isEqualTo(100);
+        assertThat(report.path("settings").path("db_ceiling_connections").asInt()).isEqualTo(8);
+        assertThat(report.path("settings").path("latency_definition").asText()).contains("newest row");
+        String conf = report.path("settings").path("runtime_conf").path("emqx_backend_cassa.conf").asText();
+        assertThat(conf).contains("backend.ecql.pool1.schema.init = true", "backend.ecql.pool1.batch_size = 100",
+                "backend.ecql.pool1.consistency = LOCAL_QUORUM", "backend.cassa.hook.message.publish.1",
+                "on_message_publish");
+        assertThat(printed).contains("publish to the runtime's write timestamp (WRITETIME");
+        assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+        String keyspace = conf.lines().filter(l -> l.startsWith("backend.ecql.pool1.keyspace = ")).findFirst()
+                .orElseThrow().substring("backend.ecql.pool1.keyspace = ".length());
+        assertThat(keyspace).startsWith("mqttbackends_bench_");
+        try (com.datastax.oss.driver.api.core.CqlSession session = com.datastax.oss.driver.api.core.CqlSession
+                .builder().addContactPoint(new java.net.InetSocketAddress("127.0.0.1", 9042))
+                .withLocalDatacenter("datacenter1").build()) {
+            assertThat(session.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = '"
+                    + keyspace + "'").one()).as("keyspace %s dropped at exit", keyspace).isNull();
+        }
+    }
+
     /** run.sh with the jars of this build (never a nested Maven build from inside this one); exit status 0. */
     private static String runBench(Path json, String outputName, String... options) throws Exception {
         Path output = Path.of("target", outputName).toAbsolutePath();
@@ -95,8 +137,9 @@ class BenchCommandIT {
                 .redirectOutput(output.toFile());
         builder.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
         builder.environment().remove("MQTTBACKENDS_BENCH_MONGO_URI");
+        builder.environment().remove("MQTTBACKENDS_BENCH_CASSANDRA");
         Process run = builder.start();
-        boolean finished = run.waitFor(180, TimeUnit.SECONDS);
+        boolean finished = run.waitFor(300, TimeUnit.SECONDS);
         if (!finished) {
             run.destroy();
         }

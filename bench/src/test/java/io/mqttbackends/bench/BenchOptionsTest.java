@@ -58,9 +58,20 @@ class BenchOptionsTest {
     }
 
     @Test
+    void cassandraHasItsDefaultPortNoUserAndTakesThePoolSizeForItsWriters() {
+        BenchOptions o = BenchOptions.parse("--db", "cassandra", "--ceiling-connections", "8");
+
+        assertThat(o.db()).isEqualTo(BenchOptions.Database.CASSANDRA);
+        assertThat(o.db().confName()).isEqualTo("cassandra");
+        assertThat(o.dbPort()).isEqualTo(9042);
+        assertThat(o.dbUser()).isEmpty();
+        assertThat(o.ceilingConnections()).isEqualTo(8);
+    }
+
+    @Test
     void badValuesNameTheOption() {
         assertThatThrownBy(() -> BenchOptions.parse("--db", "oracle")).hasMessage(
-                "--db oracle: one of pgsql, mysql, redis, mongo");
+                "--db oracle: one of pgsql, mysql, redis, mongo, cassandra");
         assertThatThrownBy(() -> BenchOptions.parse("--messages", "lots")).hasMessage("--messages lots: not a number");
         assertThatThrownBy(() -> BenchOptions.parse("--publishers", "0")).hasMessage("--publishers 0: must be positive");
         assertThatThrownBy(() -> BenchOptions.parse("--rate", "-1")).hasMessage("--rate -1: must not be negative");

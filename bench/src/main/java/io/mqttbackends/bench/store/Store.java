@@ -61,6 +61,7 @@ public interface Store extends AutoCloseable {
             case MYSQL -> SqlStore.mysql(options);
             case REDIS -> new RedisStore(options);
             case MONGO -> new MongoStore(options);
+            case CASSANDRA -> new CassandraStore(options);
         };
     }
 }
