@@ -238,9 +238,6 @@ EOF
       deploy/local/cassandra.sh start >&2
     fi
     dropdb="java -cp '$bench_jar' io.mqttbackends.bench.store.CassandraScratch drop '$dbname'"
-    # the keyspace as schema.init would make it: the runtime's schema.init then creates only the tables (it did not
-    # create a missing keyspace in this build)
-    java -cp "$bench_jar" io.mqttbackends.bench.store.CassandraScratch create "$dbname"
     java -cp "$bench_jar" io.mqttbackends.bench.store.CassandraScratch conf "$dbname" \
       > "$work/conf/emqx_backend_cassa.conf"
     ;;

@@ -156,11 +156,7 @@ class OperatorRuntimeCassandraEndToEndIT {
 
     @Test
     void aCassandraPoolAndItsHooksDriveARealRuntimeAndAnAddedCqlHookGoesLiveWithoutRestart() throws Exception {
-        // The keyspace exists, as an administrator would create it; schema.init creates EMQX's tables in it. (A
-        // keyspace schema.init has to create itself is not reached while readiness is polled this often: the pool's
-        // schema init then fails again and again; reported to the runtime's owner.)
-        cassandra.execute("CREATE KEYSPACE " + KEYSPACE + " WITH replication = {'class': 'NetworkTopologyStrategy', '"
-                + datacenter + "': 1}");
+        // No keyspace yet: schema.init creates it and EMQX's tables while the test polls readiness.
         boolean withCredentials = !username.isEmpty();
         if (withCredentials) {
             client.secrets().inNamespace(NS).resource(secret("cassandra-e2e", Map.of("username", username,
