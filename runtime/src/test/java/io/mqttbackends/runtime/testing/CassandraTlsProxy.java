@@ -7,17 +7,12 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * TLS in front of the run's Cassandra, which serves plain CQL only: a loopback Vert.x server on a free port that
@@ -58,13 +53,13 @@ public final class CassandraTlsProxy implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            makeCertificates(dir);
+            TestCertificates.caAndServerForLocalhost(dir);
             CassandraTlsProxy proxy = new CassandraTlsProxy(dir, CassandraTestServer.server().host(),
                     CassandraTestServer.server().port());
             TestRun.closeAtExit(proxy);
             return proxy;
         } catch (RuntimeException | IOException e) {
-            deleteTree(dir);
+            TestCertificates.deleteTree(dir);
             throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
         }
     }
@@ -118,7 +113,7 @@ public final class CassandraTlsProxy implements AutoCloseable {
             // The JVM's exit stops what is left; the test's result does not depend on it.
             System.err.println("TLS proxy close: " + e);
         } finally {
-            deleteTree(dir);
+            TestCertificates.deleteTree(dir);
             TestRun.closed(this);
         }
     }
@@ -126,46 +121,5 @@ public final class CassandraTlsProxy implements AutoCloseable {
     @Override
     public String toString() {
         return "Cassandra TLS proxy on port " + port;
-    }
-
-    /** A CA, and a server certificate for localhost signed by it; EC keys, which openssl makes in milliseconds. */
-    private static void makeCertificates(Path dir) throws IOException {
-        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mqttbackends test CA",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-        Files.writeString(dir.resolve("server.ext"), """
-                subjectAltName = DNS:localhost
-                basicConstraints = CA:FALSE
-                keyUsage = critical, digitalSignature, keyAgreement
-                extendedKeyUsage = serverAuth
-                """);
-        openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
-    }
-
-    private static void openssl(Path dir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e);
-        }
     }
 }

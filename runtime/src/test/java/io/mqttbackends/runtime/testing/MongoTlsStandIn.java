@@ -9,7 +9,6 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -19,12 +18,9 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -36,7 +32,6 @@ import javax.net.ssl.TrustManagerFactory;
  * latest).
  */
 public final class MongoTlsStandIn implements AutoCloseable {
-    private static final String OPENSSL = "openssl";
 
     private final Path dir;
     private final MongoServer server;
@@ -57,7 +52,7 @@ public final class MongoTlsStandIn implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            makeCertificates(dir);
+            TestCertificates.caAndServerForLocalhost(dir);
             PrivateKey key = privateKey(dir.resolve("server.key"));
             X509Certificate cert = certificate(dir.resolve("server.pem"));
             X509Certificate ca = certificate(dir.resolve("ca.pem"));
@@ -68,7 +63,7 @@ public final class MongoTlsStandIn implements AutoCloseable {
             TestRun.closeAtExit(standIn);
             return standIn;
         } catch (RuntimeException | IOException | GeneralSecurityException e) {
-            deleteTree(dir);
+            TestCertificates.deleteTree(dir);
             throw e instanceof RuntimeException r ? r : new IllegalStateException("TLS stand-in: " + e, e);
         }
     }
@@ -94,10 +89,11 @@ public final class MongoTlsStandIn implements AutoCloseable {
      */
     public ClientCertificate clientCertificate() {
         try {
-            openssl(dir, "genrsa", "-traditional", "-out", "client.key", "2048");
-            openssl(dir, "req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=mqttbackends");
-            openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                    "-out", "client.pem", "-days", "2");
+            TestCertificates.openssl(dir, "genrsa", "-traditional", "-out", "client.key", "2048");
+            TestCertificates.openssl(dir, "req", "-new", "-key", "client.key", "-out", "client.csr", "-subj",
+                    "/CN=mqttbackends");
+            TestCertificates.openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                    "-CAcreateserial", "-out", "client.pem", "-days", "2");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -132,7 +128,7 @@ public final class MongoTlsStandIn implements AutoCloseable {
         try {
             server.shutdownNow();
         } finally {
-            deleteTree(dir);
+            TestCertificates.deleteTree(dir);
             TestRun.closed(this);
         }
     }
@@ -140,39 +136,6 @@ public final class MongoTlsStandIn implements AutoCloseable {
     @Override
     public String toString() {
         return "MongoDB TLS stand-in on port " + port;
-    }
-
-    /** A CA, and a server certificate for localhost signed by it; EC keys, which openssl makes in milliseconds. */
-    private static void makeCertificates(Path dir) throws IOException {
-        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mqttbackends test CA",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-        Files.writeString(dir.resolve("server.ext"), """
-                subjectAltName = DNS:localhost
-                basicConstraints = CA:FALSE
-                keyUsage = critical, digitalSignature, keyAgreement
-                extendedKeyUsage = serverAuth
-                """);
-        openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
-    }
-
-    private static void openssl(Path dir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(OPENSSL));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The PKCS#8 PEM key {@code openssl req -nodes} writes. */
@@ -185,15 +148,6 @@ public final class MongoTlsStandIn implements AutoCloseable {
     private static X509Certificate certificate(Path pem) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(pem)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // Only a temporary directory is left behind; nothing depends on it.
-            System.err.println("could not delete " + dir + ": " + e);
         }
     }
 }

@@ -1,0 +1,64 @@
+package io.mqttbackends.runtime.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Throw-away TLS material for tests, made by the {@code openssl} command in a directory of the test's own: a CA
+ * ({@code ca.pem}, {@code ca.key}) and a server certificate for {@code localhost} ({@code server.pem},
+ * {@code server.key}, PKCS#8) signed by it. EC keys, which openssl makes in milliseconds.
+ */
+public final class TestCertificates {
+    private TestCertificates() {
+    }
+
+    /** Writes the CA and the server certificate into {@code dir}. */
+    public static void caAndServerForLocalhost(Path dir) throws IOException {
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mqttbackends test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
+        Files.writeString(dir.resolve("server.ext"), """
+                subjectAltName = DNS:localhost
+                basicConstraints = CA:FALSE
+                keyUsage = critical, digitalSignature, keyAgreement
+                extendedKeyUsage = serverAuth
+                """);
+        openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+    }
+
+    /** Runs {@code openssl} with {@code args} in {@code dir}; fails with its output when it fails. */
+    public static void openssl(Path dir, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes {@code dir} and what it holds; a failure is reported, not thrown (the test's result stands). */
+    public static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+}
