@@ -383,16 +383,11 @@ class CassandraEndToEndIT {
 
     /** A device subscribes to {@code topic}, the runtime gets its session.subscribed, and the replays arrive. */
     private List<Mqtt5Publish> replays(String client, String topic, int expected) {
-        List<Mqtt5Publish> replayed = new ArrayList<>();
+        List<Mqtt5Publish> replayed;
         try (TestMqtt device = rig.mqtt("cassa-e2e-device")) {
             device.subscribe(topic, 1);
             mqtt.publishJson(rig.rulePrefix() + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
-            for (int i = 0; i < expected; i++) {
-                int n = i;
-                replayed.add(device.receive(WAIT.toSeconds()).orElseThrow(() -> new AssertionError(
-                        "replay " + (n + 1) + " of " + expected + " on " + topic + " did not come")));
-            }
-            assertThat(device.receive(1)).as("no more replays than " + expected).isEmpty();
+            replayed = device.receiveExactly(expected, WAIT.toSeconds(), "replay on " + topic);
         }
         assertThat(replayed).allSatisfy(p -> assertThat(userProperty(p, "mqttbackends-origin"))
                 .isEqualTo(rig.runtimeClientId()));

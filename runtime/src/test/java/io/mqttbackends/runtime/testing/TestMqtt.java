@@ -8,6 +8,8 @@ import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -61,6 +63,23 @@ public final class TestMqtt implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * Exactly {@code expected} publishes, each within {@code seconds} of the previous one, and then none for a second:
+     * fails naming which one did not come, or that more came.
+     */
+    public List<Mqtt5Publish> receiveExactly(int expected, long seconds, String what) {
+        List<Mqtt5Publish> received = new ArrayList<>();
+        for (int i = 0; i < expected; i++) {
+            int n = i + 1;
+            received.add(receive(seconds).orElseThrow(() -> new AssertionError(
+                    what + " " + n + " of " + expected + " did not come")));
+        }
+        receive(1).ifPresent(extra -> {
+            throw new AssertionError("more than " + expected + " " + what + "s came: " + extra);
+        });
+        return received;
     }
 
     /**
