@@ -39,6 +39,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
     private boolean startDown;
     private String offlineOpts;
     private String runtimeClientId;
+    private Path confDir;
     private final Map<String, String> runtimeProperties = new HashMap<>();
 
     @Override
@@ -84,6 +85,7 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         String confName = "emqx_backend_" + db + ".conf";
         try {
             Path dir = Files.createTempDirectory("mqttbackends-e2e-conf");
+            confDir = dir;
             String emqxDefaultHooks = Files.readAllLines(EmqxDefaultConf.path(database.kind()))
                     .stream().filter(l -> l.startsWith("backend." + db + ".hook."))
                     .map(l -> offlineOpts == null ? l : l.replace(EMQX_DEFAULT_OFFLINE_OPTS, offlineOpts))
@@ -152,6 +154,13 @@ public class SqlE2eResource implements QuarkusTestResourceLifecycleManager {
         }
         if (database != null) {
             database.close();
+        }
+        if (confDir != null) {
+            try {
+                FailureRig.deleteTree(confDir);
+            } catch (IOException e) {
+                System.err.println("could not delete " + confDir + ": " + e);
+            }
         }
     }
 }
