@@ -194,20 +194,8 @@ class OperatorRuntimeCassandraEndToEndIT {
                 "backend.cassa.hook.message.publish.1 = {\"topic\":\"" + PREFIX + "/sensors/#\",\"action\":"
                         + "{\"function\":\"on_message_publish\"},\"pool\":\"e2e-cassandra\"}");
 
-        runtime = RuntimeProcess.start(Map.ofEntries(
-                Map.entry("mqttbackends.conf-dir", mounted.confDirs()),
-                Map.entry("quarkus.http.port", String.valueOf(RuntimePortResource.port())),
-                Map.entry("mqttbackends.reload.interval", "PT0.3S"),
-                Map.entry("mqttbackends.mqtt.client-id", PREFIX + "-runtime"),
-                Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
-                Map.entry("mqttbackends.ingest.emqx-rule.enabled", "false"),
-                Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
-                Map.entry("mqttbackends.ingest.raw.topics", PREFIX + "/#")),
-                Path.of("target/operator-cassandra-e2e-runtime.log"));
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            assertThat(runtime.isAlive()).as("runtime alive; log:%n%s", runtime.log()).isTrue();
-            assertThat(endpoint.status("/q/health/ready")).isEqualTo(200);
-        });
+        runtime = RuntimeProcess.startReady(mounted, PREFIX, Path.of("target/operator-cassandra-e2e-runtime.log"),
+                TIMEOUT);
         assertThat(endpoint.config().path("hash").asText()).isEqualTo(firstHash);
         await().atMost(TIMEOUT).until(() -> conditionStatus(BackendHook.class, "store-sensors", "Applied")
                 .equals("True") && conditionStatus(BackendPool.class, "e2e-cassandra", "Ready").equals("True"));

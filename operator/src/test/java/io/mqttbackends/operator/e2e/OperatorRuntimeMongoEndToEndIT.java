@@ -176,20 +176,8 @@ class OperatorRuntimeMongoEndToEndIT {
                 "backend.mongo.topology.connect_timeout_ms = 5000",
                 "backend.mongo.topology.server_selection_timeout_ms = 5000");
 
-        runtime = RuntimeProcess.start(Map.ofEntries(
-                Map.entry("mqttbackends.conf-dir", mounted.confDirs()),
-                Map.entry("quarkus.http.port", String.valueOf(RuntimePortResource.port())),
-                Map.entry("mqttbackends.reload.interval", "PT0.3S"),
-                Map.entry("mqttbackends.mqtt.client-id", PREFIX + "-runtime"),
-                Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
-                Map.entry("mqttbackends.ingest.emqx-rule.enabled", "false"),
-                Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
-                Map.entry("mqttbackends.ingest.raw.topics", PREFIX + "/#")),
-                Path.of("target/operator-mongo-e2e-runtime.log"));
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            assertThat(runtime.isAlive()).as("runtime alive; log:%n%s", runtime.log()).isTrue();
-            assertThat(endpoint.status("/q/health/ready")).isEqualTo(200);
-        });
+        runtime = RuntimeProcess.startReady(mounted, PREFIX, Path.of("target/operator-mongo-e2e-runtime.log"),
+                TIMEOUT);
         assertThat(endpoint.config().path("hash").asText()).isEqualTo(firstHash);
         assertThat(endpoint.config().at("/pools/mongo.e2e-mongo/up").asBoolean()).as("%s", endpoint.config())
                 .isTrue();

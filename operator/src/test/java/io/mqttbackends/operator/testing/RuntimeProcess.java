@@ -1,14 +1,19 @@
 package io.mqttbackends.operator.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The real runtime ({@code runtime/target/quarkus-app/quarkus-run.jar}, built by the reactor before this module's
@@ -43,6 +48,30 @@ public final class RuntimeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The runtime the operator's end-to-end tests drive: reading {@code mounted} (reloaded every 0.3 s), on the port
+     * {@link RuntimePortResource} reserved, consuming raw publishes on {@code <prefix>/#} only; returns once it is
+     * ready, or fails with its log.
+     */
+    public static RuntimeProcess startReady(MountedConf mounted, String prefix, Path log, Duration timeout) {
+        RuntimeProcess runtime = start(Map.ofEntries(
+                Map.entry("mqttbackends.conf-dir", mounted.confDirs()),
+                Map.entry("quarkus.http.port", String.valueOf(RuntimePortResource.port())),
+                Map.entry("mqttbackends.reload.interval", "PT0.3S"),
+                Map.entry("mqttbackends.mqtt.client-id", prefix + "-runtime-" + UUID.randomUUID().toString()
+                        .substring(0, 8)),
+                Map.entry("mqttbackends.mqtt.session-expiry", "PT2M"),
+                Map.entry("mqttbackends.ingest.emqx-rule.enabled", "false"),
+                Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
+                Map.entry("mqttbackends.ingest.raw.topics", prefix + "/#")), log);
+        RuntimeEndpoint endpoint = new RuntimeEndpoint();
+        Awaitility.await().atMost(timeout).untilAsserted(() -> {
+            assertThat(runtime.isAlive()).as("runtime alive; log:%n%s", runtime.log()).isTrue();
+            assertThat(endpoint.status("/q/health/ready")).isEqualTo(200);
+        });
+        return runtime;
     }
 
     public boolean isAlive() {

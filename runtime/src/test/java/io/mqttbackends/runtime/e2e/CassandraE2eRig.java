@@ -14,7 +14,7 @@ import java.util.List;
  * pools (EMQX's tables and {@code hook_log}), the MQTT topics the runtime consumes, the broker, the proxy in front of
  * Cassandra when asked for, and the EMQX REST API stand-in.
  */
-public final class CassandraE2eRig {
+public final class CassandraE2eRig implements E2eRig {
     private final String prefix;
     private final CassandraTestKeyspace keyspace;
     private final int brokerPort;
@@ -38,6 +38,7 @@ public final class CassandraE2eRig {
     }
 
     /** EMQX rule-engine events ({@code emqx-rule} ingest) go below this topic level. */
+    @Override
     public String rulePrefix() {
         return prefix + "-events";
     }
@@ -68,6 +69,7 @@ public final class CassandraE2eRig {
     }
 
     /** A real MQTT client on the broker the runtime reads. */
+    @Override
     public TestMqtt mqtt(String clientIdPrefix) {
         return new TestMqtt(clientIdPrefix, brokerPort);
     }
@@ -84,6 +86,7 @@ public final class CassandraE2eRig {
         return emqxApi;
     }
 
+    @Override
     public String runtimeClientId() {
         return runtimeClientId;
     }

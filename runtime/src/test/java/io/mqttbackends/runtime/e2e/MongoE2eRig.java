@@ -11,7 +11,7 @@ import io.mqttbackends.runtime.testing.TestMqtt;
  * {@code pool1} (EMQX's default hook lines), the database of {@code pool2} (the {@code mongo_json} hooks on
  * {@code <raw>/json/#}), the MQTT topics the runtime consumes, the broker, and the EMQX REST API stand-in.
  */
-public final class MongoE2eRig {
+public final class MongoE2eRig implements E2eRig {
     private final String prefix;
     private final MongoDatabase main;
     private final MongoDatabase json;
@@ -53,6 +53,7 @@ public final class MongoE2eRig {
     }
 
     /** EMQX rule-engine events ({@code emqx-rule} ingest) go below this topic level. */
+    @Override
     public String rulePrefix() {
         return prefix + "-events";
     }
@@ -68,6 +69,7 @@ public final class MongoE2eRig {
     }
 
     /** A real MQTT client on the broker the runtime reads. */
+    @Override
     public TestMqtt mqtt(String clientIdPrefix) {
         return new TestMqtt(clientIdPrefix, brokerPort);
     }
@@ -84,6 +86,7 @@ public final class MongoE2eRig {
         return emqxApi;
     }
 
+    @Override
     public String runtimeClientId() {
         return runtimeClientId;
     }

@@ -450,17 +450,8 @@ class MongoEndToEndIT {
                 .body(containsString("\"pool mongo.pool2\": \"up\""));
     }
 
-    /** A device subscribes to {@code topic}, the runtime gets its session.subscribed, and the replays arrive. */
     private List<Mqtt5Publish> replays(String client, String topic, int expected) {
-        List<Mqtt5Publish> replayed;
-        try (TestMqtt device = rig.mqtt("mongo-e2e-device")) {
-            device.subscribe(topic, 1);
-            mqtt.publishJson(rig.rulePrefix() + "/session.subscribed", EmqxEvents.ruleSubscribed(client, topic, 1));
-            replayed = device.receiveExactly(expected, WAIT.toSeconds(), "replay on " + topic);
-        }
-        assertThat(replayed).allSatisfy(p -> assertThat(userProperty(p, "mqttbackends-origin"))
-                .isEqualTo(rig.runtimeClientId()));
-        return replayed;
+        return rig.replays(mqtt, client, topic, expected, WAIT);
     }
 
     private List<Document> messages(String topic) {
