@@ -24,6 +24,8 @@ class CassandraSettingsTest {
         assertThat(profile.getString(DefaultDriverOption.REQUEST_CONSISTENCY)).isEqualTo("ONE");
         assertThat(profile.getInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE)).isEqualTo(3);
         assertThat(profile.getInt(DefaultDriverOption.CONNECTION_POOL_REMOTE_SIZE)).isEqualTo(3);
+        assertThat(profile.getDuration(DefaultDriverOption.HEARTBEAT_INTERVAL)).as("silent connections probed")
+                .isEqualTo(Duration.ofMillis(2500));
         assertThat(profile.getDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT))
                 .as("connecting is bounded by the call timeout below 10 s").isEqualTo(Duration.ofMillis(2500));
         assertThat(profile.getBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE)).isTrue();
