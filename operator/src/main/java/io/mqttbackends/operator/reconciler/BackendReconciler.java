@@ -3,6 +3,7 @@ package io.mqttbackends.operator.reconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.mqttbackends.operator.api.v1alpha1.BackendStatus;
 import io.mqttbackends.operator.render.NamespaceRenderer;
 import io.mqttbackends.operator.render.Rendering;
+import io.mqttbackends.operator.render.SecretLookup;
 import io.mqttbackends.operator.render.Verdict;
 import io.mqttbackends.operator.status.RuntimeProbe;
 import io.mqttbackends.operator.status.RuntimeState;
@@ -32,7 +34,8 @@ import java.util.stream.Collectors;
  * when it changed. Deletion re-renders without the resource (a finalizer makes sure that happens).
  *
  * <p>Re-triggering: any change of the rendered ConfigMap or Secret reconciles every resource of the namespace (its
- * Applied state just changed), and a change of a Secret a pool references reconciles that pool, which re-renders.
+ * Applied state just changed), and a change of a labelled credential Secret a pool references reconciles that pool,
+ * which re-renders (adding or removing the label is such a change).
  * While the runtime has not loaded the rendered hash the resource is looked at again every few seconds.
  */
 abstract class BackendReconciler<R extends CustomResource<?, BackendStatus>> implements Reconciler<R>, Cleaner<R> {
@@ -87,30 +90,40 @@ abstract class BackendReconciler<R extends CustomResource<?, BackendStatus>> imp
         return DeleteControl.defaultDelete();
     }
 
+    /**
+     * Three informers, each asking the API server for only what it needs, so that the Role can name what it grants
+     * (deploy/operator/role.yaml): the rendered ConfigMap and Secret by name (RBAC allows list/watch restricted by
+     * resourceNames for a metadata.name field selector), the user's credential Secrets by {@link SecretLookup#LABEL}
+     * (RBAC cannot restrict by label, so that one list/watch stays namespace-wide in the Role).
+     */
     @Override
     public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
-        InformerEventSource<ConfigMap, R> rendered = new InformerEventSource<>(InformerEventSourceConfiguration
+        InformerEventSource<ConfigMap, R> renderedConfigMap = new InformerEventSource<>(InformerEventSourceConfiguration
                 .from(ConfigMap.class, context.getPrimaryResourceClass())
                 .withName("rendered-configmap")
                 .withNamespacesInheritedFromController()
-                .withLabelSelector(NamespaceSync.MANAGED_BY + "=" + NamespaceSync.OPERATOR)
+                .withFieldSelector(named(config.configMapName()))
                 .withSecondaryToPrimaryMapper(cm -> allIn(cm.getMetadata().getNamespace(), context))
                 .build(), context);
-        InformerEventSource<Secret, R> secrets = new InformerEventSource<>(InformerEventSourceConfiguration
+        InformerEventSource<Secret, R> renderedSecret = new InformerEventSource<>(InformerEventSourceConfiguration
                 .from(Secret.class, context.getPrimaryResourceClass())
-                .withName("secrets")
+                .withName("rendered-secret")
                 .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(secret -> isRendered(secret)
-                        ? allIn(secret.getMetadata().getNamespace(), context)
-                        : referencing(secret, context))
+                .withFieldSelector(named(config.secretName()))
+                .withSecondaryToPrimaryMapper(secret -> allIn(secret.getMetadata().getNamespace(), context))
                 .build(), context);
-        return List.of(rendered, secrets);
+        InformerEventSource<Secret, R> credentials = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Secret.class, context.getPrimaryResourceClass())
+                .withName("credential-secrets")
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(SecretLookup.LABEL + "=" + SecretLookup.LABEL_VALUE)
+                .withSecondaryToPrimaryMapper(secret -> referencing(secret, context))
+                .build(), context);
+        return List.of(renderedConfigMap, renderedSecret, credentials);
     }
 
-    private boolean isRendered(Secret secret) {
-        return secret.getMetadata().getName().equals(config.secretName())
-                && secret.getMetadata().getLabels() != null
-                && NamespaceSync.OPERATOR.equals(secret.getMetadata().getLabels().get(NamespaceSync.MANAGED_BY));
+    private static FieldSelector named(String name) {
+        return new FieldSelector(new FieldSelector.Field("metadata.name", name));
     }
 
     static <R extends CustomResource<?, BackendStatus>> Set<ResourceID> allIn(String namespace,

@@ -10,6 +10,7 @@ import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.render.NamespaceRenderer;
 import io.mqttbackends.operator.render.Rendering;
+import io.mqttbackends.operator.render.SecretLookup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,7 +29,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class NamespaceSync {
 
-    /** Label on the rendered ConfigMap and Secret; the informers select them by it. */
+    /** Label on the rendered ConfigMap and Secret: who writes them, for a user looking at them. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR = "mqttbackends-operator";
 
@@ -50,10 +51,9 @@ public class NamespaceSync {
                     .getItems());
             List<BackendHook> hooks = live(client.resources(BackendHook.class).inNamespace(namespace).list()
                     .getItems());
-            Map<String, Optional<Map<String, String>>> secrets = new HashMap<>();
+            Map<String, Map<String, String>> credentials = credentialSecrets(namespace);
             Rendering rendering = NamespaceRenderer.render(namespace, pools, hooks,
-                    name -> secrets.computeIfAbsent(name, n -> secretData(namespace, n)),
-                    config.availableBackends());
+                    name -> Optional.ofNullable(credentials.get(name)), config.availableBackends());
             writeConfigMap(namespace, rendering.backendsConf());
             writeSecret(namespace, rendering.credentialsConf());
             return rendering;
@@ -64,21 +64,27 @@ public class NamespaceSync {
         return resources.stream().filter(r -> r.getMetadata().getDeletionTimestamp() == null).toList();
     }
 
-    private Optional<Map<String, String>> secretData(String namespace, String name) {
-        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-        if (secret == null) {
-            return Optional.empty();
+    /**
+     * The decoded data of the namespace's credential Secrets by name. Asked with the label selector, so the API
+     * server never sends the operator a Secret the user did not label for it; listed per render, not cached, so a
+     * label just added counts at once.
+     */
+    private Map<String, Map<String, String>> credentialSecrets(String namespace) {
+        Map<String, Map<String, String>> secrets = new HashMap<>();
+        for (Secret secret : client.secrets().inNamespace(namespace)
+                .withLabel(SecretLookup.LABEL, SecretLookup.LABEL_VALUE).list().getItems()) {
+            Map<String, String> data = new HashMap<>();
+            // A real API server folds stringData into data; the test server keeps it as written, so read both.
+            if (secret.getStringData() != null) {
+                data.putAll(secret.getStringData());
+            }
+            if (secret.getData() != null) {
+                secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v),
+                        StandardCharsets.UTF_8)));
+            }
+            secrets.put(secret.getMetadata().getName(), data);
         }
-        Map<String, String> data = new HashMap<>();
-        // A real API server folds stringData into data; the test server keeps it as written, so read both.
-        if (secret.getStringData() != null) {
-            data.putAll(secret.getStringData());
-        }
-        if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v),
-                    StandardCharsets.UTF_8)));
-        }
-        return Optional.of(data);
+        return secrets;
     }
 
     private void writeConfigMap(String namespace, String conf) {

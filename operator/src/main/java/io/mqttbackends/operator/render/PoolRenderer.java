@@ -250,8 +250,10 @@ final class PoolRenderer {
         }
         Optional<Map<String, String>> data = secrets.data(ref.getName());
         if (data.isEmpty()) {
-            return Optional.of(new Problem(Reason.SecretNotFound, field + ": Secret '" + ref.getName()
-                    + "' not found"));
+            return Optional.of(new Problem(Reason.SecretNotFound, field + ": no Secret '" + ref.getName()
+                    + "' labelled " + SecretLookup.LABEL + "=" + SecretLookup.LABEL_VALUE + " (the operator reads no "
+                    + "other Secret); create it, or label it: kubectl label secret " + ref.getName() + " "
+                    + SecretLookup.LABEL + "=" + SecretLookup.LABEL_VALUE));
         }
         String value = data.get().get(ref.getKey());
         if (value == null) {

@@ -6,6 +6,7 @@ import static io.mqttbackends.operator.testing.Resources.hook;
 import static io.mqttbackends.operator.testing.Resources.pool;
 import static io.mqttbackends.operator.testing.Resources.secret;
 import static io.mqttbackends.operator.testing.Resources.sql;
+import static io.mqttbackends.operator.testing.Resources.unlabelledSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,6 +50,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -206,6 +208,45 @@ class BackendReconcilerTest {
         assertThat(renderedHash()).isNotEqualTo(hashBefore);
         assertThat(files().get("credentials.conf")).doesNotContain("first");
         awaitCondition(BackendPool.class, "pgsql1", "Applied", "True", "Loaded");
+    }
+
+    @Test
+    void aReferencedSecretWithoutTheLabelIsNeverReadAndIsReportedUntilTheUserLabelsIt() throws InterruptedException {
+        recordedRequests();
+        Secret plain = unlabelledSecret("pg-plain", Map.of("password", "hidden-value"));
+        plain.getMetadata().setNamespace(NS);
+        plain.getMetadata().getLabels().put("test", "true");
+        // Kept as created (its resourceVersion set), so that updating it needs no GET from this test.
+        plain = client.secrets().inNamespace(NS).resource(plain).create();
+        create(pool("pgsql1", PoolType.PGSQL, s -> s.setCredentials(credentials("pg-plain", null, "password"))));
+
+        awaitCondition(BackendPool.class, "pgsql1", "Valid", "False", "SecretNotFound");
+        assertThat(condition(get(BackendPool.class, "pgsql1"), "Valid").map(Condition::getMessage).orElseThrow())
+                .isEqualTo("spec.credentials.password: no Secret 'pg-plain' labelled mqttbackends.io/credentials=true"
+                        + " (the operator reads no other Secret); create it, or label it: kubectl label secret "
+                        + "pg-plain mqttbackends.io/credentials=true");
+        assertThat(files().get("credentials.conf")).doesNotContain("hidden-value", "pgsql1");
+
+        // Labelling it (a PUT, no read by this test) is an event of the labelled informer: the pool renders.
+        plain.getMetadata().getLabels().put("mqttbackends.io/credentials", "true");
+        client.secrets().inNamespace(NS).resource(plain).update();
+        awaitCondition(BackendPool.class, "pgsql1", "Ready", "True", "Ready");
+        assertThat(files().get("credentials.conf")).contains("backend.pgsql.pgsql1.password = \"hidden-value\"");
+
+        // What the Role grants is all the operator asked for: Secrets only by the label, or its own by name.
+        List<RecordedRequest> requests = recordedRequests();
+        List<String> secretReads = requests.stream()
+                .filter(r -> r.getMethod().equals("GET") && r.getPath().contains("/secrets"))
+                .map(RecordedRequest::getPath).toList();
+        List<String> configMapRequests = requests.stream().filter(r -> r.getPath().contains("/configmaps"))
+                .map(RecordedRequest::getPath).toList();
+        assertThat(secretReads).isNotEmpty().allSatisfy(path -> assertThat(path).satisfiesAnyOf(
+                p -> assertThat(p).contains("labelSelector=mqttbackends.io%2Fcredentials%3Dtrue"),
+                p -> assertThat(p).contains("fieldSelector=metadata.name%3Dmqttbackends-credentials"),
+                p -> assertThat(p).contains("/secrets/mqttbackends-credentials")));
+        assertThat(configMapRequests).isNotEmpty().allSatisfy(path -> assertThat(path).satisfiesAnyOf(
+                p -> assertThat(p).contains("fieldSelector=metadata.name%3Dmqttbackends-conf"),
+                p -> assertThat(p).contains("/configmaps/mqttbackends-conf")));
     }
 
     @Test
@@ -552,7 +593,11 @@ class BackendReconcilerTest {
             };
             HasMetadata resource = Serialization.unmarshal(doc.toString(), type);
             if (resource instanceof Secret secret) {
-                secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+                // Added to the example's own labels: the operator reads it only if the example carries its label.
+                Map<String, String> labels = new HashMap<>(Objects.requireNonNullElse(secret.getMetadata()
+                        .getLabels(), Map.of()));
+                labels.put("test", "true");
+                secret.getMetadata().setLabels(labels);
             }
             create(resource);
         }
@@ -585,7 +630,7 @@ class BackendReconcilerTest {
     private static Secret secretWith(String name, Map<String, String> values) {
         Secret secret = secret(name, values);
         secret.getMetadata().setNamespace(NS);
-        secret.getMetadata().setLabels(new HashMap<>(Map.of("test", "true")));
+        secret.getMetadata().getLabels().put("test", "true");
         return secret;
     }
 

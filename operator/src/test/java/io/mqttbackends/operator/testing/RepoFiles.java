@@ -29,12 +29,25 @@ public final class RepoFiles {
     /** Every YAML document of a file (several may be separated by ---). */
     public static List<JsonNode> documents(Path file) {
         try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
-            List<JsonNode> documents = new ArrayList<>();
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(documents::add);
-            return documents;
+            return documents(parser);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot parse " + file, e);
         }
+    }
+
+    /** Every YAML document of a text, e.g. what a command printed. */
+    public static List<JsonNode> documents(String yaml) {
+        try (YAMLParser parser = new YAMLFactory().createParser(yaml)) {
+            return documents(parser);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse YAML: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<JsonNode> documents(YAMLParser parser) throws IOException {
+        List<JsonNode> documents = new ArrayList<>();
+        YAML.readValues(parser, JsonNode.class).forEachRemaining(documents::add);
+        return documents;
     }
 
     public static JsonNode document(Path file) {

@@ -12,8 +12,10 @@ import io.mqttbackends.operator.api.v1alpha1.HookAction;
 import io.mqttbackends.operator.api.v1alpha1.HookPoint;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.SecretKeyRef;
+import io.mqttbackends.operator.render.SecretLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -69,9 +71,20 @@ public final class Resources {
         return credentials;
     }
 
-    /** A Secret as a real API server stores it: base64 data. */
+    /**
+     * A credentials Secret as a real API server stores it (base64 data), labelled so that the operator reads it;
+     * {@link #unlabelledSecret} for one it must not.
+     */
     public static Secret secret(String name, Map<String, String> values) {
-        return new SecretBuilder().withMetadata(new ObjectMetaBuilder().withName(name).build())
+        Secret secret = unlabelledSecret(name, values);
+        secret.getMetadata().getLabels().put(SecretLookup.LABEL, SecretLookup.LABEL_VALUE);
+        return secret;
+    }
+
+    /** A Secret without the operator's label, its labels modifiable. */
+    public static Secret unlabelledSecret(String name, Map<String, String> values) {
+        return new SecretBuilder().withMetadata(new ObjectMetaBuilder().withName(name).withLabels(new HashMap<>())
+                .build())
                 .withData(values.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                         e -> Base64.getEncoder().encodeToString(e.getValue().getBytes(StandardCharsets.UTF_8)))))
                 .build();

@@ -15,9 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * kubectl is not available where this is built, so `kubectl apply -k deploy/` was never run here: this test checks
- * what it can without a cluster. Every resource the kustomization lists exists and parses, and the runtime
- * Deployment mounts what the operator renders where the runtime reads it.
+ * The files of deploy/ as written (KustomizeBuildTest checks what `kubectl kustomize` builds of them): every resource
+ * the kustomization lists exists and parses, and the runtime Deployment mounts what the operator renders where the
+ * runtime reads it.
  */
 class KustomizeStructureTest {
 
