@@ -113,33 +113,31 @@ public final class PoolTls {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            try {
-                delegate.checkServerTrusted(chain, authType, engine);
-            } catch (CertificateException e) {
-                log.failed(e);
-                throw e;
-            }
+            reported(() -> delegate.checkServerTrusted(chain, authType, engine));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
+            reported(() -> delegate.checkServerTrusted(chain, authType, socket));
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            reported(() -> delegate.checkServerTrusted(chain, authType));
+        }
+
+        private void reported(Check check) throws CertificateException {
             try {
-                delegate.checkServerTrusted(chain, authType, socket);
+                check.run();
             } catch (CertificateException e) {
                 log.failed(e);
                 throw e;
             }
         }
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                delegate.checkServerTrusted(chain, authType);
-            } catch (CertificateException e) {
-                log.failed(e);
-                throw e;
-            }
+        private interface Check {
+            void run() throws CertificateException;
         }
 
         @Override

@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +40,13 @@ import org.junit.jupiter.api.Test;
  * fails, as readiness sees it), its failure is "unavailable" (events wait), and one WARN line names the pool, the
  * address and the reason, however often the pool is called.
  *
- * <p>A subclass starts the server once per class and says how to reach and inspect it.
+ * <p>A subclass starts the server once per class ({@link #keepForClass}) with the class's {@link #tlsFiles} and says
+ * how to reach and inspect it.
  */
 public abstract class DatabaseTlsContract {
     protected static final Duration WAIT = Duration.ofSeconds(20);
+    private static TlsTestFiles files;
+    private static AutoCloseable server;
 
     private Vertx vertx;
     private LogCapture log;
@@ -51,9 +56,6 @@ public abstract class DatabaseTlsContract {
 
     /** A backend of the kind on {@code vertx}. */
     protected abstract Backend backend(Vertx vertx);
-
-    /** The class's TLS files. */
-    protected abstract TlsTestFiles tls();
 
     /** Has the class's server present {@code which} to new connections. */
     protected abstract void serve(ServerCertificate which);
@@ -69,6 +71,36 @@ public abstract class DatabaseTlsContract {
 
     /** Where on the server TLS is, for the log line: {@code localhost:<port>}. */
     protected abstract String address();
+
+    /** Runs before the subclass's {@code @BeforeAll}, which starts its server with these files. */
+    @BeforeAll
+    static void makeTlsFiles() {
+        files = TlsTestFiles.make();
+    }
+
+    /** Runs after the subclass's {@code @AfterAll}s. */
+    @AfterAll
+    static void stopServerAndDeleteTlsFiles() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            server = null;
+            files.close();
+        }
+    }
+
+    /** The class's TLS files: the test CA, both server certificates, an unrelated CA. */
+    protected static TlsTestFiles tlsFiles() {
+        return files;
+    }
+
+    /** {@code started}, stopped after the class's last test. */
+    protected static <T extends AutoCloseable> T keepForClass(T started) {
+        server = started;
+        return started;
+    }
 
     @BeforeEach
     void open() {
@@ -87,19 +119,19 @@ public abstract class DatabaseTlsContract {
     @Test
     void aCertificateForAnotherHostIsRefusedByDefault() {
         serve(ServerCertificate.OTHER_HOST);
-        refusedForTheHostName(Map.of("ssl", "true", caKey(), tls().ca().toString()));
+        refusedForTheHostName(Map.of("ssl", "true", caKey(), tlsFiles().ca().toString()));
     }
 
     @Test
     void aCertificateForAnotherHostIsRefusedWithVerifyTrue() {
         serve(ServerCertificate.OTHER_HOST);
-        refusedForTheHostName(Map.of("ssl", "true", "verify", "true", caKey(), tls().ca().toString()));
+        refusedForTheHostName(Map.of("ssl", "true", "verify", "true", caKey(), tlsFiles().ca().toString()));
     }
 
     @Test
     void aCertificateForAnotherHostIsAcceptedOnlyWithAnExplicitVerifyFalse() {
         serve(ServerCertificate.OTHER_HOST);
-        BackendPool<?> pool = open(Map.of("ssl", "true", "verify", "false", caKey(), tls().ca().toString()));
+        BackendPool<?> pool = open(Map.of("ssl", "true", "verify", "false", caKey(), tlsFiles().ca().toString()));
         String clientid = write(pool);
         assertThat(recorded(clientid)).as("written through TLS with verify = false").isTrue();
         assertThat(log.at("WARN")).as("the opt-out, said at load")
@@ -111,7 +143,7 @@ public abstract class DatabaseTlsContract {
     @Test
     void theLocalhostCertificateSignedByTheGivenCaIsAccepted() {
         serve(ServerCertificate.LOCALHOST);
-        BackendPool<?> pool = open(Map.of("ssl", "true", caKey(), tls().ca().toString()));
+        BackendPool<?> pool = open(Map.of("ssl", "true", caKey(), tlsFiles().ca().toString()));
         pool.ping().await().atMost(WAIT);
         String clientid = write(pool);
         assertThat(recorded(clientid)).as("written through verified TLS").isTrue();
@@ -121,7 +153,7 @@ public abstract class DatabaseTlsContract {
     @Test
     void aServerSignedByAnotherCaIsRefused() {
         serve(ServerCertificate.LOCALHOST);
-        refused(Map.of("ssl", "true", caKey(), tls().unrelatedCa().toString()), "PKIX path");
+        refused(Map.of("ssl", "true", caKey(), tlsFiles().unrelatedCa().toString()), "PKIX path");
     }
 
     @Test

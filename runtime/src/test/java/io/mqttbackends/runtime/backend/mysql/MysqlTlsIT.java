@@ -5,12 +5,10 @@ import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.DatabaseTlsContract;
 import io.mqttbackends.runtime.testing.PrivateMariadb;
-import io.mqttbackends.runtime.testing.TlsTestFiles;
 import io.mqttbackends.runtime.testing.TlsTestFiles.ServerCertificate;
 import io.vertx.mutiny.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -18,24 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
  * VERIFY_IDENTITY} unless {@code verify = false}.
  */
 class MysqlTlsIT extends DatabaseTlsContract {
-    private static TlsTestFiles tls;
     private static PrivateMariadb server;
 
     @BeforeAll
     static void startServer() {
-        tls = TlsTestFiles.make();
-        server = PrivateMariadb.start(tls, ServerCertificate.OTHER_HOST);
+        server = keepForClass(PrivateMariadb.start(tlsFiles(), ServerCertificate.OTHER_HOST));
         server.sql("CREATE TABLE " + PrivateMariadb.DATABASE + ".tls_log (clientid varchar(200))");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
     }
 
     @Override
@@ -46,11 +32,6 @@ class MysqlTlsIT extends DatabaseTlsContract {
     @Override
     protected Backend backend(Vertx vertx) {
         return new MysqlBackend(vertx);
-    }
-
-    @Override
-    protected TlsTestFiles tls() {
-        return tls;
     }
 
     @Override

@@ -5,12 +5,10 @@ import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.DatabaseTlsContract;
 import io.mqttbackends.runtime.testing.PrivatePostgres;
-import io.mqttbackends.runtime.testing.TlsTestFiles;
 import io.mqttbackends.runtime.testing.TlsTestFiles.ServerCertificate;
 import io.vertx.mutiny.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -18,24 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
  * (scram-sha-256): {@code sslmode=verify-full} unless {@code verify = false}.
  */
 class PgsqlTlsIT extends DatabaseTlsContract {
-    private static TlsTestFiles tls;
     private static PrivatePostgres server;
 
     @BeforeAll
     static void startServer() {
-        tls = TlsTestFiles.make();
-        server = PrivatePostgres.start(tls, ServerCertificate.OTHER_HOST);
+        server = keepForClass(PrivatePostgres.start(tlsFiles(), ServerCertificate.OTHER_HOST));
         server.sql("CREATE TABLE tls_log (clientid text)");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
     }
 
     @Override
@@ -46,11 +32,6 @@ class PgsqlTlsIT extends DatabaseTlsContract {
     @Override
     protected Backend backend(Vertx vertx) {
         return new PgsqlBackend(vertx);
-    }
-
-    @Override
-    protected TlsTestFiles tls() {
-        return tls;
     }
 
     @Override

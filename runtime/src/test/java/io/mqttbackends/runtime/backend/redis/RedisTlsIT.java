@@ -11,39 +11,26 @@ import io.mqttbackends.runtime.testing.TlsTestFiles.ServerCertificate;
 import io.vertx.mutiny.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Redis TLS against a private {@code redis-server} with a TLS port ({@code --tls-port}, no client certificates asked)
- * only; the plain port, which the pools never use, serves the test's inspection and
- * the certificate changes ({@code CONFIG SET tls-cert-file}). Certificate and host name verified unless
- * {@code verify = false}.
+ * Redis TLS against a private {@code redis-server} with a TLS port ({@code --tls-port}, no client certificates asked);
+ * the plain port, which the pools never use, serves the test's inspection and the certificate changes
+ * ({@code CONFIG SET tls-cert-file}). Certificate and host name verified unless {@code verify = false}.
  */
 class RedisTlsIT extends DatabaseTlsContract {
-    private static TlsTestFiles tls;
     private static RedisServer server;
     private static int tlsPort;
 
     @BeforeAll
     static void startServer() {
-        tls = TlsTestFiles.make();
+        TlsTestFiles tls = tlsFiles();
         tlsPort = FreePort.find();
-        server = RedisServer.start("--tls-port", Integer.toString(tlsPort),
+        server = keepForClass(RedisServer.start("--tls-port", Integer.toString(tlsPort),
                 "--tls-cert-file", tls.certificate(ServerCertificate.OTHER_HOST).toString(),
                 "--tls-key-file", tls.key(ServerCertificate.OTHER_HOST).toString(),
-                "--tls-ca-cert-file", tls.ca().toString(), "--tls-auth-clients", "no");
+                "--tls-ca-cert-file", tls.ca().toString(), "--tls-auth-clients", "no"));
         TlsTestFiles.awaitServed(tlsPort, "", ServerCertificate.OTHER_HOST);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
     }
 
     @Override
@@ -57,14 +44,9 @@ class RedisTlsIT extends DatabaseTlsContract {
     }
 
     @Override
-    protected TlsTestFiles tls() {
-        return tls;
-    }
-
-    @Override
     protected void serve(ServerCertificate which) {
-        server.cli("CONFIG", "SET", "tls-cert-file", tls.certificate(which).toString(),
-                "tls-key-file", tls.key(which).toString());
+        server.cli("CONFIG", "SET", "tls-cert-file", tlsFiles().certificate(which).toString(),
+                "tls-key-file", tlsFiles().key(which).toString());
         TlsTestFiles.awaitServed(tlsPort, "", which);
     }
 
