@@ -147,6 +147,13 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
 
     private static final PoolKey.Range POOL_SIZES = new PoolKey.Range(1, MAX_POOL_SIZE, "");
 
+    /**
+     * With TLS on, whether the server's certificate and its host name are verified: on unless a pool opts out. EMQX
+     * connected with Erlang's {@code verify_none} (any certificate, from anyone); a pool that must keep that says
+     * {@code verify = false}. MongoDB pools have no such key: they always verify.
+     */
+    private static final PoolKey VERIFY = new PoolKey("verify", "true", BOOL, Optional.empty());
+
     private static final Map<DatabaseKind, DatabaseProfile> PROFILES = new EnumMap<>(DatabaseKind.class);
 
     static {
@@ -211,7 +218,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("server", server, SERVER), poolSize("pool_size"), key(userKey, "", TEXT),
                 key("password", "", TEXT), key("database", "", TEXT), key("ssl", "false", BOOL),
                 key("cacertfile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT),
-                key("verify", "false", BOOL)),
+                VERIFY),
                 misnomers, "server", "pool_size", Optional.of(userKey), "database", "cacertfile",
                 Optional.empty(), Optional.of(Language.SQL), Set.of(HookOption.OFFLINE_OPTS),
                 FunctionCatalog.functions(kind), List.of());
@@ -223,7 +230,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("server", "127.0.0.1:6379", SERVERS), key("sentinel", "", TEXT),
                 poolSize("pool_size"), key("database", "0", COUNT), key("password", "", TEXT),
                 key("channel", "mqtt_channel", TEXT), key("ssl", "off", BOOL),
-                key("cafile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT)),
+                key("cafile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT), VERIFY),
                 Map.of(), "server", "pool_size", Optional.empty(), "database", "cafile", Optional.empty(),
                 Optional.of(Language.COMMANDS), Set.of(HookOption.EXPIRED_TIME),
                 FunctionCatalog.functions(DatabaseKind.REDIS),
@@ -283,8 +290,7 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("logger", "info", oneOf("debug", "info", "notice", "warning", "error", "critical", "alert",
                         "emergency")),
                 key("ssl", "false", BOOL), key("cafile", "", TEXT),
-                key("certfile", "", TEXT), key("keyfile", "", TEXT),
-                key("verify", "false", BOOL),
+                key("certfile", "", TEXT), key("keyfile", "", TEXT), VERIFY,
                 // Not in EMQX, which wrote at ONE to whatever node it reached: the driver needs the local data
                 // centre to route, and a quorum keeps what was acknowledged when a replica fails.
                 key("local_datacenter", "datacenter1", TEXT),

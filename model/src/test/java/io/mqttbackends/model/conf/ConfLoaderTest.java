@@ -43,7 +43,7 @@ class ConfLoaderTest {
 
         PoolConfig mysql = cfg.pool(DatabaseKind.MYSQL, "pool1").orElseThrow();
         assertThat(mysql.settings()).containsEntry("server", "127.0.0.1:3306").containsEntry("pool_size", "8")
-                .containsEntry("password", "").containsEntry("schema.init", "false").containsEntry("verify", "false")
+                .containsEntry("password", "").containsEntry("schema.init", "false").containsEntry("verify", "true")
                 .containsEntry("user", "root");
         assertThat(mysql.locationOf("server")).isEqualTo(mysql.location());
         assertThat(cfg.pool(DatabaseKind.REDIS, "r").orElseThrow().settings())

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.health;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 
 import io.mqttbackends.runtime.backend.BackendPool;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.hook.ActiveConfiguration;
 import io.mqttbackends.runtime.hook.ConfigurationApplied;
 import io.mqttbackends.runtime.ingest.MqttIngress;
@@ -27,7 +28,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Readiness at {@code /q/health/ready}: up when the MQTT session is connected and every pool answers a ping. Each
- * pool's state is in the response data and in the {@code mqttbackends_pool_up} gauge, which is also refreshed every
+ * pool's state is in the response data ({@code "pool <name>"}, and for a pool that is down {@code "pool <name>
+ * failure"}: why, e.g. "TLS failed: No subject alternative DNS name matching ... found.") and in the
+ * {@code mqttbackends_pool_up} gauge, which is also refreshed every
  * {@link #PROBE_INTERVAL} so that it tells the truth where nothing polls readiness. Both follow the running
  * configuration: after a reload they ping its pools, and gauges of pools it no longer has are removed.
  */
@@ -100,8 +103,9 @@ public class ReadinessCheck implements AsyncHealthCheck {
                 .ifNoItem().after(PING_TIMEOUT).fail()
                 .onItem().invoke(ok -> lastPing.put(name, Optional.empty()))
                 .onItem().transform(ok -> Map.entry(name, true))
-                .onFailure().invoke(f -> lastPing.put(name, Optional.of(f.getClass().getSimpleName() + ": "
-                        + f.getMessage())))
+                .onFailure().invoke(f -> lastPing.put(name, Optional.of(PoolTls.failureReason(f)
+                        .map(tls -> "TLS failed: " + tls)
+                        .orElseGet(() -> f.getClass().getSimpleName() + ": " + f.getMessage()))))
                 .onFailure().recoverWithItem(f -> Map.entry(name, false))
                 .onItem().invoke(e -> metrics.poolState(e.getKey(), e.getValue()));
     }
@@ -111,7 +115,11 @@ public class ReadinessCheck implements AsyncHealthCheck {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("mqttbackends")
                 .status(mqtt && pools.values().stream().allMatch(Boolean::booleanValue))
                 .withData("mqtt", mqtt ? "connected" : "disconnected");
-        pools.forEach((name, up) -> builder.withData("pool " + name, up ? "up" : "down"));
+        pools.forEach((name, up) -> {
+            builder.withData("pool " + name, up ? "up" : "down");
+            Optional<String> failure = up ? Optional.empty() : lastPing.getOrDefault(name, Optional.empty());
+            failure.ifPresent(why -> builder.withData("pool " + name + " failure", why));
+        });
         return builder.build();
     }
 }

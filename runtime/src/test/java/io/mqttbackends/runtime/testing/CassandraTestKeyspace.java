@@ -66,7 +66,7 @@ public final class CassandraTestKeyspace implements TestDatabase {
         settings.put("cafile", "");
         settings.put("certfile", "");
         settings.put("keyfile", "");
-        settings.put("verify", "false");
+        settings.put("verify", "true");
         settings.put("local_datacenter", spec.datacenter());
         // The pool's default; on a keyspace replicated once, a quorum is that one replica.
         settings.put("consistency", "LOCAL_QUORUM");

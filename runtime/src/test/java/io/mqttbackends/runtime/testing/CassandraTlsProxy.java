@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TLS in front of the run's Cassandra, which serves plain CQL only: a loopback Vert.x server on a free port that
- * terminates TLS with a server certificate for {@code DNS:localhost} (nothing else), signed by a throw-away CA, both
+ * terminates TLS with a server certificate for {@code DNS:localhost} (or another host name; nothing else), signed by a throw-away CA, both
  * made by the {@code openssl} command in a temporary directory, and forwards the bytes to the real server.
  * {@link #close()} stops it and deletes the directory (at JVM exit at the latest).
  */
@@ -44,8 +44,16 @@ public final class CassandraTlsProxy implements AutoCloseable {
         this.server = s;
     }
 
-    /** Makes the certificates and starts forwarding to the run's Cassandra. */
+    /** Makes the certificates, the proxy's for {@code localhost}, and starts forwarding to the run's Cassandra. */
     public static CassandraTlsProxy start() {
+        return start("localhost");
+    }
+
+    /**
+     * Makes the certificates, the proxy's for the DNS name {@code host} (and nothing else), and starts forwarding;
+     * another host than {@code localhost} makes a proxy that pools reaching it must refuse.
+     */
+    public static CassandraTlsProxy start(String host) {
         Path dir;
         try {
             dir = Files.createTempDirectory("mqttbackends-cassandra-tls");
@@ -54,6 +62,9 @@ public final class CassandraTlsProxy implements AutoCloseable {
         }
         try {
             TestCertificates.caAndServerForLocalhost(dir);
+            if (!host.equals("localhost")) {
+                TestCertificates.serverCertificate(dir, "server", host);
+            }
             CassandraTlsProxy proxy = new CassandraTlsProxy(dir, CassandraTestServer.server().host(),
                     CassandraTestServer.server().port());
             TestRun.closeAtExit(proxy);

@@ -27,7 +27,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A private MongoDB stand-in (mongo-java-server, in memory) that serves TLS only, on a free loopback port, with a
  * throw-away CA and a server certificate made by the {@code openssl} command in a temporary directory. The server
- * certificate names {@code DNS:localhost} and nothing else, so a client reaching it as {@code 127.0.0.1} must refuse
+ * certificate names {@code DNS:localhost} (or another host name) and nothing else, so a client reaching it as {@code 127.0.0.1} must refuse
  * it when it verifies host names. {@link #close()} stops the server and deletes the directory (at JVM exit at the
  * latest).
  */
@@ -43,8 +43,16 @@ public final class MongoTlsStandIn implements AutoCloseable {
         this.port = port;
     }
 
-    /** Makes the certificates and starts the server. */
+    /** Makes the certificates, the server's for {@code localhost}, and starts the server. */
     public static MongoTlsStandIn start() {
+        return start("localhost");
+    }
+
+    /**
+     * Makes the certificates, the server's for the DNS name {@code host} (and nothing else), and starts the server;
+     * another host than {@code localhost} makes a server that pools reaching it must refuse.
+     */
+    public static MongoTlsStandIn start(String host) {
         Path dir;
         try {
             dir = Files.createTempDirectory("mqttbackends-mongo-tls");
@@ -53,6 +61,9 @@ public final class MongoTlsStandIn implements AutoCloseable {
         }
         try {
             TestCertificates.caAndServerForLocalhost(dir);
+            if (!host.equals("localhost")) {
+                TestCertificates.serverCertificate(dir, "server", host);
+            }
             PrivateKey key = privateKey(dir.resolve("server.key"));
             X509Certificate cert = certificate(dir.resolve("server.pem"));
             X509Certificate ca = certificate(dir.resolve("ca.pem"));
@@ -100,7 +111,10 @@ public final class MongoTlsStandIn implements AutoCloseable {
         return new ClientCertificate(dir.resolve("client.pem"), dir.resolve("client.key"));
     }
 
-    /** A plain synchronous client that trusts the CA, to inspect what a pool wrote. Close it after use. */
+    /**
+     * A plain synchronous client that trusts the CA, to inspect what a pool wrote, whatever host the certificate
+     * names. Close it after use.
+     */
     public MongoClient client() {
         SSLContext context;
         try (InputStream in = Files.newInputStream(caFile())) {
@@ -119,7 +133,7 @@ public final class MongoTlsStandIn implements AutoCloseable {
         return MongoClients.create(MongoClientSettings.builder()
                 .applyToClusterSettings(c -> c.hosts(List.of(new ServerAddress("localhost", port)))
                         .serverSelectionTimeout(10, TimeUnit.SECONDS))
-                .applyToSslSettings(s -> s.enabled(true).context(context))
+                .applyToSslSettings(s -> s.enabled(true).invalidHostNameAllowed(true).context(context))
                 .build());
     }
 

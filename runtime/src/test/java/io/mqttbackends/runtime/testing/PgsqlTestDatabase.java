@@ -45,7 +45,7 @@ public final class PgsqlTestDatabase implements SqlTestDatabase {
     @Override
     public Map<String, String> poolSettings(String server) {
         return Map.of("server", server, "pool_size", "4", "username", "postgres", "password", "", "database", name,
-                "ssl", "false", "verify", "false", "cacertfile", "", "certfile", "", "keyfile", "");
+                "ssl", "false", "verify", "true", "cacertfile", "", "certfile", "", "keyfile", "");
     }
 
     @Override

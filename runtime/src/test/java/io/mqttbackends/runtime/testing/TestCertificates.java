@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Throw-away TLS material for tests, made by the {@code openssl} command in a directory of the test's own: a CA
  * ({@code ca.pem}, {@code ca.key}) and a server certificate for {@code localhost} ({@code server.pem},
- * {@code server.key}, PKCS#8) signed by it. EC keys, which openssl makes in milliseconds.
+ * {@code server.key}, PKCS#8) signed by it, and more server certificates for other names. EC keys, which openssl
+ * makes in milliseconds.
  */
 public final class TestCertificates {
     private TestCertificates() {
@@ -24,16 +25,25 @@ public final class TestCertificates {
         openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mqttbackends test CA",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        serverCertificate(dir, "server", "localhost");
+    }
+
+    /**
+     * Writes {@code <file>.pem} and {@code <file>.key} (PKCS#8) into {@code dir}: a server certificate for the DNS name
+     * {@code host} (its CN and only subject alternative name), signed by the CA {@link #caAndServerForLocalhost} made
+     * there. A certificate for another host ({@code db.other.test}) is what a client must refuse.
+     */
+    public static void serverCertificate(Path dir, String file, String host) throws IOException {
         openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-        Files.writeString(dir.resolve("server.ext"), """
-                subjectAltName = DNS:localhost
+                "-keyout", file + ".key", "-out", file + ".csr", "-subj", "/CN=" + host);
+        Files.writeString(dir.resolve(file + ".ext"), """
+                subjectAltName = DNS:%s
                 basicConstraints = CA:FALSE
                 keyUsage = critical, digitalSignature, keyAgreement
                 extendedKeyUsage = serverAuth
-                """);
-        openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+                """.formatted(host));
+        openssl(dir, "x509", "-req", "-in", file + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", file + ".pem", "-days", "2", "-extfile", file + ".ext");
     }
 
     /** Runs {@code openssl} with {@code args} in {@code dir}; fails with its output when it fails. */

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import javax.net.ssl.SSLContext;
-import org.jboss.logging.Logger;
 
 /**
  * Cassandra, as EMQX 4.x Enterprise's {@code emqx_backend_cassa} (spec §6), on the Apache Cassandra Java driver 4
@@ -34,13 +33,12 @@ import org.jboss.logging.Logger;
  * (seconds between reconnection attempts; 0: the driver's backoff from 1 s to 60 s; the driver always reconnects),
  * {@code username}/{@code password}, {@code keyspace}, {@code logger} (the level of the driver's log category, shared
  * by every Cassandra pool: the last one loaded sets it), {@code ssl} with {@code cafile}/{@code certfile}/
- * {@code keyfile} and {@code verify} (the certificate and the host name; {@code false} accepts any server), and two
- * keys EMQX did not have: {@code local_datacenter} (default {@code datacenter1}) and {@code consistency} (default
+ * {@code keyfile} and {@code verify} (true by default: the certificate and the host name; {@code false} accepts any
+ * server), and two keys EMQX did not have: {@code local_datacenter} (default {@code datacenter1}) and {@code consistency} (default
  * {@code LOCAL_QUORUM}; EMQX wrote at ONE).
  */
 @ApplicationScoped
 public class CassandraBackend implements Backend {
-    private static final Logger LOG = Logger.getLogger(CassandraBackend.class);
     private static final int DEFAULT_PORT = 9042;
 
     private final Vertx vertx;
@@ -65,15 +63,12 @@ public class CassandraBackend implements Backend {
         // The loader made sure the keyspace is a name CQL takes unquoted.
         String keyspace = config.get("keyspace");
         SSLContext tls = config.boolValue("ssl") ? PoolTls.context(config, vertx.getDelegate(),
-                config.boolValue("verify")) : null;
-        if (tls != null && !config.boolValue("verify")) {
-            LOG.warnf("%s: ssl without verify accepts any server certificate and host name (%s)",
-                    config.qualifiedName(), config.locationOf("verify"));
-        }
+                PoolTls.verifies(config)) : null;
+        PoolTls.warnIfUnverified(config);
         java.util.logging.Logger.getLogger("com.datastax.oss.driver").setLevel(level(config.get("logger")));
         return new CassandraPool(config,
                 () -> builder(config, tls).withKeyspace(keyspace).buildAsync(),
-                () -> builder(config, tls).buildAsync());
+                () -> builder(config, tls).buildAsync(), new PoolTls.FailureLog(config, "nodes", DEFAULT_PORT));
     }
 
     /**
@@ -90,7 +85,7 @@ public class CassandraBackend implements Backend {
         config.optional("username").ifPresent(user -> builder.withAuthCredentials(user,
                 config.optional("password").orElse("")));
         if (tls != null) {
-            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(tls, null, config.boolValue("verify")));
+            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(tls, null, PoolTls.verifies(config)));
         }
         return builder;
     }

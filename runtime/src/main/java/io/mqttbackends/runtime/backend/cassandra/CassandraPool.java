@@ -31,6 +31,7 @@ import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
 import io.mqttbackends.runtime.backend.HookActions;
 import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
 import io.smallrye.mutiny.Multi;
@@ -75,14 +76,17 @@ final class CassandraPool implements BackendPool<CqlWrite> {
     private final WriteClock clock = new WriteClock();
     private final CassandraFunctions functions;
     private volatile boolean closed;
+    private final PoolTls.FailureLog tls;
 
     /**
      * @param sessions             opens a session on the pool's keyspace
      * @param keyspacelessSessions opens a session on no keyspace, for {@code schema.init} to create it
+     * @param tls                  where failures in TLS are logged (every statement reports to it)
      */
     CassandraPool(PoolConfig config, Supplier<CompletionStage<CqlSession>> sessions,
-            Supplier<CompletionStage<CqlSession>> keyspacelessSessions) {
+            Supplier<CompletionStage<CqlSession>> keyspacelessSessions, PoolTls.FailureLog tls) {
         this.config = config;
+        this.tls = tls;
         this.traits = PoolTraits.of(config, BatchGuarantee.PER_ITEM);
         this.sessions = sessions;
         this.keyspacelessSessions = keyspacelessSessions;
@@ -156,7 +160,7 @@ final class CassandraPool implements BackendPool<CqlWrite> {
 
     /** Executes one statement: prepared once per session, values converted to its markers' types. */
     Uni<AsyncResultSet> execute(CqlCommand command) {
-        return session().onItem().transformToUni(s -> Uni.createFrom().completionStage(() -> prepared(s, command.cql())
+        return tls.watch(session().onItem().transformToUni(s -> Uni.createFrom().completionStage(() -> prepared(s, command.cql())
                         .copy())
                 .onItem().transformToUni(statement -> {
                     BoundStatement bound = statement.bind(CqlValues.convert(command.values(),
@@ -166,7 +170,7 @@ final class CassandraPool implements BackendPool<CqlWrite> {
                     }
                     BoundStatement toRun = bound;
                     return Uni.createFrom().completionStage(() -> s.executeAsync(toRun));
-                }));
+                })));
     }
 
     /** A read's rows, every page of them. */

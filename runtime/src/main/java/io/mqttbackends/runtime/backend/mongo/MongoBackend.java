@@ -8,6 +8,10 @@ import com.mongodb.ServerAddress;
 import com.mongodb.WriteConcern;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
+import com.mongodb.connection.ServerConnectionState;
+import com.mongodb.connection.ServerDescription;
+import com.mongodb.event.ServerDescriptionChangedEvent;
+import com.mongodb.event.ServerListener;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.HostPort;
@@ -113,6 +117,19 @@ public class MongoBackend implements Backend {
         if (config.boolValue("ssl")) {
             SSLContext context = PoolTls.context(config, vertx.getDelegate(), true);
             builder.applyToSslSettings(s -> s.enabled(true).invalidHostNameAllowed(false).context(context));
+            // The driver connects and fails in its own monitor threads; calls then time out without the cause.
+            PoolTls.FailureLog tls = new PoolTls.FailureLog(config, "server", DEFAULT_PORT);
+            builder.applyToServerSettings(s -> s.addServerListener(new ServerListener() {
+                @Override
+                public void serverDescriptionChanged(ServerDescriptionChangedEvent event) {
+                    ServerDescription server = event.getNewDescription();
+                    if (server.getException() != null) {
+                        tls.failed(server.getException());
+                    } else if (server.getState() == ServerConnectionState.CONNECTED) {
+                        tls.succeeded();
+                    }
+                }
+            }));
         }
         builder.writeConcern(writeConcern(config));
         builder.readPreference(ReadPreference.primary());

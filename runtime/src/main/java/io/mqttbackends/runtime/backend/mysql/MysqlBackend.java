@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.mysql;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
 import io.mqttbackends.runtime.backend.sql.SqlFunctions;
 import io.mqttbackends.runtime.backend.sql.SqlPool;
@@ -21,8 +22,9 @@ import java.util.Set;
  * <p>Pool keys ({@code backend.mysql.<pool>.*}, validated at load): {@code server} ({@code host[:port]}, port 3306
  * by default), {@code pool_size}, {@code user}, {@code password}, {@code database}, {@code ssl}, and with TLS
  * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
- * (check the server certificate against the CA, or trust any). The connection character set is utf8mb4 (the
- * client's default; EMQX's {@code utf8} cannot hold 4-byte characters). {@code schema.init} is acted on by the
+ * (true by default: the server certificate is checked against the CA, else the JVM's trust store, and its host name
+ * against {@code server}, as {@code ssl-mode=VERIFY_IDENTITY}; {@code false} trusts any). The connection character
+ * set is utf8mb4 (the client's default; EMQX's {@code utf8} cannot hold 4-byte characters). {@code schema.init} is acted on by the
  * runtime through {@link BackendPool#initSchema()}.
  */
 @ApplicationScoped
@@ -60,11 +62,13 @@ public class MysqlBackend implements Backend {
         // MySQL has no batch command: a batch of N writes is N statement executions, which only pipelining keeps to
         // one round trip (the client's default limit of 1 waits for each reply before sending the next).
         options.setPipeliningLimit(PIPELINING_LIMIT);
+        PoolTls.FailureLog tls = new PoolTls.FailureLog(config, "server", DEFAULT_PORT);
         if (config.boolValue("ssl")) {
-            options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRED);
-            SqlConnectSettings.applyTlsFiles(options, config);
+            options.setSslMode(PoolTls.verifies(config) ? SslMode.VERIFY_IDENTITY : SslMode.REQUIRED);
+            SqlConnectSettings.applyTls(options, config, vertx.getDelegate(), tls);
+            PoolTls.warnIfUnverified(config);
         }
         return new SqlPool(config, MySQLBuilder.pool().with(SqlConnectSettings.poolOptions(config))
-                .connectingTo(options).using(vertx).build(), MysqlDialect.DIALECT);
+                .connectingTo(options).using(vertx).build(), MysqlDialect.DIALECT, tls);
     }
 }

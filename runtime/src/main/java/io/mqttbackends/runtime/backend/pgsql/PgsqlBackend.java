@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.backend.pgsql;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.backend.sql.SqlConnectSettings;
 import io.mqttbackends.runtime.backend.sql.SqlFunctions;
 import io.mqttbackends.runtime.backend.sql.SqlPool;
@@ -21,8 +22,9 @@ import java.util.Set;
  * <p>Pool keys ({@code backend.pgsql.<pool>.*}, validated at load): {@code server} ({@code host[:port]}, port 5432
  * by default), {@code pool_size}, {@code username}, {@code password}, {@code database}, {@code ssl}, and with TLS
  * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
- * (check the server certificate against the CA, or trust any). {@code schema.init} is acted on by the runtime through
- * {@link BackendPool#initSchema()}.
+ * (true by default: the server certificate is checked against the CA, else the JVM's trust store, and its host name
+ * against {@code server}, as {@code sslmode=verify-full}; {@code false} trusts any). {@code schema.init} is acted on
+ * by the runtime through {@link BackendPool#initSchema()}.
  */
 @ApplicationScoped
 public class PgsqlBackend implements Backend {
@@ -49,11 +51,13 @@ public class PgsqlBackend implements Backend {
     @Override
     public BackendPool<?> open(PoolConfig config, PoolContext context) {
         PgConnectOptions options = SqlConnectSettings.apply(new PgConnectOptions(), config, "username", DEFAULT_PORT);
+        PoolTls.FailureLog tls = new PoolTls.FailureLog(config, "server", DEFAULT_PORT);
         if (config.boolValue("ssl")) {
-            options.setSslMode(config.boolValue("verify") ? SslMode.VERIFY_CA : SslMode.REQUIRE);
-            SqlConnectSettings.applyTlsFiles(options, config);
+            options.setSslMode(PoolTls.verifies(config) ? SslMode.VERIFY_FULL : SslMode.REQUIRE);
+            SqlConnectSettings.applyTls(options, config, vertx.getDelegate(), tls);
+            PoolTls.warnIfUnverified(config);
         }
         return new SqlPool(config, PgBuilder.pool().with(SqlConnectSettings.poolOptions(config))
-                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT);
+                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT, tls);
     }
 }

@@ -3,13 +3,12 @@ package io.mqttbackends.runtime.backend.redis;
 import io.mqttbackends.runtime.backend.Backend;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
@@ -30,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Pool keys ({@code backend.redis.<pool>.*}, spec §4.1): {@code type} ({@code single}, {@code sentinel} with
  * {@code sentinel} = the master name and {@code server} = the sentinels, or {@code cluster} with {@code server} =
  * seed nodes), {@code pool_size} (connections per node), {@code database} (selected on every connection; a cluster
- * has only database 0), {@code password}, {@code ssl} with optional {@code cafile} (PEM CA; without it any server
- * certificate is accepted, as EMQX's {@code verify_none}) and {@code certfile}/{@code keyfile}, and {@code channel},
- * the pub/sub control channel ({@link RedisControlChannel}).
+ * has only database 0), {@code password}, {@code ssl} with optional {@code cafile} (PEM CA; without it the JVM's
+ * trust store), {@code certfile}/{@code keyfile} and {@code verify} (true by default: certificate and host name
+ * checked; {@code false} accepts any server, as EMQX's {@code verify_none} did), and {@code channel}, the pub/sub
+ * control channel ({@link RedisControlChannel}).
  */
 @ApplicationScoped
 public class RedisBackend implements Backend {
@@ -60,7 +60,8 @@ public class RedisBackend implements Backend {
     /** Builds the client without connecting: connections open on first use and are replaced when they break. */
     @Override
     public BackendPool<?> open(PoolConfig config, PoolContext context) {
-        RedisOptions options = options(config);
+        PoolTls.FailureLog tls = new PoolTls.FailureLog(config, "server", DEFAULT_PORT);
+        RedisOptions options = options(config, vertx.getDelegate(), tls);
         Redis client = Redis.createClient(vertx, options);
         Optional<RedisControlChannel> channel = Optional.empty();
         if (options.getType() != RedisClientType.CLUSTER) {
@@ -71,12 +72,14 @@ public class RedisBackend implements Backend {
                     .setNetClientOptions(new NetClientOptions(options.getNetClientOptions()).setIdleTimeout(0));
             channel = Optional.of(new RedisControlChannel(config, Redis.createClient(vertx, subscriber), context));
         }
-        RedisPool pool = new RedisPool(config, client, options.getType() == RedisClientType.CLUSTER, channel);
+        PoolTls.warnIfUnverified(config);
+        RedisPool pool = new RedisPool(config, client, options.getType() == RedisClientType.CLUSTER, channel, tls);
         channel.ifPresent(RedisControlChannel::start);
         return pool;
     }
 
-    static RedisOptions options(PoolConfig config) {
+    /** @param tlsLog where the pool's failures in TLS go */
+    static RedisOptions options(PoolConfig config, io.vertx.core.Vertx vertx, PoolTls.FailureLog tlsLog) {
         String type = config.get("type");
         int database = config.intValue("database");
         boolean ssl = config.boolValue("ssl");
@@ -103,7 +106,7 @@ public class RedisBackend implements Backend {
         }
         // The database travels in each endpoint: the sentinel client selects it on the master it finds.
         servers.forEach(s -> options.addConnectionString(endpoint(s, ssl, database)));
-        NetClientOptions net = ssl ? tls(config) : new NetClientOptions();
+        NetClientOptions net = ssl ? tls(config, vertx, tlsLog) : new NetClientOptions();
         // A command that timed out stays pending on a connection a hung server never answers: a connection silent
         // for call_timeout is closed, so the client replaces it.
         options.setNetClientOptions(net.setIdleTimeout(config.intValue("call_timeout"))
@@ -117,12 +120,19 @@ public class RedisBackend implements Backend {
                 + (database == 0 ? "" : "/" + database);
     }
 
-    private static NetClientOptions tls(PoolConfig config) {
-        NetClientOptions net = new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("");
-        config.readableFile("cafile").ifPresentOrElse(
-                ca -> net.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)), () -> net.setTrustAll(true));
-        config.clientCertificate().ifPresent(c -> net.setPemKeyCertOptions(new PemKeyCertOptions()
-                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
+    /**
+     * Verified, the certificate against {@code cafile} (else the JVM's trust store) and the host name against the
+     * server's address, the way HTTPS does (for sentinels and cluster nodes: the address each is reached at); with
+     * {@code verify = false} any certificate.
+     */
+    private static NetClientOptions tls(PoolConfig config, io.vertx.core.Vertx vertx, PoolTls.FailureLog log) {
+        NetClientOptions net = new NetClientOptions().setSsl(true);
+        if (PoolTls.verifies(config)) {
+            net.setTrustOptions(PoolTls.trustOptions(config, vertx, log)).setHostnameVerificationAlgorithm("HTTPS");
+        } else {
+            net.setTrustAll(true).setHostnameVerificationAlgorithm("");
+        }
+        PoolTls.keyCertOptions(config).ifPresent(net::setKeyCertOptions);
         return net;
     }
 }

@@ -4,6 +4,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
 import io.mqttbackends.runtime.backend.HookActions;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
 import java.util.Collections;
@@ -47,14 +48,18 @@ final class RedisPool implements BackendPool<RedisWrite> {
     private final boolean cluster;
     private final Optional<RedisControlChannel> channel;
     private final RedisFunctions functions;
+    private final PoolTls.FailureLog tls;
 
-    RedisPool(PoolConfig config, Redis client, boolean cluster, Optional<RedisControlChannel> channel) {
+    /** @param tls where failures in TLS are logged (every command reports to it) */
+    RedisPool(PoolConfig config, Redis client, boolean cluster, Optional<RedisControlChannel> channel,
+            PoolTls.FailureLog tls) {
         this.config = config;
         this.traits = PoolTraits.of(config, BatchGuarantee.PER_ITEM);
         this.client = client;
         this.cluster = cluster;
         this.channel = channel;
         this.functions = new RedisFunctions(this);
+        this.tls = tls;
     }
 
     @Override
@@ -87,7 +92,7 @@ final class RedisPool implements BackendPool<RedisWrite> {
 
     /** One command; a nil reply is {@code null}. */
     Uni<Response> send(Request request) {
-        return client.send(request).onFailure(this::isUnavailable).transform(this::unavailable);
+        return tls.watch(client.send(request)).onFailure(this::isUnavailable).transform(this::unavailable);
     }
 
     /**
@@ -99,7 +104,7 @@ final class RedisPool implements BackendPool<RedisWrite> {
             return Uni.createFrom().item(List.of());
         }
         return cluster ? sendEach(requests)
-                : client.batch(requests).onFailure(this::isUnavailable).transform(this::unavailable);
+                : tls.watch(client.batch(requests)).onFailure(this::isUnavailable).transform(this::unavailable);
     }
 
     /**

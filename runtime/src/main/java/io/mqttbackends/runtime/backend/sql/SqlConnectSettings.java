@@ -2,17 +2,17 @@ package io.mqttbackends.runtime.backend.sql;
 
 import io.mqttbackends.model.conf.HostPort;
 import io.mqttbackends.model.conf.PoolConfig;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.mqttbackends.runtime.backend.PoolTls;
 import java.util.concurrent.TimeUnit;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
 
 /**
  * The pool keys the SQL databases share, applied to the driver's options: {@code server} ({@code host[:port]}),
  * {@code pool_size}, {@code password}, {@code database}, and with {@code ssl} the PEM files {@code cacertfile}
- * (CA to trust) and {@code certfile}/{@code keyfile} (client certificate). The user key ({@code username} for pgsql,
- * {@code user} for mysql), the TLS mode and {@code verify} are the database's own.
+ * (CA to trust), {@code certfile}/{@code keyfile} (client certificate) and {@code verify}. The user key
+ * ({@code username} for pgsql, {@code user} for mysql) and the TLS mode are the database's own.
  */
 public final class SqlConnectSettings {
 
@@ -46,12 +46,20 @@ public final class SqlConnectSettings {
         return new PoolOptions().setMaxSize(config.intValue("pool_size")).setName(config.qualifiedName());
     }
 
-    /** The CA and client certificate files of a TLS pool; {@code verify} decides whether the CA is checked. */
-    public static void applyTlsFiles(SqlConnectOptions options, PoolConfig config) {
-        options.setTrustAll(!config.boolValue("verify"));
-        config.readableFile("cacertfile")
-                .ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
-        config.clientCertificate().ifPresent(c -> options.setPemKeyCertOptions(new PemKeyCertOptions()
-                .setCertPath(c.certfile()).setKeyPath(c.keyfile())));
+    /**
+     * TLS of a pool with {@code ssl} on ({@link PoolTls}): verified, the certificate against {@code cacertfile} (else
+     * the JVM's trust store) and the host name against {@code server}, the way HTTPS does; with {@code verify = false}
+     * any certificate. The caller sets the database's TLS mode to match ({@code verify-full} / {@code
+     * VERIFY_IDENTITY}, or just required).
+     *
+     * @param log where the pool's failures in TLS go
+     */
+    public static void applyTls(SqlConnectOptions options, PoolConfig config, Vertx vertx, PoolTls.FailureLog log) {
+        if (PoolTls.verifies(config)) {
+            options.setTrustOptions(PoolTls.trustOptions(config, vertx, log)).setHostnameVerificationAlgorithm("HTTPS");
+        } else {
+            options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+        }
+        PoolTls.keyCertOptions(config).ifPresent(options::setKeyCertOptions);
     }
 }

@@ -5,6 +5,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
 import io.mqttbackends.runtime.backend.HookActions;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.backend.PoolTraits;
 import io.mqttbackends.runtime.backend.WriteResult;
 import io.vertx.core.impl.NoStackTraceThrowable;
@@ -46,11 +47,14 @@ public final class SqlPool implements BackendPool<SqlWrite> {
     private final SqlDialect dialect;
     private final ParameterBinder binder;
     private final SqlFunctions functions;
+    private final PoolTls.FailureLog tls;
     /** Per statement text: its multi-row form, or empty when it runs as written. Texts come from the conf. */
     private final Map<String, Optional<MultiRowInsert>> multiRow = new ConcurrentHashMap<>();
 
-    public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect) {
+    /** @param tls where failures in TLS are logged (every call of the pool reports to it) */
+    public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect, PoolTls.FailureLog tls) {
         this.config = config;
+        this.tls = tls;
         this.traits = PoolTraits.of(config, BatchGuarantee.ATOMIC);
         this.pool = pool;
         this.dialect = dialect;
@@ -98,8 +102,8 @@ public final class SqlPool implements BackendPool<SqlWrite> {
 
     /** Runs one statement on any connection of the pool. */
     Uni<RowSet<Row>> query(SqlCommand command) {
-        return binder.bind(command.sql(), command.values())
-                .onItem().transformToUni(values -> pool.preparedQuery(command.sql()).execute(values));
+        return tls.watch(binder.bind(command.sql(), command.values())
+                .onItem().transformToUni(values -> pool.preparedQuery(command.sql()).execute(values)));
     }
 
     /**
@@ -190,7 +194,7 @@ public final class SqlPool implements BackendPool<SqlWrite> {
     public Uni<List<WriteResult>> apply(List<SqlWrite> writes) {
         List<SqlCommand> commands = new ArrayList<>();
         writes.forEach(w -> commands.addAll(w.commands()));
-        return inOneTransaction(commands)
+        return tls.watch(inOneTransaction(commands))
                 .onItem().transform(done -> Collections.nCopies(writes.size(), WriteResult.APPLIED));
     }
 
@@ -209,14 +213,14 @@ public final class SqlPool implements BackendPool<SqlWrite> {
 
     @Override
     public Uni<Void> ping() {
-        return pool.query("SELECT 1").execute().replaceWithVoid();
+        return tls.watch(pool.query("SELECT 1").execute()).replaceWithVoid();
     }
 
     @Override
     public Uni<Void> initSchema() {
-        return Multi.createFrom().iterable(dialect.schema())
+        return tls.watch(Multi.createFrom().iterable(dialect.schema())
                 .onItem().transformToUniAndConcatenate(ddl -> pool.query(ddl).execute())
-                .collect().last()
+                .collect().last())
                 .replaceWithVoid();
     }
 

@@ -10,13 +10,17 @@ import io.mqttbackends.model.HookPoint;
 import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.testing.CassandraTestServer;
 import io.mqttbackends.runtime.testing.CassandraTlsProxy;
+import io.mqttbackends.runtime.testing.LogCapture;
+import io.mqttbackends.runtime.testing.PoolRuns;
 import io.mqttbackends.runtime.testing.TcpProxy;
 import io.mqttbackends.runtime.testing.TestCassandra;
 import io.mqttbackends.runtime.testing.TestPools;
 import io.mqttbackends.runtime.testing.TestRun;
+import io.mqttbackends.runtime.testing.TlsTestFiles;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -187,6 +191,35 @@ class CassandraPoolIT extends CassandraTestSupport {
             run(unverified, hook(HookPoint.CLIENT_CONNECTED, "on_client_connected"),
                     new ClientConnected(client("any", 1)));
             assertThat(rows("SELECT state FROM {ks}.client WHERE clientid = 'any'")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefusedByDefaultWithOneWarningAndAcceptedOnlyWithVerifyFalse() {
+        try (CassandraTlsProxy tls = CassandraTlsProxy.start(TlsTestFiles.OTHER_HOST);
+                LogCapture log = LogCapture.of(PoolTls.class)) {
+            CassandraPool byDefault = openExtra(via("localhost:" + tls.port(), Map.of("ssl", "true",
+                    "cafile", tls.caFile().toString(), "call_timeout", "3000")));
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> byDefault.ping().await().atMost(WAIT))
+                        .satisfies(e -> assertThat(byDefault.classify(e)).as("%s", e)
+                                .isEqualTo(FailureClass.UNAVAILABLE));
+            }
+            assertThatThrownBy(() -> PoolRuns.run(byDefault, hook(HookPoint.CLIENT_CONNECTED, "on_client_connected"),
+                    new ClientConnected(client("other-host", 1))).await().atMost(WAIT));
+            assertThat(rows("SELECT state FROM {ks}.client WHERE clientid = 'other-host'"))
+                    .as("written through refused TLS").isEmpty();
+            assertThat(log.at("WARN")).as("WARN lines").hasSize(1).first().asString()
+                    .startsWith("pool cassa.pool1: TLS to localhost:" + tls.port() + " failed: ")
+                    .contains("No subject alternative DNS name matching localhost found");
+
+            CassandraPool optedOut = openExtra(via("localhost:" + tls.port(), Map.of("ssl", "true", "verify",
+                    "false", "cafile", tls.caFile().toString())));
+            run(optedOut, hook(HookPoint.CLIENT_CONNECTED, "on_client_connected"),
+                    new ClientConnected(client("other-host", 1)));
+            assertThat(rows("SELECT state FROM {ks}.client WHERE clientid = 'other-host'")).hasSize(1);
+            assertThat(log.at("WARN")).as("the opt-out, said at load")
+                    .anySatisfy(l -> assertThat(l).contains("pool cassa.pool1: verify = false"));
         }
     }
 

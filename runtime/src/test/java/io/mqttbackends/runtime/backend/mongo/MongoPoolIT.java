@@ -15,13 +15,16 @@ import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.BatchGuarantee;
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.testing.FreePort;
+import io.mqttbackends.runtime.testing.LogCapture;
 import io.mqttbackends.runtime.testing.MongoTestServer;
 import io.mqttbackends.runtime.testing.MongoTlsStandIn;
 import io.mqttbackends.runtime.testing.PoolRuns;
 import io.mqttbackends.runtime.testing.TestMongo;
+import io.mqttbackends.runtime.testing.TlsTestFiles;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -191,6 +194,27 @@ class MongoPoolIT extends MongoTestSupport {
                     .as("without cacertfile: the JVM's trust store does not know the CA")
                     .satisfies(e -> assertThat(unknownCa.classify(e)).isEqualTo(FailureClass.UNAVAILABLE))
                     .satisfies(e -> assertThat(causes(e)).contains("SSLHandshakeException"));
+        }
+    }
+
+    @Test
+    void withSslAServerCertificateForAnotherHostIsRefusedWithOneWarningAndNothingWritten() {
+        try (MongoTlsStandIn tls = MongoTlsStandIn.start(TlsTestFiles.OTHER_HOST); MongoClient inspect = tls.client();
+                LogCapture log = LogCapture.of(PoolTls.class)) {
+            BackendPool<?> pool = openPool(with(FAIL_FAST, "ssl", "true", "cacertfile", tls.caFile().toString(),
+                    "server", "localhost:" + tls.port(), "login", "", "password", "", "type", "single"));
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> pool.ping().await().atMost(WAIT)).as("a certificate for another host")
+                        .satisfies(e -> assertThat(pool.classify(e)).isEqualTo(FailureClass.UNAVAILABLE));
+            }
+            assertThatThrownBy(() -> PoolRuns.run(pool, hook(HookPoint.CLIENT_CONNECTED, "on_client_connected"),
+                    new ClientConnected(client("other-host", 1))).await().atMost(WAIT))
+                    .satisfies(e -> assertThat(pool.classify(e)).isEqualTo(FailureClass.UNAVAILABLE));
+            assertThat(inspect.getDatabase(database.name()).getCollection("mqtt_client")
+                    .find(eq("clientid", "other-host")).first()).as("written through refused TLS").isNull();
+            assertThat(log.at("WARN")).as("WARN lines").hasSize(1).first().asString()
+                    .startsWith("pool mongo.pool1: TLS to localhost:" + tls.port() + " failed: ")
+                    .contains("No subject alternative DNS name matching localhost found");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.mqttbackends.runtime.backend.redis;
 
 import io.mqttbackends.runtime.backend.FailureClass;
+import io.mqttbackends.runtime.backend.PoolTls;
 
 import io.mqttbackends.runtime.testing.PoolRuns;
 
@@ -10,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.model.conf.ConfigException;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.event.ClientConnected;
 import io.mqttbackends.model.HookPoint;
@@ -55,26 +57,31 @@ class RedisPoolIT extends RedisTestSupport {
 
     @Test
     void singleSentinelAndClusterTypesMapToTheClientOptions() {
-        RedisOptions single = RedisBackend.options(poolConfig(Map.of("server", "redis.local", "password", "pw",
-                "pool_size", "3")));
+        RedisOptions single = options(Map.of("server", "redis.local", "password", "pw",
+                "pool_size", "3"));
         assertThat(single.getType()).isEqualTo(RedisClientType.STANDALONE);
         assertThat(single.getEndpoints()).containsExactly("redis://redis.local:6379/9");
         assertThat(single.getPassword()).isEqualTo("pw");
         assertThat(single.getMaxPoolSize()).isEqualTo(3);
 
-        RedisOptions sentinel = RedisBackend.options(poolConfig(Map.of("type", "sentinel", "sentinel", "mymaster",
-                "server", "10.0.0.1:26379,10.0.0.2:26380", "database", "2")));
+        RedisOptions sentinel = options(Map.of("type", "sentinel", "sentinel", "mymaster",
+                "server", "10.0.0.1:26379,10.0.0.2:26380", "database", "2"));
         assertThat(sentinel.getType()).isEqualTo(RedisClientType.SENTINEL);
         assertThat(sentinel.getMasterName()).isEqualTo("mymaster");
         assertThat(sentinel.getRole()).isEqualTo(RedisRole.MASTER);
         assertThat(sentinel.getEndpoints()).containsExactly("redis://10.0.0.1:26379/2", "redis://10.0.0.2:26380/2");
 
-        RedisOptions cluster = RedisBackend.options(poolConfig(Map.of("type", "cluster", "database", "0",
-                "server", "10.0.0.1:7000, 10.0.0.2:7001,[::1]", "ssl", "on")));
+        RedisOptions cluster = options(Map.of("type", "cluster", "database", "0",
+                "server", "10.0.0.1:7000, 10.0.0.2:7001,[::1]", "ssl", "on"));
         assertThat(cluster.getType()).isEqualTo(RedisClientType.CLUSTER);
         assertThat(cluster.getEndpoints()).containsExactly("rediss://10.0.0.1:7000", "rediss://10.0.0.2:7001",
                 "rediss://[::1]:6379");
         assertThat(cluster.getNetClientOptions().isSsl()).isTrue();
+    }
+
+    private RedisOptions options(Map<String, String> keys) {
+        PoolConfig config = poolConfig(keys);
+        return RedisBackend.options(config, vertx.getDelegate(), new PoolTls.FailureLog(config, "server", 6379));
     }
 
     @Test
