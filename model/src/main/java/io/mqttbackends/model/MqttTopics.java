@@ -1,5 +1,8 @@
 package io.mqttbackends.model;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
 /**
  * MQTT topic-filter matching (MQTT 5 §4.7): {@code +} matches one level, {@code #} the rest including the parent
  * level, and a topic starting with {@code $} is not matched by a filter starting with a wildcard. Shared-subscription
@@ -70,6 +73,68 @@ public final class MqttTopics {
             }
         }
         return g.length == s.length;
+    }
+
+    /**
+     * Why {@code filter} is not a valid MQTT topic filter (MQTT 5 §4.7), empty when it is: not empty, at most 65,535
+     * bytes of UTF-8, no U+0000, no other control character (the specification says it SHOULD NOT hold them and a
+     * broker may refuse it), no lone surrogate, {@code #} only as the whole last level, {@code +} only as a whole
+     * level, and a {@code $share/<group>/} prefix with a group name and a filter after it.
+     */
+    public static Optional<String> filterProblem(String filter) {
+        if (filter == null || filter.isEmpty()) {
+            return Optional.of("empty topic filter");
+        }
+        if (filter.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+            return Optional.of("longer than 65535 bytes");
+        }
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (Character.isISOControl(c)) {
+                return Optional.of("control character U+" + String.format("%04X", (int) c));
+            }
+            if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < filter.length()
+                    && Character.isLowSurrogate(filter.charAt(++i)))) {
+                return Optional.of("not valid UTF-16 (lone surrogate)");
+            }
+        }
+        String inner = filter;
+        if (filter.startsWith(SHARE_PREFIX)) {
+            int groupEnd = filter.indexOf('/', SHARE_PREFIX.length());
+            if (groupEnd <= SHARE_PREFIX.length() || groupEnd == filter.length() - 1) {
+                return Optional.of("$share/ needs a group name and a filter: $share/<group>/<filter>");
+            }
+            String group = filter.substring(SHARE_PREFIX.length(), groupEnd);
+            if (group.contains("+") || group.contains("#")) {
+                return Optional.of("a share group name cannot hold + or #");
+            }
+            inner = filter.substring(groupEnd + 1);
+        }
+        String[] levels = levels(inner);
+        for (int i = 0; i < levels.length; i++) {
+            String level = levels[i];
+            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+                return Optional.of("# must be the whole last level");
+            }
+            if (level.contains("+") && !level.equals("+")) {
+                return Optional.of("+ must be a whole level");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code filter} (valid, {@code $share} prefix ignored) matches every topic that does not start with
+     * {@code $}: {@code #}, {@code +/#}, {@code +/+/#}, ...
+     */
+    public static boolean matchesEverything(String filter) {
+        String[] levels = levels(stripShare(filter));
+        for (int i = 0; i < levels.length - 1; i++) {
+            if (!levels[i].equals("+")) {
+                return false;
+            }
+        }
+        return levels[levels.length - 1].equals("#");
     }
 
     /** The filter without a {@code $share/<group>/} prefix. */

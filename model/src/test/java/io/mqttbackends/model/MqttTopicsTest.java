@@ -63,4 +63,31 @@ class MqttTopicsTest {
         assertThat(MqttTopics.covers("$share/g/#", "x/y")).isTrue();
         assertThat(MqttTopics.covers("a/b", "a/b/c")).isFalse();
     }
+
+    @Test
+    void filterProblemsAreNamed() {
+        assertThat(MqttTopics.filterProblem("a/+/b/#")).isEmpty();
+        assertThat(MqttTopics.filterProblem("$share/g/a/#")).isEmpty();
+        assertThat(MqttTopics.filterProblem("$SYS/#")).isEmpty();
+        assertThat(MqttTopics.filterProblem("")).contains("empty topic filter");
+        assertThat(MqttTopics.filterProblem("a/#/b")).contains("# must be the whole last level");
+        assertThat(MqttTopics.filterProblem("a/b#")).contains("# must be the whole last level");
+        assertThat(MqttTopics.filterProblem("a/b+/c")).contains("+ must be a whole level");
+        assertThat(MqttTopics.filterProblem("a\nb")).contains("control character U+000A");
+        assertThat(MqttTopics.filterProblem("a\u0000")).contains("control character U+0000");
+        assertThat(MqttTopics.filterProblem("a\ud800")).contains("not valid UTF-16 (lone surrogate)");
+        assertThat(MqttTopics.filterProblem("$share//a")).isPresent();
+        assertThat(MqttTopics.filterProblem("$share/g/")).isPresent();
+        assertThat(MqttTopics.filterProblem("x".repeat(65_536))).contains("longer than 65535 bytes");
+    }
+
+    @Test
+    void filtersMatchingEveryTopicAreRecognised() {
+        assertThat(MqttTopics.matchesEverything("#")).isTrue();
+        assertThat(MqttTopics.matchesEverything("+/#")).isTrue();
+        assertThat(MqttTopics.matchesEverything("$share/g/+/+/#")).isTrue();
+        assertThat(MqttTopics.matchesEverything("a/#")).isFalse();
+        assertThat(MqttTopics.matchesEverything("+")).isFalse();
+        assertThat(MqttTopics.matchesEverything("+/a/#")).isFalse();
+    }
 }

@@ -1,6 +1,8 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.runtime.backend.ActionOutcome;
+import io.mqttbackends.runtime.backend.Subscription;
 
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
@@ -12,6 +14,7 @@ import io.mqttbackends.runtime.metrics.RuntimeMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +43,7 @@ public class ActionRunner {
     /** The batcher serving each pool name now, for the age gauge, which outlives pools replaced by a reload. */
     private final Map<String, PoolBatcher<?>> byName = new ConcurrentHashMap<>();
     private final PoolContext poolContext;
+    private final SubscriptionPolicy subscriptions;
 
     public ActionRunner(RuntimeConfig config, BrokerControl broker, DeadLetterSink deadLetters,
             RuntimeMetrics metrics) {
@@ -47,6 +51,7 @@ public class ActionRunner {
         this.broker = broker;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.subscriptions = new SubscriptionPolicy(config.brokerControl().allowWildcardSubscriptions(), metrics);
         this.poolContext = new PoolContext() {
             @Override
             public Uni<Void> requestBroker(ActionOutcome request) {
@@ -85,8 +90,8 @@ public class ActionRunner {
                 .onFailure().call(failure -> {
                     metrics.action(poolName, hook.actionName(), "failure", since(start));
                     LOG.errorf("hook %s (%s on %s) gave up on %s event (client '%s', topic '%s'): %s",
-                            hook.location(), hook.actionName(), poolName, event.hookPoint(), event.clientid(),
-                            event.topic().orElse(""), describe(failure));
+                            hook.location(), hook.actionName(), poolName, event.hookPoint(),
+                            LogText.of(event.clientid()), LogText.of(event.topic().orElse("")), describe(failure));
                     metrics.deadLetter(poolName, hook.actionName());
                     return deadLetters.publish(new DeadLetter(hook.location().toString(), Optional.of(poolName),
                             Optional.of(hook.actionName()), event, failure));
@@ -100,13 +105,19 @@ public class ActionRunner {
             return brokerCall("deliver", deliver.clientid(),
                     () -> broker.deliver(deliver.clientid(), deliver.messages()));
         }
-        if (outcome instanceof ActionOutcome.SubscribeClient subscribe && !subscribe.subscriptions().isEmpty()) {
-            return brokerCall("subscribe", subscribe.clientid(),
-                    () -> broker.subscribe(subscribe.clientid(), subscribe.subscriptions()));
+        if (outcome instanceof ActionOutcome.SubscribeClient subscribe) {
+            List<Subscription> admitted = subscriptions.admitted(subscribe.clientid(), subscribe.subscriptions());
+            if (!admitted.isEmpty()) {
+                return brokerCall("subscribe", subscribe.clientid(),
+                        () -> broker.subscribe(subscribe.clientid(), admitted));
+            }
         }
-        if (outcome instanceof ActionOutcome.UnsubscribeClient unsubscribe && !unsubscribe.topics().isEmpty()) {
-            return brokerCall("unsubscribe", unsubscribe.clientid(),
-                    () -> broker.unsubscribe(unsubscribe.clientid(), unsubscribe.topics()));
+        if (outcome instanceof ActionOutcome.UnsubscribeClient unsubscribe) {
+            List<String> topics = subscriptions.unsubscribable(unsubscribe.clientid(), unsubscribe.topics());
+            if (!topics.isEmpty()) {
+                return brokerCall("unsubscribe", unsubscribe.clientid(),
+                        () -> broker.unsubscribe(unsubscribe.clientid(), topics));
+            }
         }
         return Uni.createFrom().voidItem();
     }
@@ -162,8 +173,8 @@ public class ActionRunner {
                 .onItem().invoke(() -> metrics.brokerCall(operation, "success"))
                 .onFailure().invoke(failure -> {
                     metrics.brokerCall(operation, "failure");
-                    LOG.errorf("broker control gave up on %s for client '%s': %s", operation, clientid,
-                            describe(failure));
+                    LOG.errorf("broker control gave up on %s for client '%s': %s", operation,
+                            LogText.of(clientid), describe(failure));
                 })
                 .onFailure().recoverWithNull();
     }
@@ -172,7 +183,8 @@ public class ActionRunner {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
+    /** A database or the broker may echo client data (a duplicate key, a topic) in its error message. */
     private static String describe(Throwable failure) {
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return failure.getClass().getSimpleName() + ": " + LogText.of(failure.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.action;
 
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.BackendPool;
@@ -368,7 +369,7 @@ final class PoolBatcher<W> {
                 }
                 metrics.actionRetry(poolName, function, false);
                 LOG.debugf("%s on %s failed (attempt %d), retrying: %s", function, poolName, call.attempts,
-                        cause.toString());
+                        LogText.of(cause.toString()));
                 again.add(call);
                 return true;
             }
@@ -432,7 +433,7 @@ final class PoolBatcher<W> {
         metrics.actionRetry(poolName, function, true);
         if (unavailable.compareAndSet(false, true)) {
             LOG.warnf("%s is unavailable (%s); its events wait, un-acked, and are retried until it answers",
-                    poolName, cause.toString());
+                    poolName, LogText.of(cause.toString()));
         }
     }
 

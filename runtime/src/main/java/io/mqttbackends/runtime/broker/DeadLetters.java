@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.broker;
 
+import io.mqttbackends.model.LogText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttbackends.runtime.config.RuntimeConfig;
@@ -48,7 +49,7 @@ public class DeadLetters implements DeadLetterSink {
                 Optional.of("application/json"));
         return outgoing.publishInOrder(List.of(message))
                 .onFailure().invoke(f -> LOG.errorf("could not publish the dead letter of %s to %s: %s",
-                        letter.where(), config.topic(), f.toString()))
+                        letter.where(), config.topic(), LogText.of(f.toString())))
                 .onFailure().recoverWithNull();
     }
 

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -88,6 +89,19 @@ public interface RuntimeConfig {
         Format emqxSys();
 
         Format raw();
+
+        /**
+         * Shared secret that every {@code emqx-rule} event publish must carry as the MQTT 5 user property
+         * {@code mqttbackends-token} (the EMQX republish action sets it); one without it or with another value is
+         * refused and counted. With a token set, the runtime also signs its own publishes, so that only they are
+         * recognised as its replays. At least 16 characters. Unset: no check (the broker's access rules alone
+         * protect the events topics).
+         */
+        Optional<String> token();
+
+        /** A file holding the token (surrounding white space ignored), instead of {@link #token()}. */
+        @WithName("token-file")
+        Optional<Path> tokenFile();
     }
 
     interface Format {
@@ -115,6 +129,15 @@ public interface RuntimeConfig {
 
         @WithName("emqx.api-secret")
         Optional<String> emqxApiSecret();
+
+        /**
+         * Whether server-side subscriptions (subscribe lookups, Redis control channel) may use filters matching every
+         * topic ({@code #}, {@code +/#}, ...) and {@code $}-topics ({@code $SYS/...}). Off: such a subscription is
+         * refused, logged and counted, and the client's other subscriptions still apply.
+         */
+        @WithName("allow-wildcard-subscriptions")
+        @WithDefault("false")
+        boolean allowWildcardSubscriptions();
     }
 
     enum BrokerControlType { MQTT, EMQX }

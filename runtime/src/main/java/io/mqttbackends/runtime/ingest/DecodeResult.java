@@ -3,8 +3,12 @@ package io.mqttbackends.runtime.ingest;
 import io.mqttbackends.runtime.event.Event;
 import java.util.Objects;
 
-/** What a decoder made of one publish: an event, a deliberate skip, or input it could not understand. */
-public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed {
+/**
+ * What a decoder made of one publish: an event, a deliberate skip, input it could not understand, or input from a
+ * source it does not trust.
+ */
+public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed,
+        DecodeResult.Refused {
 
     /** The publish carried {@code event}. */
     record Decoded(Event event) implements DecodeResult {
@@ -25,5 +29,15 @@ public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.
      * @param detail human-readable specifics (field name, offending value)
      */
     record Malformed(String kind, String detail) implements DecodeResult {
+    }
+
+    /**
+     * The publish did not prove it comes from a trusted source (see {@code mqttbackends.ingest.token}); acked and
+     * counted, never decoded.
+     *
+     * @param kind   {@code missing-token} or {@code wrong-token}, for metrics and log-once
+     * @param detail human-readable specifics
+     */
+    record Refused(String kind, String detail) implements DecodeResult {
     }
 }

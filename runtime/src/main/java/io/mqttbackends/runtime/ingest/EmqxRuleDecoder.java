@@ -31,10 +31,15 @@ public final class EmqxRuleDecoder implements EventDecoder {
             "message.transformation_failed", "alarm.activated", "alarm.deactivated");
 
     private final String defaultNode;
+    private final EventTrust trust;
 
-    /** @param defaultNode the node name used when the event does not carry {@code node} */
-    public EmqxRuleDecoder(String defaultNode) {
+    /**
+     * @param defaultNode the node name used when the event does not carry {@code node}
+     * @param trust       which origin properties (in {@code pub_props}) to believe
+     */
+    EmqxRuleDecoder(String defaultNode, EventTrust trust) {
         this.defaultNode = defaultNode;
+        this.trust = trust;
     }
 
     @Override
@@ -81,11 +86,13 @@ public final class EmqxRuleDecoder implements EventDecoder {
                 optionalText(json, "node").orElse(defaultNode), firstLong(json, receivedAt, timestampFields));
     }
 
-    private static Message message(JsonNode json, long receivedAt, String fromField) {
-        return new Message(requiredText(json, "id"), optionalText(json, fromField).orElse(""),
-                requiredText(json, "topic"), JsonFields.qos(json, "qos", Optional.empty()),
-                JsonFields.optionalBoolean(JsonFields.object(json, "flags"), "retain", false),
-                JsonFields.payload(json), firstLong(json, receivedAt, "publish_received_at", "timestamp"),
-                JsonFields.stringMap(JsonFields.object(json, "pub_props"), "User-Property"));
+    private Message message(JsonNode json, long receivedAt, String fromField) {
+        String topic = requiredText(json, "topic");
+        byte[] payload = JsonFields.payload(json);
+        return new Message(requiredText(json, "id"), optionalText(json, fromField).orElse(""), topic,
+                JsonFields.qos(json, "qos", Optional.empty()),
+                JsonFields.optionalBoolean(JsonFields.object(json, "flags"), "retain", false), payload,
+                firstLong(json, receivedAt, "publish_received_at", "timestamp"), trust.believedProperties(topic,
+                        JsonFields.stringMap(JsonFields.object(json, "pub_props"), "User-Property"), payload));
     }
 }

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.ingest;
 
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.runtime.action.DeadLetter;
 import io.mqttbackends.runtime.action.DeadLetterSink;
 import io.mqttbackends.runtime.config.RuntimeConfig;
@@ -110,8 +111,18 @@ public class EventPipeline {
             metrics.eventRejected(format, malformed.kind());
             if (warnedRejections.add(format + "/" + malformed.kind())) {
                 LOG.warnf("skipping malformed %s input on topic '%s' (%s: %s); further input of this kind is"
-                        + " counted in mqttbackends_events_rejected_total only", format, inbound.topic(),
-                        malformed.kind(), malformed.detail());
+                        + " counted in mqttbackends_events_rejected_total only", format, LogText.of(inbound.topic()),
+                        malformed.kind(), LogText.of(malformed.detail()));
+            }
+            inbound.acknowledge();
+            return Uni.createFrom().voidItem();
+        }
+        if (result instanceof DecodeResult.Refused refused) {
+            metrics.eventRejected(format, refused.kind());
+            if (warnedRejections.add(format + "/" + refused.kind())) {
+                LOG.warnf("refusing %s input on topic '%s' (%s: %s); further input of this kind is counted in"
+                        + " mqttbackends_events_rejected_total only", format, LogText.of(inbound.topic()),
+                        refused.kind(), refused.detail());
             }
             inbound.acknowledge();
             return Uni.createFrom().voidItem();
@@ -125,8 +136,9 @@ public class EventPipeline {
         metrics.eventIn(format, event.hookPoint().confName());
         return Uni.createFrom().deferred(() -> dispatcher.dispatch(event))
                 .onFailure().call(failure -> {
-                    LOG.errorf(failure, "handling a %s event on topic '%s' failed; acking it with a dead-letter record",
-                            event.hookPoint(), inbound.topic());
+                    LOG.errorf(failure, "handling a %s event of client '%s' on topic '%s' failed; acking it with a"
+                            + " dead-letter record", event.hookPoint(), LogText.of(event.clientid()),
+                            LogText.of(inbound.topic()));
                     return deadLetters.publish(new DeadLetter(DISPATCH_STAGE, Optional.empty(), Optional.empty(),
                             event, failure));
                 })

@@ -1,17 +1,17 @@
 package io.mqttbackends.runtime.ingest;
 
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
  * What the configured ingest formats make of an incoming publish, apart from any MQTT client: the topic filters to
- * subscribe, the format a topic routes to, and that format's decoder.
+ * subscribe, the format a topic routes to, whether the publish proves its source (the shared token), and that
+ * format's decoder.
  */
 final class InboundDecoding {
     private static final Logger LOG = Logger.getLogger(InboundDecoding.class);
@@ -19,9 +19,11 @@ final class InboundDecoding {
     private final Map<IngestFormat, List<String>> filters = new EnumMap<>(IngestFormat.class);
     private final FormatRouter router;
     private final Map<IngestFormat, EventDecoder> decoders = new EnumMap<>(IngestFormat.class);
-    private final Set<String> unroutedTopicsLogged = ConcurrentHashMap.newKeySet();
+    private final UnroutedTopics unrouted = new UnroutedTopics(System::nanoTime);
+    private final EventTrust trust;
 
     InboundDecoding(RuntimeConfig config) {
+        this.trust = EventTrust.from(config.ingest());
         for (IngestFormat format : IngestFormat.values()) {
             if (format.settings(config.ingest()).enabled()) {
                 filters.put(format, format.filters(config.ingest()));
@@ -30,9 +32,14 @@ final class InboundDecoding {
         this.router = new FormatRouter(filters);
         router.overlaps().forEach(pair -> LOG.warnf("Ingest topic filters overlap: %s. Brokers such as Mosquitto "
                 + "deliver one copy per matching subscription, so such publishes are processed once per copy", pair));
-        decoders.put(IngestFormat.EMQX_RULE, new EmqxRuleDecoder(config.node()));
+        decoders.put(IngestFormat.EMQX_RULE, new EmqxRuleDecoder(config.node(), trust));
         decoders.put(IngestFormat.EMQX_SYS, new EmqxSysDecoder());
-        decoders.put(IngestFormat.RAW, new RawDecoder(new GuidGenerator(config.node()), config.node()));
+        decoders.put(IngestFormat.RAW, new RawDecoder(new GuidGenerator(config.node()), config.node(), trust));
+    }
+
+    /** Which event sources and origin properties the runtime believes. */
+    EventTrust trust() {
+        return trust;
     }
 
     /** The topic filters to subscribe, every enabled format's. */
@@ -47,19 +54,22 @@ final class InboundDecoding {
 
     /**
      * Decodes a publish by the format its topic routes to; empty (and acked) when no configured filter matches, a
-     * subscription left in the persistent session by an earlier configuration.
+     * subscription left in the persistent session by an earlier configuration. An {@code emqx-rule} publish without
+     * the shared token (when one is set) is {@link DecodeResult.Refused}, not decoded.
      */
     Optional<Inbound> decode(IncomingPublish incoming, Runnable ack) {
         Optional<IngestFormat> routed = router.route(incoming.topic());
         if (routed.isEmpty()) {
             ack.run();
-            if (unroutedTopicsLogged.add(incoming.topic())) {
-                LOG.warnf("Dropping publish on %s: no configured ingest filter matches it (a subscription left in "
-                        + "the persistent session by an earlier configuration?)", incoming.topic());
-            }
+            unrouted.dropped(incoming.topic());
             return Optional.empty();
         }
         IngestFormat format = routed.get();
-        return Optional.of(new Inbound(format, incoming.topic(), decoders.get(format).decode(incoming), ack));
+        Optional<String> untrusted = format == IngestFormat.EMQX_RULE ? trust.tokenProblem(incoming.userProperties())
+                : Optional.empty();
+        DecodeResult result = untrusted.<DecodeResult>map(kind -> new DecodeResult.Refused(kind, "the publish does"
+                + " not carry the token of mqttbackends.ingest.token in its user property "
+                + EventTrust.TOKEN_PROPERTY)).orElseGet(() -> decoders.get(format).decode(incoming));
+        return Optional.of(new Inbound(format, incoming.topic(), result, ack));
     }
 }

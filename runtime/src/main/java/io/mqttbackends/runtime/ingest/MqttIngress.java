@@ -137,11 +137,16 @@ public class MqttIngress implements OutgoingMessages {
                 .onItem().ignoreAsUni();
     }
 
-    /** Marked with {@code mqttbackends-origin}, so this runtime (and any replica) never consumes it as an event. */
+    /**
+     * Marked with {@code mqttbackends-origin}, so this runtime (and any replica) never consumes it as an event; with
+     * a shared token also signed ({@link EventTrust}), so that no one else can mark a publish so.
+     */
     private Mqtt5Publish toPublish(OutgoingMessage message) {
         Mqtt5UserPropertiesBuilder properties = Mqtt5UserProperties.builder()
                 .add(Message.ORIGIN_PROPERTY, mqtt.clientId());
         message.userProperties().forEach(properties::add);
+        decoding.trust().originSignature(message.topic(), message.userProperties(), message.payload())
+                .forEach(properties::add);
         Mqtt5PublishBuilder.Complete publish = Mqtt5Publish.builder()
                 .topic(message.topic())
                 .qos(MqttQos.fromCode(message.qos()))

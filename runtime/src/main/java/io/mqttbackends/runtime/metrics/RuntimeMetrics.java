@@ -108,6 +108,11 @@ public class RuntimeMetrics {
         registry.counter("mqttbackends.broker.calls", "operation", operation, "outcome", outcome).increment();
     }
 
+    /** A server-side subscription refused before it reached the broker, by reason (bad-qos, bad-filter, ...). */
+    public void subscriptionRefused(String reason) {
+        registry.counter("mqttbackends.subscriptions.refused", "reason", reason).increment();
+    }
+
     /** A configuration load or reload, by outcome. */
     public void configLoad(boolean success) {
         configLoads.get(success ? "success" : "failure").incrementAndGet();

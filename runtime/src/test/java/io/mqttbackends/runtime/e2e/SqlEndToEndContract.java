@@ -300,6 +300,25 @@ public abstract class SqlEndToEndContract {
         await().atMost(WAIT).until(() -> pg.count("select count(*) from mqtt_retain where topic = $1", topic) == 0);
     }
 
+    /**
+     * Rows anyone able to write mqtt_sub could add to spy on all traffic or the broker's internals never reach EMQX;
+     * the client's valid row still does.
+     */
+    @Test
+    void aCatchAllOrSystemSubscriptionRowIsRefusedAndTheValidOneApplied() throws Exception {
+        String client = "spy-" + uid();
+        pg.execute("insert into mqtt_sub (clientid, topic, qos) values ('" + client + "', '#', 1),"
+                + " ('" + client + "', '$SYS/#', 0), ('" + client + "', 'cmd/" + client + "', 1)");
+
+        mqtt.publishJson(rulePrefix + "/client.connected", EmqxEvents.ruleConnected(client, "u1"));
+        await().atMost(WAIT).until(() -> subscribeCalls(client).size() == 1);
+        JsonNode body = JSON.readTree(subscribeCalls(client).get(0).body());
+        assertThat(body.findValuesAsText("topic")).containsExactly("cmd/" + client);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("mqttbackends_subscriptions_refused_total{reason=\"matches-everything\"} 1.0"))
+                .body(containsString("mqttbackends_subscriptions_refused_total{reason=\"system-topic\"} 1.0")));
+    }
+
     @Test
     void malformedInputIsCountedAndSkippedAndTheStreamGoesOn() {
         String client = "after-garbage-" + uid();

@@ -19,7 +19,7 @@ class EmqxRuleDecoderTest {
 
     private static final long RECEIVED = 1_700_000_009_999L;
 
-    private final EmqxRuleDecoder decoder = new EmqxRuleDecoder("default@node");
+    private final EmqxRuleDecoder decoder = new EmqxRuleDecoder("default@node", EventTrust.NONE);
 
     private DecodeResult decode(String json) {
         return decoder.decode(new IncomingPublish("mqttbackends/events/x", json.getBytes(StandardCharsets.UTF_8), 1,

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class RawDecoderTest {
 
-    private final RawDecoder decoder = new RawDecoder(new GuidGenerator("n1"), "n1");
+    private final RawDecoder decoder = new RawDecoder(new GuidGenerator("n1"), "n1", EventTrust.NONE);
 
     @Test
     void anyPublishIsAMessagePublishWithMintedId() {

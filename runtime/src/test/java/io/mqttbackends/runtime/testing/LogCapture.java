@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.testing;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -9,45 +10,73 @@ import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 
 /**
- * The log lines of one category while it is open, as the application logs them (the tests run with the JBoss log
- * manager, which Quarkus uses). Close it to detach.
+ * What is logged under one logger name in this JVM, and the loggers under it, until closed. JBoss Logging goes
+ * through the JBoss LogManager (a {@code java.util.logging} implementation) in tests as in the application, so the
+ * captured records are the application's own.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
-    /** A captured line: its level name ({@code WARN}, {@code INFO}, ...) and its formatted text. */
-    public record Line(String level, String text) {
+
+    /** One record: its level name ({@code WARN}, {@code INFO}, ...), its logger and its formatted message. */
+    public record Line(String level, String category, String message) {
+        /** As the console prints it, without date and thread: {@code WARN  [category] message}. */
         @Override
         public String toString() {
-            return level + " " + text;
+            return String.format("%-5s [%s] %s", level, category, message);
         }
     }
 
     private final Logger logger;
-    private final List<Line> lines = new CopyOnWriteArrayList<>();
+    private final List<Line> records = new CopyOnWriteArrayList<>();
 
-    private LogCapture(String category) {
-        this.logger = Logger.getLogger(category);
+    private LogCapture(String name) {
+        this.logger = Logger.getLogger(name);
         setLevel(Level.ALL);
         logger.addHandler(this);
     }
 
-    /** Captures what {@code category} (a class's name, or a package's for everything under it) logs from now on. */
+    /** Captures everything the runtime ({@code io.mqttbackends}) logs. */
+    public LogCapture() {
+        this("io.mqttbackends");
+    }
+
+    /** Captures {@code name} and the loggers under it ({@code ""} for everything). */
+    public static LogCapture of(String name) {
+        return new LogCapture(name);
+    }
+
+    /** Captures what {@code category} logs. */
     public static LogCapture of(Class<?> category) {
         return new LogCapture(category.getName());
     }
 
-    public List<Line> lines() {
-        return List.copyOf(lines);
+    public List<Line> records() {
+        return List.copyOf(records);
     }
 
-    /** The captured lines of one level ({@code WARN}, {@code INFO}, ...). */
+    /** The messages of one level ({@code WARN}, {@code INFO}, ...). */
     public List<String> at(String level) {
-        return lines.stream().filter(l -> l.level().equals(level)).map(Line::text).toList();
+        return records.stream().filter(line -> line.level().equals(level)).map(Line::message).toList();
+    }
+
+    /** Everything captured, one record per line as the console prints it. */
+    public String text() {
+        StringBuilder all = new StringBuilder();
+        records.forEach(line -> all.append(line).append('\n'));
+        return all.toString();
+    }
+
+    /**
+     * Everything captured, split into lines the way a log file or a log collector splits it: a message with a line
+     * break in it counts as two lines.
+     */
+    public List<String> lines() {
+        return Arrays.stream(text().split("\\R")).filter(line -> !line.isEmpty()).toList();
     }
 
     @Override
     public void publish(LogRecord record) {
-        String text = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-        lines.add(new Line(record.getLevel().getName(), text));
+        String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+        records.add(new Line(record.getLevel().getName(), record.getLoggerName(), message));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,13 +31,49 @@ public final class PrivateMosquitto implements AutoCloseable {
 
     /** Starts it with its conf and log in {@code dir} and waits (10 s at most) until it accepts connections. */
     public static PrivateMosquitto start(Path dir) {
+        return start(dir, List.of("allow_anonymous true"));
+    }
+
+    /**
+     * Starts it as {@link #start(Path)} does, but with access control: no anonymous clients, the users of
+     * {@code passwords} (name to password, hashed by {@code mosquitto_passwd} into {@code dir/passwords}) and the
+     * rules of {@code acl} (Mosquitto's acl_file syntax, written to {@code dir/acl}).
+     */
+    public static PrivateMosquitto startWithAccessControl(Path dir, Map<String, String> passwords, String acl) {
+        try {
+            Files.createDirectories(dir);
+            Path passwordFile = dir.resolve("passwords");
+            Files.writeString(passwordFile, "");
+            for (Map.Entry<String, String> user : passwords.entrySet()) {
+                Process passwd = new ProcessBuilder(executable("mosquitto_passwd"), "-b", passwordFile.toString(),
+                        user.getKey(), user.getValue()).redirectErrorStream(true).start();
+                String output = new String(passwd.getInputStream().readAllBytes());
+                if (!passwd.waitFor(10, TimeUnit.SECONDS) || passwd.exitValue() != 0) {
+                    throw new IllegalStateException("mosquitto_passwd failed for " + user.getKey() + ": " + output);
+                }
+            }
+            Path aclFile = dir.resolve("acl");
+            Files.writeString(aclFile, acl);
+            // Started as root, Mosquitto 2.0 reads these files after switching to its own user, which cannot
+            // enter the test's private temporary directory: staying root is harmless for a loopback test broker.
+            return start(dir, List.of("user root", "allow_anonymous false", "password_file " + passwordFile,
+                    "acl_file " + aclFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PrivateMosquitto start(Path dir, List<String> accessLines) {
         int port = FreePort.find();
         try {
             Files.createDirectories(dir);
             Path conf = dir.resolve("mosquitto.conf");
             Files.writeString(conf, String.join("\n",
                     "listener " + port + " 127.0.0.1",
-                    "allow_anonymous true",
+                    String.join("\n", accessLines),
                     "persistence false",
                     "max_queued_messages 0",
                     "max_inflight_messages 200",
@@ -68,12 +105,16 @@ public final class PrivateMosquitto implements AutoCloseable {
     }
 
     private static String binary() {
-        for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
+        return executable("mosquitto");
+    }
+
+    private static String executable(String name) {
+        for (String dir : List.of("/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/")) {
+            if (Files.isExecutable(Path.of(dir + name))) {
+                return dir + name;
             }
         }
-        return "mosquitto";
+        return name;
     }
 
     private boolean accepts() {

@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -29,9 +31,19 @@ public final class TestMqtt implements AutoCloseable {
 
     /** A client of the broker on {@code port} of 127.0.0.1 (a test's private Mosquitto). */
     public TestMqtt(String clientIdPrefix, int port) {
-        client = MqttClient.builder().useMqttVersion5()
+        this(clientIdPrefix, port, null, null);
+    }
+
+    /** A client of the broker on {@code port} logging in as {@code username} (none when null). */
+    public TestMqtt(String clientIdPrefix, int port, String username, String password) {
+        Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5()
                 .identifier(clientIdPrefix + "-" + UUID.randomUUID().toString().substring(0, 8))
-                .serverHost(HOST).serverPort(port).buildBlocking();
+                .serverHost(HOST).serverPort(port);
+        if (username != null) {
+            builder.simpleAuth(Mqtt5SimpleAuth.builder().username(username)
+                    .password(password.getBytes(StandardCharsets.UTF_8)).build());
+        }
+        client = builder.buildBlocking();
         publishes = client.publishes(MqttGlobalPublishFilter.ALL);
         client.connect();
     }

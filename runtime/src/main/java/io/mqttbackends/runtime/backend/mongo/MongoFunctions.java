@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.mongo;
 
+import io.mqttbackends.model.LogText;
 import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
@@ -155,17 +156,9 @@ final class MongoFunctions {
         return qos >= 0 && qos <= 2 ? Optional.of(qos) : Optional.empty();
     }
 
-    /** A stored value for a log line: its type and a bounded, escaped excerpt (it came from a client). */
+    /** A stored value for a log line: a bounded, escaped excerpt in quotes (it came from a client). */
     private static String printable(Object value) {
-        if (value == null) {
-            return "(none)";
-        }
-        String text = String.valueOf(value);
-        text = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-        StringBuilder out = new StringBuilder("'");
-        text.codePoints().forEach(c -> out.append(c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029
-                ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
-        return out.append("'").toString();
+        return value == null ? "(none)" : "'" + LogText.of(value, 64) + "'";
     }
 
     /**

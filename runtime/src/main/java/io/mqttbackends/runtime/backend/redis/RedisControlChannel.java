@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.model.LogText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqttbackends.runtime.backend.ActionOutcome;
@@ -118,7 +119,7 @@ final class RedisControlChannel {
         parse(text).ifPresent(outcome -> context.requestBroker(outcome).subscribe().with(
                 ok -> { },
                 f -> LOG.warnf("%s: control channel '%s' request %s failed: %s", config.qualifiedName(), channel,
-                        text, f.getMessage())));
+                        LogText.of(text), LogText.of(f.getMessage()))));
     }
 
     /** The broker request a message asks for; empty (and reported) when it is malformed. */
@@ -177,7 +178,7 @@ final class RedisControlChannel {
         if (warned.add(kind)) {
             LOG.warnf("%s: ignoring malformed message on control channel '%s' (%s): %s; further messages of this"
                     + " kind are counted in mqttbackends_events_rejected_total only", config.qualifiedName(),
-                    channel, why, text);
+                    channel, why, LogText.of(text));
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.redis;
 
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.StoredMessage;
 import io.mqttbackends.runtime.backend.Subscription;
@@ -225,7 +226,8 @@ final class RedisFunctions {
                     qos(reply.get(topic).toString()).ifPresentOrElse(
                             qos -> subscriptions.add(new Subscription(topic, qos)),
                             () -> LOG.warnf("%s: field '%s' of %s holds qos '%s', not 0, 1 or 2; not subscribed",
-                                    pool.config().qualifiedName(), topic, subKey(event.clientid()), reply.get(topic)));
+                                    pool.config().qualifiedName(), LogText.of(topic),
+                                    LogText.of(subKey(event.clientid())), LogText.of(reply.get(topic))));
                 }
             }
             return subscriptions.isEmpty() ? ActionOutcome.NONE
