@@ -239,7 +239,8 @@ public final class BenchMain {
         return b == null ? "not measured" : b ? "met" : "NOT met";
     }
 
-    static ObjectMapper json() {
+    /** The report's JSON form: snake_case keys, indented. */
+    public static ObjectMapper json() {
         return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(SerializationFeature.INDENT_OUTPUT);
     }
