@@ -19,6 +19,7 @@ import java.util.List;
  *     after the broker came back (broker cases)
  * @param notReadyS how long the runtime's readiness was down during the case
  * @param lostPublishedS when the lost messages were published, first and last, relative to the fault
+ * @param loadavg the machine's 1, 5 and 15 minute load averages at the end of the case (the cores are shared)
  * @param runtimeLog the runtime's log lines since the fault about its MQTT session, and its warnings and errors
  */
 public record CaseResult(
@@ -46,6 +47,7 @@ public record CaseResult(
         Long peakRssMb,
         Integer runtimeRestarts,
         Boolean runtimeReadyAtEnd,
+        String loadavg,
         List<Double> lostPublishedS,
         List<String> lostSample,
         Broker broker,
@@ -79,7 +81,7 @@ public record CaseResult(
     }
 
     static CaseResult skipped(FaultCase c, int run, String why) {
-        return new CaseResult(c.id(), run, null, c.expectNoLoss(), null, null, null, null, null, null, null, null, null,
+        return new CaseResult(c.id(), run, null, c.expectNoLoss(), null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 why);
     }

@@ -158,7 +158,7 @@ public final class FaultMain {
                     t.stored(), t.storedUnacked(), t.lost(), t.duplicated(), t.rows(),
                     since(faultAt, t.firstRowAfterMicros()), since(faultAt, t.drainedMicros()),
                     since(faultAt, readyMicros), round(watch.notReadySeconds(now)), runtime.peakRssMb(),
-                    runtime.starts() - startsBefore, readyAtEnd,
+                    runtime.starts() - startsBefore, readyAtEnd, BenchMain.loadAverage(),
                     t.firstLostMicros() == null ? List.of()
                             : List.of(since(faultAt, t.firstLostMicros()), since(faultAt, t.lastLostMicros())),
                     t.lostSample(), brokerDetail, largeDetail, notes, runtime.linesSince(mark), null);
@@ -311,7 +311,8 @@ public final class FaultMain {
                 "-Dmqttbackends.mqtt.port=" + mqttPort, "-Dmqttbackends.mqtt.client-id=" + RUNTIME_CLIENT_ID,
                 "-Dmqttbackends.mqtt.session-expiry=PT10M", "-Dmqttbackends.ingest.raw.topics=" + TOPIC_ROOT + "/#",
                 "-Dmqttbackends.ingest.emqx-rule.enabled=false", "-Dmqttbackends.ingest.emqx-sys.enabled=false",
-                "-Dquarkus.http.port=" + httpPort, "-jar", o.runtimeJar().toString()));
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort, "-jar",
+                o.runtimeJar().toString()));
         return command;
     }
 
