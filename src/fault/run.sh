@@ -11,7 +11,7 @@ usage() {
   cat <<'EOF2'
 usage: src/fault/run.sh [options]
   --cases LIST             comma-separated, in this order by default (all): runtime-kill, runtime-term, db-restart,
-                           db-hang, broker-restart, broker-kill, large-burst
+                           db-hang, broker-restart, broker-kill, broker-kill-stale, large-burst
   --rate MSGS_PER_S        steady load, total over the publishers (default 2000)
   --publishers M           publishing clients, each on its own topic (default 2)
   --payload BYTES          payload of the steady load, at least 28 (default 256)

@@ -25,6 +25,12 @@ public enum FaultCase {
     BROKER_RESTART(true),
     /** Mosquitto killed with SIGKILL (nothing saved since its last save), down for the outage, started again. */
     BROKER_KILL(false),
+    /**
+     * The same, when what Mosquitto last saved is a session of the runtime without its subscriptions (saved before
+     * the runtime subscribed, as an autosave between its CONNECT and SUBSCRIBE or under an earlier configuration
+     * would): after the restart the broker answers Session Present with a session that routes nothing to it.
+     */
+    BROKER_KILL_STALE(false),
     /** Large payloads (10 MB by default) published among the small ones. */
     LARGE_BURST(true);
 

@@ -73,6 +73,7 @@ public final class FaultMain {
 
     private boolean run() {
         long started = System.nanoTime();
+        progress("%s (commit %s)", options.commandLine(), options.gitCommit());
         progress("private PostgreSQL on port %d, Mosquitto on port %d; work directory %s", postgres.port(),
                 broker.port(), options.work());
         postgres.init();
@@ -113,6 +114,9 @@ public final class FaultMain {
             runtime.kill();
             runtime.start();
         }
+        if (c == FaultCase.BROKER_KILL_STALE) {
+            saveSessionWithoutSubscriptions();
+        }
         runtime.startCase();
         int startsBefore = runtime.starts();
         String startedAt = Instant.now().toString();
@@ -131,7 +135,8 @@ public final class FaultMain {
             List<SteadyLoad.Log> logs = load.stop();
             long sent = logs.stream().mapToLong(SteadyLoad.Log::ackedCount).sum();
             drain(prefix, sent, notes);
-            boolean brokerCase = c == FaultCase.BROKER_RESTART || c == FaultCase.BROKER_KILL;
+            boolean brokerCase = c == FaultCase.BROKER_RESTART || c == FaultCase.BROKER_KILL
+                    || c == FaultCase.BROKER_KILL_STALE;
             Long reconnect = brokerCase ? watch.readyAfter(lifted) : null;
             if (brokerCase && reconnect == null) {
                 notes.add("the runtime was not ready again after the broker came back");
@@ -149,7 +154,7 @@ public final class FaultMain {
                     options.largeCount(), options.largeBytes(), injected.largeAcked(), db.rows(prefix + "/large"),
                     runtime.count(mark, "OutOfMemoryError"), runtime.starts() - startsBefore);
             boolean ok = switch (c) {
-                case BROKER_KILL -> t.lostAfterCut() == 0 && reconnect != null;
+                case BROKER_KILL, BROKER_KILL_STALE -> t.lostAfterCut() == 0 && reconnect != null;
                 case LARGE_BURST -> t.lost() == 0 && t.stored() >= t.sent() && readyAtEnd;
                 default -> t.lost() == 0 && t.stored() >= t.sent();
             };
@@ -207,7 +212,7 @@ public final class FaultMain {
                 broker.start();
                 return Injected.lifted();
             }
-            case BROKER_KILL -> {
+            case BROKER_KILL, BROKER_KILL_STALE -> {
                 broker.kill();
                 Processes.sleepSeconds(outage);
                 broker.start();
@@ -219,6 +224,27 @@ public final class FaultMain {
             }
             default -> throw new IllegalStateException("no fault for " + c);
         }
+    }
+
+    /**
+     * Leaves on Mosquitto's disk a session of the runtime's client id without subscriptions, and the runtime
+     * running, subscribed, on that session: the runtime stops (SIGTERM), a client under its id replaces its session
+     * with an empty one and leaves, the broker restarts gracefully (saving that session), and the runtime starts again and subscribes.
+     * Nothing is saved after that until the case kills the broker.
+     */
+    private void saveSessionWithoutSubscriptions() {
+        runtime.terminate();
+        Mqtt5AsyncClient stand = MqttClient.builder().useMqttVersion5().identifier(RUNTIME_CLIENT_ID)
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+        // first away with the runtime's session, then a new one without clean start: Mosquitto 2.0 does not save
+        // a session that began with clean start
+        stand.connectWith().cleanStart(true).sessionExpiryInterval(0).send().join();
+        stand.disconnect().join();
+        stand.connectWith().cleanStart(false).sessionExpiryInterval(600).send().join();
+        stand.disconnect().join();
+        broker.stop();
+        broker.start();
+        runtime.start();
     }
 
     /** Publishes the large messages at once (QoS 1); returns how many the broker acknowledged within 2 minutes. */

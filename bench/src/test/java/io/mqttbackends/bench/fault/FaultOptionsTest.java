@@ -21,7 +21,8 @@ class FaultOptionsTest {
     void defaultsRunEveryCaseWithTheLargeBurstLast() {
         FaultOptions o = parse();
         assertThat(o.cases()).containsExactly(FaultCase.RUNTIME_KILL, FaultCase.RUNTIME_TERM, FaultCase.DB_RESTART,
-                FaultCase.DB_HANG, FaultCase.BROKER_RESTART, FaultCase.BROKER_KILL, FaultCase.LARGE_BURST);
+                FaultCase.DB_HANG, FaultCase.BROKER_RESTART, FaultCase.BROKER_KILL, FaultCase.BROKER_KILL_STALE,
+                FaultCase.LARGE_BURST);
         assertThat(o.rate()).isEqualTo(2000);
         assertThat(o.caseSeconds()).isEqualTo(40);
         assertThat(o.faultAfterSeconds()).isEqualTo(10);
