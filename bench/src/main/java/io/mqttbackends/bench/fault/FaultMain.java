@@ -84,6 +84,7 @@ public final class FaultMain {
         db = new FaultDb(postgres.port());
         db.prepare();
         List<CaseResult> results = new ArrayList<>();
+        boolean previousFailed = false;
         for (FaultCase c : options.cases()) {
             int runs = c == FaultCase.BROKER_KILL ? options.brokerKillRuns() : 1;
             for (int run = 1; run <= runs; run++) {
@@ -95,8 +96,9 @@ public final class FaultMain {
                             + options.caseBoundSeconds() + " s");
                 } else {
                     progress("case %s, run %d", c.id(), run);
-                    r = runCase(c, run);
+                    r = runCase(c, run, previousFailed);
                 }
+                previousFailed = r.skipped() == null && !Boolean.TRUE.equals(r.ok());
                 results.add(r);
                 emit(r);
             }
@@ -104,12 +106,20 @@ public final class FaultMain {
         return results.stream().allMatch(r -> r.skipped() != null || Boolean.TRUE.equals(r.ok()));
     }
 
-    private CaseResult runCase(FaultCase c, int run) {
+    /**
+     * @param restart the previous case was not ok: the runtime is restarted first, since it may be ready and still
+     *     store nothing (a broker case that lost its subscriptions), which would fail this case too
+     */
+    private CaseResult runCase(FaultCase c, int run, boolean restart) {
         String tag = c.id() + "-" + run;
         String prefix = TOPIC_ROOT + "/" + tag;
         List<String> notes = new ArrayList<>();
         db.truncate();
-        if (!runtime.awaitReady(30)) {
+        if (restart) {
+            notes.add("the runtime was restarted (SIGTERM) before this case: the previous case was not ok");
+            runtime.terminate();
+            runtime.start();
+        } else if (!runtime.awaitReady(30)) {
             notes.add("the runtime was not ready before the case: restarted by the command");
             runtime.kill();
             runtime.start();
