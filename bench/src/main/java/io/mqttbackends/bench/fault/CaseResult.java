@@ -2,6 +2,7 @@ package io.mqttbackends.bench.fault;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One case as printed (one JSON object per line, snake_case keys). Times in seconds: {@code *_s} fields after the
@@ -33,7 +34,7 @@ public record CaseResult(
         Double outageS,
         Long sent,
         Long publishFailed,
-        java.util.Map<String, Long> publishFailureReasons,
+        Map<String, Long> publishFailureReasons,
         Long publishUnconfirmed,
         Long stored,
         Long storedUnacked,

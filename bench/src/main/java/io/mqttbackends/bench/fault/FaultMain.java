@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -402,8 +404,8 @@ public final class FaultMain {
         }
     }
 
-    private static java.util.Map<String, Long> failureReasons(List<SteadyLoad.Log> logs) {
-        java.util.Map<String, Long> all = new java.util.TreeMap<>();
+    private static Map<String, Long> failureReasons(List<SteadyLoad.Log> logs) {
+        Map<String, Long> all = new TreeMap<>();
         logs.forEach(l -> l.failureReasons().forEach((k, v) -> all.merge(k, v, Long::sum)));
         return all;
     }

@@ -1,5 +1,6 @@
 package io.mqttbackends.bench.fault;
 
+import io.mqttbackends.bench.BenchPayload;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,9 +105,9 @@ public record FaultOptions(
                     + " must be shorter than --case-seconds " + caseSeconds
                     + " (the load must go on after the fault is lifted)");
         }
-        if (payload < io.mqttbackends.bench.BenchPayload.HEADER_BYTES) {
+        if (payload < BenchPayload.HEADER_BYTES) {
             throw new IllegalArgumentException("--payload " + payload + ": at least "
-                    + io.mqttbackends.bench.BenchPayload.HEADER_BYTES + " bytes (publish time and sequence)");
+                    + BenchPayload.HEADER_BYTES + " bytes (publish time and sequence)");
         }
         return new FaultOptions(cases, rate, publishers, payload, caseSeconds, faultAfter, outage, drain, budget,
                 brokerKillRuns, largeCount, largeBytes, work, runtimeJar, pgBin, List.copyOf(jvmArgs),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ final class PrivatePostgres implements AutoCloseable {
                     unix_socket_directories = '%s'
                     shared_buffers = 64MB
                     max_connections = 40
-                    """.formatted(port, dir), java.nio.file.StandardOpenOption.APPEND);
+                    """.formatted(port, dir), StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,8 +1,10 @@
 package io.mqttbackends.bench.fault;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /** Starting, stopping and finding the harness's child processes and their ports. */
 final class Processes {
@@ -77,7 +80,7 @@ final class Processes {
         while (true) {
             int p = ThreadLocalRandom.current().nextInt(20000, 32000);
             if (!open(p)) {
-                try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                try (ServerSocket s = new ServerSocket()) {
                     s.bind(new InetSocketAddress("127.0.0.1", p));
                     return p;
                 } catch (IOException e) {
@@ -109,8 +112,8 @@ final class Processes {
     }
 
     /** Lines of {@code file} from byte {@code from} on that {@code keep} accepts, at most {@code max}, each cut at 400. */
-    static List<String> linesAfter(Path file, long from, java.util.function.Predicate<String> keep, int max) {
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+    static List<String> linesAfter(Path file, long from, Predicate<String> keep, int max) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long start = Math.min(from, f.length());
             f.seek(start);
             byte[] rest = new byte[(int) Math.min(f.length() - start, 64L << 20)];

@@ -10,6 +10,9 @@ import io.mqttbackends.bench.Publishers;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -35,7 +38,7 @@ final class SteadyLoad {
         private final BitSet acked = new BitSet();
         private int published;
         private long failed;
-        private final java.util.Map<String, Long> failureReasons = new java.util.TreeMap<>();
+        private final Map<String, Long> failureReasons = new TreeMap<>();
 
         Log(String topic, int capacity) {
             this.topic = topic;
@@ -66,8 +69,8 @@ final class SteadyLoad {
         }
 
         /** Why publishes failed, with how many failed for each reason. */
-        synchronized java.util.Map<String, Long> failureReasons() {
-            return new java.util.TreeMap<>(failureReasons);
+        synchronized Map<String, Long> failureReasons() {
+            return new TreeMap<>(failureReasons);
         }
 
         synchronized int published() {
@@ -147,7 +150,7 @@ final class SteadyLoad {
                     .payload(BenchPayload.encode(now, seq, payloadBytes)).send()
                     .whenComplete((result, failure) -> {
                         if (failure != null) {
-                            log.failed(failure instanceof java.util.concurrent.CompletionException c
+                            log.failed(failure instanceof CompletionException c
                                     && c.getCause() != null ? c.getCause() : failure);
                         } else if (result.getError().isPresent()) {
                             log.failed(result.getError().get());

@@ -1,5 +1,6 @@
 package io.mqttbackends.bench.fault;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ record Tally(long sent, long failed, long unconfirmed, long stored, long storedU
         Long drained = null;
         Long firstLost = null;
         Long lastLost = null;
-        List<String> sample = new java.util.ArrayList<>();
+        List<String> sample = new ArrayList<>();
         for (SteadyLoad.Log log : logs) {
             Map<Integer, FaultDb.Stored> mine = byTopic.getOrDefault(log.topic, Map.of());
             int published = log.published();
