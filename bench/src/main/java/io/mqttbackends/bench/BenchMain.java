@@ -146,7 +146,7 @@ public final class BenchMain {
     }
 
     /** The 1, 5 and 15 minute load averages. */
-    private static String loadAverage() {
+    public static String loadAverage() {
         String[] fields = read(Path.of("/proc/loadavg")).trim().split("\\s+");
         return fields.length < 3 ? "" : String.join(" ", fields[0], fields[1], fields[2]);
     }
@@ -239,7 +239,8 @@ public final class BenchMain {
         return b == null ? "not measured" : b ? "met" : "NOT met";
     }
 
-    static ObjectMapper json() {
+    /** The report's JSON form: snake_case keys, indented. */
+    public static ObjectMapper json() {
         return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(SerializationFeature.INDENT_OUTPUT);
     }

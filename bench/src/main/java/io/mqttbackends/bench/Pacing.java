@@ -8,18 +8,18 @@ package io.mqttbackends.bench;
  * per-millisecond sleeps, 36 % and 32,000. The average rate is kept, and so is the per-message stamp (taken when a
  * message is created, after the sleep), so the latency still measures what the message waited for once sent.
  */
-final class Pacing {
+public final class Pacing {
     static final long MIN_SLEEP_NANOS = 1_000_000L;
 
     private final long intervalNanos;
 
     /** @param ratePerSecond this publisher's rate; 0 or less: as fast as possible */
-    Pacing(double ratePerSecond) {
+    public Pacing(double ratePerSecond) {
         this.intervalNanos = ratePerSecond > 0 ? (long) (1e9 / ratePerSecond) : 0;
     }
 
     /** Nanoseconds to sleep before sending message {@code seq}, or 0 when it is due at {@code now}. */
-    long sleepBefore(long seq, long startNanos, long now) {
+    public long sleepBefore(long seq, long startNanos, long now) {
         long wait = startNanos + seq * intervalNanos - now;
         return wait > 0 ? Math.max(wait, MIN_SLEEP_NANOS) : 0;
     }

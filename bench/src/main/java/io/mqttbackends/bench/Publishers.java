@@ -29,8 +29,9 @@ import org.reactivestreams.Subscription;
  * {@link #WINDOW} messages unacknowledged (it asks for one more result per result received): without that bound the
  * stamps would measure a queue in the client instead of the path to the database.
  */
-final class Publishers {
-    static final int WINDOW = 1000;
+public final class Publishers {
+    /** Messages one publisher may have unacknowledged at a time. */
+    public static final int WINDOW = 1000;
     /** Results are re-requested in chunks, not one by one: a request crosses threads. */
     private static final int REQUEST_CHUNK = WINDOW / 4;
 

@@ -10,13 +10,13 @@ import java.util.concurrent.locks.LockSupport;
  * The runtime's memory from {@code /proc/<pid>/status}: {@code VmRSS} sampled every 100 ms while the benchmark
  * runs (its maximum), and {@code VmHWM}, the kernel's own high-water mark, at the end.
  */
-final class RssSampler implements AutoCloseable {
+public final class RssSampler implements AutoCloseable {
     private final long pid;
     private final AtomicLong peakKb = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
-    RssSampler(long pid) {
+    public RssSampler(long pid) {
         this.pid = pid;
         thread = new Thread(() -> {
             while (running) {
@@ -34,11 +34,11 @@ final class RssSampler implements AutoCloseable {
     }
 
     /** Sampled maximum of VmRSS in MB; null when no runtime pid was given or it could not be read. */
-    Long sampledPeakMb() {
+    public Long sampledPeakMb() {
         return peakKb.get() == 0 ? null : peakKb.get() / 1024;
     }
 
-    Long highWaterMarkMb() {
+    public Long highWaterMarkMb() {
         Long kb = statusKb(pid, "VmHWM");
         return kb == null ? null : kb / 1024;
     }
