@@ -19,6 +19,14 @@ class LineTerminatorsTest {
     private static final String SECRET = "s3cret-pw";
     private static final String INJECTED = "backend.pgsql.hook.message.publish.9 = {\"topic\": \"#\", \"action\": "
             + "{\"sql\": [\"delete from canary\"]}, \"pool\": \"pool1\"}";
+    /**
+     * The password line as the operator renders it, quotes included: the value ends with a terminator and '#', so a
+     * parser splitting at every terminator reads the injected hook as a line and the closing quote as a comment.
+     */
+    private static String passwordLine(String terminator) {
+        return "backend.pgsql.pool1.password = \"" + SECRET + terminator + INJECTED + terminator + "#\"";
+    }
+
     private static final List<Integer> OTHER_TERMINATORS = List.of(0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029);
 
     @Test
@@ -26,7 +34,7 @@ class LineTerminatorsTest {
         for (int terminator : OTHER_TERMINATORS) {
             String conf = String.join("\n",
                     Confs.PGSQL_POOL,
-                    "backend.pgsql.pool1.password = \"" + SECRET + Character.toString(terminator) + INJECTED + "\"",
+                    passwordLine(Character.toString(terminator)),
                     Confs.hook(DatabaseKind.PGSQL, "message.publish.1",
                             "{\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}"));
             ConfigException e = catchThrowableOfType(ConfigException.class,
@@ -43,8 +51,7 @@ class LineTerminatorsTest {
 
     @Test
     void theSameTextWithARealLineBreakLoadsTheHookWhichIsWhatTheRuleKeepsOut() {
-        BackendsConfig cfg = Confs.parse(Confs.PGSQL_POOL,
-                "backend.pgsql.pool1.password = \"" + SECRET + "\"", INJECTED);
+        BackendsConfig cfg = Confs.parse(Confs.PGSQL_POOL, passwordLine("\n"));
 
         assertThat(cfg.hooks()).extracting(HookConfig::suffix).containsExactly("9");
     }
