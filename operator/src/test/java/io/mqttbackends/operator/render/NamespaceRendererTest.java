@@ -8,6 +8,7 @@ import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
@@ -659,6 +660,21 @@ class NamespaceRendererTest {
             assertThat(r.backendsConf() + r.credentialsConf()).doesNotContain("s3cret").doesNotContain("canary")
                     .contains("backend.pgsql.good.password = \"fine\"");
         }
+    }
+
+    @Test
+    void lineTerminatorsInsideAHookStatementAreWrittenAsJsonEscapesAndReadBackAsTheyWere() {
+        String statement = "insert into notes (text) values ('a\u2028b\u2029c\u0085d\re\u000Bf\u000Cg\nh')";
+        Rendering r = render(List.of(pool("pg", PoolType.PGSQL, s -> { })), List.of(hook("note",
+                HookPoint.MESSAGE_PUBLISH, "pg", 1, s -> s.setAction(sql(statement)))));
+
+        assertThat(r.hooks().get("note").rendered()).isTrue();
+        assertThat(LineTerminators.find(r.backendsConf().replace("\n", ""))).isEmpty();
+        assertThat(r.backendsConf()).contains("'a\\u2028b\\u2029c\\u0085d\\re\\u000Bf\\fg\\nh'");
+        BackendsConfig config = ConfLoader.parse(List.of(new ConfFile(Path.of(Rendering.BACKENDS_FILE),
+                r.backendsConf())));
+        assertThat(config.hooks().get(0).action()).isEqualTo(
+                new ActionSpec.Statements(ActionSpec.Language.SQL, List.of(statement), false));
     }
 
     @Test
