@@ -123,10 +123,13 @@ public final class ConfLoader {
             read(dir, files, errors);
         }
         // The references are found by parsing the files as a load will, and their values kept, so that the load
-        // parses exactly what the snapshot's version covers. This parse's errors are the load's to report.
+        // parses exactly what the snapshot's version covers. This parse's errors are the load's to report. Files
+        // without a '${' have no reference: a poll of them costs no parse.
         Map<ConfigProviders.Reference, ConfigProviders.Resolution> references = new HashMap<>();
-        parse(decode(files, new ArrayList<>()), new ArrayList<>(),
-                ref -> references.computeIfAbsent(ref, providers::resolve));
+        if (files.stream().anyMatch(f -> new String(f.content(), StandardCharsets.UTF_8).contains("${"))) {
+            parse(decode(files, new ArrayList<>()), new ArrayList<>(),
+                    ref -> references.computeIfAbsent(ref, providers::resolve));
+        }
         return new ConfSnapshot(files, errors, references);
     }
 

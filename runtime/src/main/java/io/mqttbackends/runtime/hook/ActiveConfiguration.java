@@ -182,8 +182,13 @@ public class ActiveConfiguration {
                 : "cannot apply the configuration: " + failure.getMessage();
         lastRejection = new Rejection(error, snapshot.hash(), snapshot.version(), Instant.now());
         metrics.configLoad(false);
-        LOG.errorf("conf change %s rejected, still running %s:\n%s", snapshot.hash(),
-                status().hash().orElse("nothing"), error);
+        if (status().hash().filter(snapshot.hash()::equals).isPresent()) {
+            LOG.errorf("change of the values referenced by the conf files (hash %s unchanged) rejected, still "
+                    + "running the values read before:\n%s", snapshot.hash(), error);
+        } else {
+            LOG.errorf("conf change %s rejected, still running %s:\n%s", snapshot.hash(),
+                    status().hash().orElse("nothing"), error);
+        }
     }
 
     /**

@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * as a changed conf file does, though the reported hash (of the conf files only) stays the same. Polling
  * (rather than a file-system watch) sees every way a file can change, including a Kubernetes volume update, which
  * swaps a {@code ..data} symbolic link and touches none of the files the runtime reads, and an editor's write to a
- * temporary file renamed over the original. A new hash is applied only when the next poll reads the same hash
+ * temporary file renamed over the original. A new version is applied only when the next poll reads the same one
  * again, so a set of files being written one by one is not loaded half-way. A version already running or already
  * rejected is not applied again, so a rejected change is reported once.
  */
