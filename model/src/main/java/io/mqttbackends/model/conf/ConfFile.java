@@ -7,4 +7,10 @@ import java.nio.file.Path;
  * touched a disk.
  */
 public record ConfFile(Path path, String content) {
+
+    /** The path only: the content may be a credentials file. */
+    @Override
+    public String toString() {
+        return "ConfFile[" + path + "]";
+    }
 }

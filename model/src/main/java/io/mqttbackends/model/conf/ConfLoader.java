@@ -13,11 +13,15 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -30,6 +34,10 @@ import java.util.stream.Stream;
  * <JSON>}, a database's global settings (MongoDB's driver topology) {@code backend.<poolPrefix>.<section>.<key>}; what
  * each database accepts is its {@link DatabaseProfile}. Every file of a directory merges into one
  * configuration, so a key may be set only once across all of them.
+ *
+ * <p>Lines end at {@code \n} only ({@link LineTerminators}); pool values may reference values kept elsewhere
+ * ({@link ConfigProviders}), resolved when the files are read; secret values never appear in an error
+ * ({@link Redaction}).
  *
  * <p>Nothing is applied half-way: parsing collects every error of every file and throws them together, so a reload
  * with mistakes keeps the last good configuration and the operator sees the whole list at once.
@@ -74,8 +82,17 @@ public final class ConfLoader {
      */
     public static BackendsConfig load(ConfSnapshot snapshot) throws ConfigException {
         List<ConfigError> errors = new ArrayList<>(snapshot.errors());
+        List<ConfFile> files = decode(snapshot.files(), errors);
+        // Every reference was resolved when the snapshot was read, by a parse of these same files.
+        BackendsConfig config = parse(files, errors, ref -> snapshot.references().getOrDefault(ref,
+                new ConfigProviders.Resolution.Missing("not resolved when the files were read")));
+        throwIfAny(files, errors);
+        return config;
+    }
+
+    private static List<ConfFile> decode(List<ConfSnapshot.File> snapshotFiles, List<ConfigError> errors) {
         List<ConfFile> files = new ArrayList<>();
-        for (ConfSnapshot.File file : snapshot.files()) {
+        for (ConfSnapshot.File file : snapshotFiles) {
             try {
                 files.add(new ConfFile(file.path(), StandardCharsets.UTF_8.newDecoder()
                         .decode(ByteBuffer.wrap(file.content())).toString()));
@@ -83,7 +100,7 @@ public final class ConfLoader {
                 errors.add(new ConfigError(new ConfigLocation(file.path(), 0, ""), "conf file is not UTF-8: " + e));
             }
         }
-        return parse(files, errors);
+        return files;
     }
 
     /**
@@ -91,24 +108,52 @@ public final class ConfLoader {
      * the snapshot's errors (a directory that is missing or holds no {@code *.conf} file is one). Symbolic links are
      * followed and entries whose name starts with {@code ..} are skipped: a Kubernetes ConfigMap or Secret volume
      * holds its files as links through {@code ..data} into a hidden {@code ..<timestamp>} directory, and swaps that
-     * link to update them all at once.
+     * link to update them all at once. The references of pool values are resolved with this process's environment
+     * and files.
      */
     public static ConfSnapshot read(List<Path> dirs) {
+        return read(dirs, ConfigProviders.system());
+    }
+
+    /** {@link #read(List)}, resolving references with {@code providers}. */
+    public static ConfSnapshot read(List<Path> dirs, ConfigProviders providers) {
         List<ConfigError> errors = new ArrayList<>();
         List<ConfSnapshot.File> files = new ArrayList<>();
         for (Path dir : dirs) {
             read(dir, files, errors);
         }
-        return new ConfSnapshot(files, errors);
+        // The references are found by parsing the files as a load will, and their values kept, so that the load
+        // parses exactly what the snapshot's version covers. This parse's errors are the load's to report. Files
+        // without a '${' have no reference: a poll of them costs no parse.
+        Map<ConfigProviders.Reference, ConfigProviders.Resolution> references = new HashMap<>();
+        if (files.stream().anyMatch(f -> new String(f.content(), StandardCharsets.UTF_8).contains("${"))) {
+            parse(decode(files, new ArrayList<>()), new ArrayList<>(),
+                    ref -> references.computeIfAbsent(ref, providers::resolve));
+        }
+        return new ConfSnapshot(files, errors, references);
     }
 
     /**
-     * Merges and validates conf file contents, in the order given.
+     * Merges and validates conf file contents, in the order given, resolving references with this process's
+     * environment and files.
      *
      * @throws ConfigException listing every error found
      */
     public static BackendsConfig parse(List<ConfFile> files) throws ConfigException {
-        return parse(files, new ArrayList<>());
+        return parse(files, ConfigProviders.system());
+    }
+
+    /**
+     * Merges and validates conf file contents, in the order given, resolving references with {@code providers}.
+     *
+     * @throws ConfigException listing every error found
+     */
+    public static BackendsConfig parse(List<ConfFile> files, ConfigProviders providers) throws ConfigException {
+        Map<ConfigProviders.Reference, ConfigProviders.Resolution> resolved = new HashMap<>();
+        List<ConfigError> errors = new ArrayList<>();
+        BackendsConfig config = parse(files, errors, ref -> resolved.computeIfAbsent(ref, providers::resolve));
+        throwIfAny(files, errors);
+        return config;
     }
 
     private static void read(Path dir, List<ConfSnapshot.File> files, List<ConfigError> errors) {
@@ -145,12 +190,17 @@ public final class ConfLoader {
         return name.endsWith(".conf") && !name.startsWith("..");
     }
 
-    private static BackendsConfig parse(List<ConfFile> files, List<ConfigError> errors) {
-        Merge merge = new Merge(errors);
+    /** Parses into {@code errors}, without throwing. */
+    private static BackendsConfig parse(List<ConfFile> files, List<ConfigError> errors,
+            Function<ConfigProviders.Reference, ConfigProviders.Resolution> resolver) {
+        Merge merge = new Merge(errors, resolver);
         for (ConfFile file : files) {
             merge.file(file);
         }
-        BackendsConfig config = merge.result(files.stream().map(ConfFile::path).toList());
+        return merge.result(files.stream().map(ConfFile::path).toList());
+    }
+
+    private static void throwIfAny(List<ConfFile> files, List<ConfigError> errors) {
         if (!errors.isEmpty()) {
             Map<Path, Integer> fileOrder = new HashMap<>();
             for (ConfFile file : files) {
@@ -162,18 +212,40 @@ public final class ConfLoader {
                     .thenComparingInt(e -> e.location().line()));
             throw new ConfigException(sorted);
         }
-        return config;
     }
 
     private static boolean isNumber(String s) {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
-    /** One {@code key = value} line; the location carries the key. */
-    private record Line(ConfigLocation location, String value) {
+    /**
+     * One {@code key = value} line; the location carries the key.
+     *
+     * @param hidden whether no message may show the value: a secret key's, or one read through a reference
+     */
+    private record Line(ConfigLocation location, String value, boolean hidden) {
         String key() {
             return location.key();
         }
+    }
+
+    /** A leading word that looks like a conf key, which an error about a line that does not parse may show. */
+    private static final Pattern LEADING_WORD = Pattern.compile("^[A-Za-z0-9_.-]+");
+
+    /**
+     * The first word of a line that does not parse, when it is a conf key ({@code backend.} something, or a pool key
+     * name such as {@code password}); else nothing, since a stray word on a line of its own may be a password.
+     */
+    private static String keyLikeWord(String text) {
+        Matcher word = LEADING_WORD.matcher(text);
+        if (!word.find()) {
+            return "";
+        }
+        String w = word.group();
+        boolean keyName = Arrays.stream(DatabaseKind.values()).map(DatabaseProfile::of)
+                .anyMatch(p -> p.poolKeys().containsKey(w)
+                        || p.globalKeys().map(g -> g.section().equals(w) || g.keys().containsKey(w)).orElse(false));
+        return w.startsWith("backend.") || keyName ? w : "";
     }
 
     private record PoolId(DatabaseKind kind, String name) {
@@ -187,6 +259,7 @@ public final class ConfLoader {
         final ConfigLocation firstMention;
         final Map<String, String> written = new HashMap<>();
         final Map<String, ConfigLocation> locations = new HashMap<>();
+        final Set<String> hidden = new HashSet<>();
 
         PoolDraft(ConfigLocation firstMention) {
             this.firstMention = firstMention;
@@ -201,27 +274,42 @@ public final class ConfLoader {
         /** Global settings by database, keyed as they appear in each pool's settings ({@code topology.<key>}). */
         private final Map<DatabaseKind, Map<String, Line>> globals = new EnumMap<>(DatabaseKind.class);
         private final List<HookLine> hooks = new ArrayList<>();
+        private final Function<ConfigProviders.Reference, ConfigProviders.Resolution> resolver;
 
-        Merge(List<ConfigError> errors) {
+        Merge(List<ConfigError> errors, Function<ConfigProviders.Reference, ConfigProviders.Resolution> resolver) {
             this.errors = errors;
+            this.resolver = resolver;
         }
 
+        /** Errors about a line that does not parse name its file, line and key-like first word, never its text. */
         void file(ConfFile file) {
-            String[] lines = file.content().split("\\R", -1);
-            for (int i = 0; i < lines.length; i++) {
-                String text = lines[i].trim();
+            List<String> lines = LineTerminators.lines(file.content());
+            for (int i = 0; i < lines.size(); i++) {
+                String raw = lines.get(i);
+                String text = raw.trim();
+                OptionalInt terminator = LineTerminators.find(raw);
+                if (terminator.isPresent()) {
+                    // Comments too: the same text must mean the same to every reader, whatever it splits lines at.
+                    error(new ConfigLocation(file.path(), i + 1, keyLikeWord(text)), "the line contains "
+                            + LineTerminators.describe(terminator.getAsInt()) + ", a line terminator: conf lines end "
+                            + "at \\n (or \\r\\n) only and no value may hold a line break (the line is not shown)");
+                    continue;
+                }
                 if (text.isEmpty() || text.startsWith("#")) {
                     continue;
                 }
                 int eq = text.indexOf('=');
                 if (eq < 0) {
-                    error(new ConfigLocation(file.path(), i + 1, text), "expected 'key = value'");
+                    error(new ConfigLocation(file.path(), i + 1, keyLikeWord(text)),
+                            "expected 'key = value' (the line is not shown)");
                     continue;
                 }
                 String key = text.substring(0, eq).trim();
-                Line line = new Line(new ConfigLocation(file.path(), i + 1, key), text.substring(eq + 1).trim());
+                Line line = new Line(new ConfigLocation(file.path(), i + 1, key), text.substring(eq + 1).trim(),
+                        false);
                 if (!KEY.matcher(key).matches()) {
-                    error(line.location(), "malformed key: use dot-separated words of letters, digits, '_' and '-'");
+                    error(new ConfigLocation(file.path(), i + 1, keyLikeWord(key)), "malformed key: use "
+                            + "dot-separated words of letters, digits, '_' and '-' (the line is not shown)");
                 } else if (seen.containsKey(key)) {
                     ConfigLocation first = seen.get(key);
                     error(line.location(), "duplicate key, already set at " + first.file() + ":" + first.line());
@@ -284,11 +372,14 @@ public final class ConfLoader {
                         + Hints.didYouMean(Hints.closest(name, global.keys().keySet())));
                 return;
             }
-            String value = unquote(line.value());
-            key.problem(value).ifPresentOrElse(
+            Optional<Line> resolved = resolve(line, name);
+            if (resolved.isEmpty()) {
+                return;
+            }
+            key.problem(resolved.get().value(), resolved.get().hidden()).ifPresentOrElse(
                     problem -> error(line.location(), problem),
                     () -> globals.computeIfAbsent(kind, k -> new LinkedHashMap<>())
-                            .put(global.section() + "." + name, new Line(line.location(), value)));
+                            .put(global.section() + "." + name, resolved.get()));
         }
 
         private void poolKey(Line line, String[] parts) {
@@ -313,14 +404,59 @@ public final class ConfLoader {
                 error(line.location(), unknownKeyMessage(profile, name));
                 return;
             }
-            String value = unquote(line.value());
-            Optional<String> problem = key.problem(value);
+            Optional<Line> resolved = resolve(line, name);
+            if (resolved.isEmpty()) {
+                return;
+            }
+            Optional<String> problem = key.problem(resolved.get().value(), resolved.get().hidden());
             if (problem.isPresent()) {
                 error(line.location(), problem.get());
                 return;
             }
-            pool.written.put(name, value);
+            pool.written.put(name, resolved.get().value());
             pool.locations.put(name, line.location());
+            if (resolved.get().hidden()) {
+                pool.hidden.add(name);
+            }
+        }
+
+        /**
+         * The value of a pool or global line: unquoted, its references resolved, and hidden when {@code name} is a
+         * secret key or a reference was resolved; empty, with the errors added, when a reference fails or resolves
+         * to a line break.
+         */
+        private Optional<Line> resolve(Line line, String name) {
+            String written = unquote(line.value());
+            boolean secret = Redaction.isSecretKey(name);
+            if (!written.contains("${")) {
+                return Optional.of(new Line(line.location(), written, secret));
+            }
+            ConfigProviders.Template template;
+            try {
+                template = ConfigProviders.Template.parse(written);
+            } catch (IllegalArgumentException e) {
+                error(line.location(), e.getMessage());
+                return Optional.empty();
+            }
+            List<ConfigProviders.Reference> references = template.references();
+            boolean missing = false;
+            for (ConfigProviders.Reference ref : references) {
+                if (resolver.apply(ref) instanceof ConfigProviders.Resolution.Missing m) {
+                    error(line.location(), "cannot resolve " + ref + ": " + m.reason());
+                    missing = true;
+                }
+            }
+            if (missing) {
+                return Optional.empty();
+            }
+            String value = template.fill(resolver);
+            Optional<String> terminator = LineTerminators.problem("the value of " + references.stream()
+                    .map(Object::toString).collect(Collectors.joining(" and ")), value);
+            if (terminator.isPresent()) {
+                error(line.location(), terminator.get());
+                return Optional.empty();
+            }
+            return Optional.of(new Line(line.location(), value, secret || !references.isEmpty()));
         }
 
         /** The error for a key outside the profile, with the hint EMQX users most likely need. */
@@ -357,11 +493,15 @@ public final class ConfLoader {
             DatabaseProfile.of(id.kind()).poolKeys().values().forEach(k -> settings.put(k.name(), k.defaultValue()));
             settings.putAll(draft.written);
             Map<String, ConfigLocation> locations = new HashMap<>(draft.locations);
+            Set<String> hidden = new HashSet<>(draft.hidden);
             globals.getOrDefault(id.kind(), Map.of()).forEach((key, line) -> {
                 settings.put(key, line.value());
                 locations.put(key, line.location());
+                if (line.hidden()) {
+                    hidden.add(key);
+                }
             });
-            return new PoolConfig(id.kind(), id.name(), settings, locations, draft.firstMention);
+            return new PoolConfig(id.kind(), id.name(), settings, locations, draft.firstMention, hidden);
         }
 
         private void error(ConfigLocation location, String message) {

@@ -136,7 +136,8 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 String server = pool.get(serverKey);
                 return pool.boolValue(flagKey) && (server.contains(",") || server.contains(":"))
                         ? Optional.of(new ConfigError(pool.locationOf(serverKey), flagKey + " = true takes one DNS "
-                                + "name without a port in " + serverKey + " (" + note + "), not '" + server + "'"))
+                                + "name without a port in " + serverKey + " (" + note + "), not "
+                                + pool.shown(serverKey)))
                         : Optional.empty();
             }
         }

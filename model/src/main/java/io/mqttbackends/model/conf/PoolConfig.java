@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One named connection pool, e.g. {@code backend.pgsql.pool1.*}.
@@ -16,13 +18,23 @@ import java.util.Optional;
  * @param settings  every key of that database's pool schema, defaults applied, values as written (trimmed)
  * @param locations where each explicitly written key came from; keys left at their default are absent
  * @param location  where the pool was first mentioned
+ * @param hidden    the keys whose value no message may show ({@link Redaction}): secret keys, and values read
+ *                  through a reference
  */
 public record PoolConfig(DatabaseKind kind, String name, Map<String, String> settings,
-        Map<String, ConfigLocation> locations, ConfigLocation location) {
+        Map<String, ConfigLocation> locations, ConfigLocation location, Set<String> hidden) {
 
     public PoolConfig {
         settings = Map.copyOf(settings);
         locations = Map.copyOf(locations);
+        hidden = Set.copyOf(hidden);
+    }
+
+    /** A pool whose hidden keys are its secret keys (no value was read through a reference). */
+    public PoolConfig(DatabaseKind kind, String name, Map<String, String> settings,
+            Map<String, ConfigLocation> locations, ConfigLocation location) {
+        this(kind, name, settings, locations, location,
+                settings.keySet().stream().filter(Redaction::isSecretKey).collect(Collectors.toSet()));
     }
 
     /** The value of a key of this database's pool schema (a key outside the schema is a programming error). */
@@ -43,12 +55,17 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
         return locations.getOrDefault(key, location);
     }
 
+    /** A key's value quoted for a message, or {@link Redaction#HIDDEN} when it is one of the {@link #hidden} keys. */
+    public String shown(String key) {
+        return hidden.contains(key) ? Redaction.HIDDEN : "'" + get(key) + "'";
+    }
+
     public int intValue(String key) {
         String v = get(key);
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new ConfigException(locationOf(key), "'" + v + "' is not an integer");
+            throw new ConfigException(locationOf(key), shown(key) + " is not an integer");
         }
     }
 
@@ -58,7 +75,7 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
         return switch (v) {
             case "true", "on", "1", "yes" -> true;
             case "false", "off", "0", "no", "" -> false;
-            default -> throw new ConfigException(locationOf(key), "'" + v + "' is not a boolean (true/false, on/off)");
+            default -> throw new ConfigException(locationOf(key), shown(key) + " is not a boolean (true/false, on/off)");
         };
     }
 
@@ -69,7 +86,8 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
     public List<HostPort> servers(String key, int defaultPort) {
         return Arrays.stream(get(key).split(","))
                 .map(entry -> HostPort.parse(entry, defaultPort).orElseThrow(() -> new ConfigException(
-                        locationOf(key), "'" + entry.trim() + "' is not host[:port] with a port from 1 to 65535")))
+                        locationOf(key), (hidden.contains(key) ? "an entry " + Redaction.HIDDEN : "'" + entry.trim()
+                                + "'") + " is not host[:port] with a port from 1 to 65535")))
                 .toList();
     }
 
@@ -80,7 +98,7 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
     public Optional<String> readableFile(String key) {
         Optional<String> path = optional(key);
         path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p -> {
-            throw new ConfigException(locationOf(key), "cannot read " + key + " '" + p + "'");
+            throw new ConfigException(locationOf(key), "cannot read " + key + " " + shown(key));
         });
         return path;
     }
@@ -109,5 +127,11 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
     /** {@code kind.name}, e.g. {@code pgsql.pool1}: how logs and metrics name the pool. */
     public String qualifiedName() {
         return kind + "." + name;
+    }
+
+    /** Names the pool and where it is written; never its settings, which hold its password. */
+    @Override
+    public String toString() {
+        return "PoolConfig[" + qualifiedName() + " at " + location + "]";
     }
 }

@@ -75,13 +75,17 @@ public record PoolKey(String name, String defaultValue, ValueType type, Optional
         }
     }
 
-    /** What is wrong with a written value of this key, naming the key, the value and what is allowed; empty if none. */
-    public Optional<String> problem(String value) {
+    /**
+     * What is wrong with a written value of this key, naming the key, the value (unless {@code hidden}: a secret, or
+     * read through a reference) and what is allowed; empty if none.
+     */
+    public Optional<String> problem(String value, boolean hidden) {
         if (!type.accepts().test(value)) {
-            return Optional.of("'" + value + "' is not valid for " + name + ": expected " + type.expected());
+            return Optional.of((hidden ? "the value " + Redaction.HIDDEN : "'" + value + "'") + " is not valid for "
+                    + name + ": expected " + type.expected());
         }
         return range.filter(r -> !r.contains(Integer.parseInt(value)))
-                .map(r -> name + " = " + value + " is out of range: allowed " + r);
+                .map(r -> name + " = " + (hidden ? Redaction.HIDDEN : value) + " is out of range: allowed " + r);
     }
 
     /** The integer value, or -1 when it is none (every integer key here is non-negative). */

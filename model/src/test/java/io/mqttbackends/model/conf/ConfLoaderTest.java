@@ -181,10 +181,12 @@ class ConfLoaderTest {
                 "backend.pgsql.pool1.server 127.0.0.1",
                 "backend.pgsql..server = x",
                 "backend pgsql.pool1.server = x"))
-                .extracting(e -> e.location().line(), ConfigError::message).containsExactly(
-                        tuple(1, "expected 'key = value'"),
-                        tuple(2, "malformed key: use dot-separated words of letters, digits, '_' and '-'"),
-                        tuple(3, "malformed key: use dot-separated words of letters, digits, '_' and '-'"));
+                .extracting(e -> e.location().line(), e -> e.location().key(), ConfigError::message).containsExactly(
+                        tuple(1, "backend.pgsql.pool1.server", "expected 'key = value' (the line is not shown)"),
+                        tuple(2, "backend.pgsql..server", "malformed key: use dot-separated words of letters, "
+                                + "digits, '_' and '-' (the line is not shown)"),
+                        tuple(3, "", "malformed key: use dot-separated words of letters, digits, '_' and '-' "
+                                + "(the line is not shown)"));
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.mqttbackends.operator.render;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqttbackends.model.conf.HookOption;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
@@ -22,7 +26,29 @@ import java.util.Optional;
  */
 final class HookRenderer {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Jackson escapes the control characters, so \n, \r, VT and FF inside a statement become escapes on one line;
+     * NEL, U+2028 and U+2029 it would write as they are, and the runtime refuses a conf line holding them
+     * ({@link io.mqttbackends.model.conf.LineTerminators}), so they are escaped too.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(new JsonFactoryBuilder()
+            .characterEscapes(new LineTerminatorEscapes()).build());
+
+    /** Jackson's standard escapes, plus {@code \\uXXXX} for the line terminators above U+007F. */
+    private static final class LineTerminatorEscapes extends CharacterEscapes {
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == 0x85 || ch == 0x2028 || ch == 0x2029
+                    ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    }
 
     /** Where a hook line goes; two hooks in one slot would write the same conf key. */
     record Slot(PoolType type, HookPoint hookPoint, int order) {

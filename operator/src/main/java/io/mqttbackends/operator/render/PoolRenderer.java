@@ -1,6 +1,7 @@
 package io.mqttbackends.operator.render;
 
 import io.mqttbackends.model.conf.DatabaseProfile;
+import io.mqttbackends.model.conf.LineTerminators;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.BackendPoolSpec;
 import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
@@ -260,9 +261,10 @@ final class PoolRenderer {
             return Optional.of(new Problem(Reason.SecretNotFound, field + ": Secret '" + ref.getName()
                     + "' has no key '" + ref.getKey() + "'"));
         }
-        if (!ConfLine.writable(value)) {
-            return Optional.of(new Problem(Reason.InvalidSecret, field + ": the value of Secret '" + ref.getName()
-                    + "' key '" + ref.getKey() + "' contains a line break"));
+        Optional<String> unwritable = LineTerminators.problem(field + ": the value of Secret '" + ref.getName()
+                + "' key '" + ref.getKey() + "'", value);
+        if (unwritable.isPresent()) {
+            return Optional.of(new Problem(Reason.InvalidSecret, unwritable.get()));
         }
         credentials.add(ConfLine.text(prefix + key, value));
         return Optional.empty();
@@ -272,8 +274,9 @@ final class PoolRenderer {
         if (value == null) {
             return Optional.empty();
         }
-        if (!ConfLine.writable(value)) {
-            return invalid(field + " contains a line break");
+        Optional<Problem> unwritable = LineTerminators.problem(field, value).flatMap(PoolRenderer::invalid);
+        if (unwritable.isPresent()) {
+            return unwritable;
         }
         conf.add(ConfLine.text(prefix + key, value));
         return Optional.empty();

@@ -5,6 +5,7 @@ import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.model.conf.ConfigChecks;
+import io.mqttbackends.model.conf.ConfigProviders;
 import io.mqttbackends.model.conf.ConfigError;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.operator.api.v1alpha1.Reason;
@@ -30,6 +31,14 @@ record RuntimeValidation(Set<DatabaseKind> availableBackends) {
      */
     private static final String CREDENTIAL_STAND_IN = "secret";
 
+    /**
+     * What the runtime's environment and files hold is not the operator's to read. Rendered values are escaped
+     * literals ({@link ConfLine}), so a reference can only come from a bug; it fails validation rather than reading
+     * the operator's own environment.
+     */
+    private static final ConfigProviders NO_REFERENCES = ConfigProviders.refusing(
+            "the operator writes literal values only, references are for conf files written by hand");
+
     RuntimeValidation {
         availableBackends = Set.copyOf(availableBackends);
     }
@@ -48,7 +57,7 @@ record RuntimeValidation(Set<DatabaseKind> availableBackends) {
     private Optional<Problem> check(List<ConfFile> files) {
         List<ConfigError> errors;
         try {
-            BackendsConfig config = ConfLoader.parse(files);
+            BackendsConfig config = ConfLoader.parse(files, NO_REFERENCES);
             // The broker control is the runtime's setting, unknown here: nothing is refused on its account, and the
             // runtime's reload reports it. Whether the namespace has a hook at all is not one resource's problem.
             errors = ConfigChecks.againstRuntime(config, availableBackends, true).stream()

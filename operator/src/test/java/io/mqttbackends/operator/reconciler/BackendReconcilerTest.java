@@ -210,6 +210,36 @@ class BackendReconcilerTest {
         awaitCondition(BackendPool.class, "pgsql1", "Applied", "True", "Loaded");
     }
 
+    /**
+     * The case found on our machines: a password holding U+2028 and then a hook line. It used to pass the operator's
+     * check and become a hook in the runtime; now the pool says which Secret key is bad, never its value, and the
+     * namespace's other resources still apply.
+     */
+    @Test
+    void aSecretPasswordWithU2028IsRefusedOnItsPoolNamingTheKeyWhileTheRestOfTheNamespaceApplies() {
+        String injected = "backend.pgsql.hook.message.publish.9 = {\"topic\":\"#\",\"action\":{\"sql\":"
+                + "[\"delete from canary\"]},\"pool\":\"good\"}";
+        createSecret("bad-creds", Map.of("password", "s3cret\u2028" + injected));
+        createSecret("good-creds", Map.of("password", "fine"));
+        create(pool("bad", PoolType.PGSQL, s -> s.setCredentials(credentials("bad-creds", null, "password"))));
+        create(pool("good", PoolType.PGSQL, s -> s.setCredentials(credentials("good-creds", null, "password"))));
+        create(hook("store", HookPoint.MESSAGE_PUBLISH, "good", 1, s -> s.setAction(function("on_message_publish"))));
+
+        awaitCondition(BackendPool.class, "bad", "Valid", "False", "InvalidSecret");
+        awaitCondition(BackendPool.class, "good", "Ready", "True", "Ready");
+        awaitCondition(BackendHook.class, "store", "Ready", "True", "Ready");
+        BackendPool bad = get(BackendPool.class, "bad");
+        assertThat(condition(bad, "Valid").orElseThrow().getMessage()).isEqualTo("spec.credentials.password: the "
+                + "value of Secret 'bad-creds' key 'password' contains U+2028 (LINE SEPARATOR), a line terminator; "
+                + "conf values cannot hold line breaks (the value is not shown)");
+        assertThat(Serialization.asJson(bad.getStatus())).doesNotContain("s3cret").doesNotContain("canary");
+        Map<String, String> files = files();
+        assertThat(files.get("credentials.conf")).contains("backend.pgsql.good.password = \"fine\"")
+                .doesNotContain("s3cret");
+        assertThat(files.get("backends.conf")).contains("backend.pgsql.hook.message.publish.1 = ")
+                .doesNotContain("canary").doesNotContain("backend.pgsql.bad.");
+    }
+
     @Test
     void aReferencedSecretWithoutTheLabelIsNeverReadAndIsReportedUntilTheUserLabelsIt() throws InterruptedException {
         recordedRequests();

@@ -8,11 +8,14 @@ import static io.mqttbackends.operator.testing.Resources.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.model.DatabaseKind;
+import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.BackendsConfig;
 import io.mqttbackends.model.conf.ConfFile;
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.DatabaseProfile;
+import io.mqttbackends.model.conf.LineTerminators;
+import io.mqttbackends.model.conf.PoolConfig;
 import io.mqttbackends.operator.api.v1alpha1.BackendHook;
 import io.mqttbackends.operator.api.v1alpha1.BackendPool;
 import io.mqttbackends.operator.api.v1alpha1.CassandraOptions;
@@ -472,7 +475,8 @@ class NamespaceRendererTest {
         assertThat(r.pools().get("cassandra-on-pg").problem().orElseThrow().message())
                 .isEqualTo("spec.cassandra is set on a pgsql pool");
         assertThat(r.pools().get("lf-dc").problem().orElseThrow().message())
-                .isEqualTo("spec.cassandra.localDatacenter contains a line break");
+                .isEqualTo("spec.cassandra.localDatacenter contains U+000A (LINE FEED (LF)), a line terminator; "
+                        + "conf values cannot hold line breaks (the value is not shown)");
         assertThat(reason(r.pools(), "slow")).isEqualTo(Reason.InvalidSpec);
         assertThat(r.pools().get("slow").problem().orElseThrow().message())
                 .contains("auto_reconnect = 3601 is out of range: allowed 0..3600 s");
@@ -630,6 +634,66 @@ class NamespaceRendererTest {
         Files.writeString(credentials.resolve(Rendering.CREDENTIALS_FILE), r.credentialsConf());
 
         assertThat(ConfLoader.read(List.of(conf, credentials)).hash()).isEqualTo(r.hash());
+    }
+
+    @Test
+    void aSecretValueWithAnyLineTerminatorIsRefusedNamingItsKeyAndCodePointWhileTheOtherPoolsRender() {
+        String injected = "backend.pgsql.hook.message.publish.9 = {\"topic\":\"#\",\"action\":{\"sql\":"
+                + "[\"delete from canary\"]},\"pool\":\"good\"}";
+        for (int terminator : List.of(0x0A, 0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029)) {
+            String password = "s3cret" + Character.toString(terminator) + injected;
+            Rendering r = NamespaceRenderer.render("ns1", List.of(
+                            pool("bad", PoolType.PGSQL, s -> s.setCredentials(credentials("db", null, "password"))),
+                            pool("good", PoolType.PGSQL, s -> s.setCredentials(credentials("ok", null, "password")))),
+                    List.of(hook("store", HookPoint.MESSAGE_PUBLISH, "good", 1,
+                            s -> s.setAction(function("on_message_publish")))),
+                    name -> Optional.of(Map.of("password", name.equals("db") ? password : "fine")),
+                    DatabaseProfile.availableKinds());
+
+            assertThat(reason(r.pools(), "bad")).isEqualTo(Reason.InvalidSecret);
+            assertThat(r.pools().get("bad").problem().orElseThrow().message()).as("U+%04X", terminator)
+                    .isEqualTo("spec.credentials.password: the value of Secret 'db' key 'password' contains "
+                            + LineTerminators.describe(terminator) + ", a line terminator; conf values cannot hold "
+                            + "line breaks (the value is not shown)");
+            assertThat(r.pools().get("good").rendered()).isTrue();
+            assertThat(r.hooks().get("store").rendered()).isTrue();
+            assertThat(r.backendsConf() + r.credentialsConf()).doesNotContain("s3cret").doesNotContain("canary")
+                    .contains("backend.pgsql.good.password = \"fine\"");
+        }
+    }
+
+    @Test
+    void lineTerminatorsInsideAHookStatementAreWrittenAsJsonEscapesAndReadBackAsTheyWere() {
+        String statement = "insert into notes (text) values ('a\u2028b\u2029c\u0085d\re\u000Bf\u000Cg\nh')";
+        Rendering r = render(List.of(pool("pg", PoolType.PGSQL, s -> { })), List.of(hook("note",
+                HookPoint.MESSAGE_PUBLISH, "pg", 1, s -> s.setAction(sql(statement)))));
+
+        assertThat(r.hooks().get("note").rendered()).isTrue();
+        assertThat(LineTerminators.find(r.backendsConf().replace("\n", ""))).isEmpty();
+        assertThat(r.backendsConf()).contains("'a\\u2028b\\u2029c\\u0085d\\re\\u000Bf\\fg\\nh'");
+        BackendsConfig config = ConfLoader.parse(List.of(new ConfFile(Path.of(Rendering.BACKENDS_FILE),
+                r.backendsConf())));
+        assertThat(config.hooks().get(0).action()).isEqualTo(
+                new ActionSpec.Statements(ActionSpec.Language.SQL, List.of(statement), false));
+    }
+
+    @Test
+    void secretValuesThatLookLikeReferencesAreWrittenEscapedAndReadBackLiterally(@TempDir Path root)
+            throws IOException {
+        String password = "${env:HOME}$${x";
+        Rendering r = NamespaceRenderer.render("ns1", List.of(pool("pg", PoolType.PGSQL, s -> {
+                    s.setDatabase("${file:/etc/passwd:root}");
+                    s.setCredentials(credentials("db", null, "password"));
+                })), List.of(hook("store", HookPoint.MESSAGE_PUBLISH, "pg", 1,
+                        s -> s.setAction(function("on_message_publish")))),
+                name -> Optional.of(Map.of("password", password)), DatabaseProfile.availableKinds());
+        Path conf = Files.createDirectory(root.resolve("conf"));
+        Files.writeString(conf.resolve(Rendering.BACKENDS_FILE), r.backendsConf());
+        Files.writeString(conf.resolve(Rendering.CREDENTIALS_FILE), r.credentialsConf());
+
+        PoolConfig pool = ConfLoader.load(List.of(conf)).pool(DatabaseKind.PGSQL, "pg").orElseThrow();
+        assertThat(pool.get("password")).isEqualTo(password);
+        assertThat(pool.get("database")).isEqualTo("${file:/etc/passwd:root}");
     }
 
     @Test

@@ -42,7 +42,12 @@ public class ConfigStatusRoute {
         return pools;
     }
 
-    static JsonObject json(ActiveConfiguration.Status status) {
+    /**
+     * The endpoint's body without its pools. {@code lastError} is the loader's message as it is, which names files,
+     * lines, keys and references and never a secret value or a line that does not parse
+     * ({@link io.mqttbackends.model.conf.Redaction}).
+     */
+    public static JsonObject json(ActiveConfiguration.Status status) {
         var rejection = status.lastRejection();
         return new JsonObject()
                 .put("hash", status.hash().orElse(null))

@@ -54,17 +54,23 @@ public class ActiveConfiguration {
     private volatile Generation current;
     private volatile Rejection lastRejection;
 
-    /** A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files. */
+    /**
+     * A loaded configuration: its pools by qualified name, its hook table, the {@link ConfHash} of its files and
+     * the {@link ConfSnapshot#version()} that also covers the values its references resolved to.
+     */
     public record Loaded(BackendsConfig config, Map<String, BackendPool<?>> pools, HookTable table, String hash,
-            Instant loadedAt) {
+            String version, Instant loadedAt) {
     }
 
-    /** A change that was not applied: every error as the loader formats them, the hash of the files, when. */
-    public record Rejection(String error, String hash, Instant at) {
+    /** A change that was not applied: every error as the loader formats them, the hash and version read, when. */
+    public record Rejection(String error, String hash, String version, Instant at) {
     }
 
-    /** What runs (hash and load time; empty before the first load) and the last rejected change since then. */
-    public record Status(Optional<String> hash, Optional<Instant> loadedAt, Optional<Rejection> lastRejection) {
+    /**
+     * What runs (hash, version and load time; empty before the first load) and the last rejected change since then.
+     */
+    public record Status(Optional<String> hash, Optional<String> version, Optional<Instant> loadedAt,
+            Optional<Rejection> lastRejection) {
     }
 
     /**
@@ -132,7 +138,7 @@ public class ActiveConfiguration {
                 .onItem().invoke(candidate -> install(candidate.loaded()))
                 .onItem().transform(candidate -> true)
                 .onFailure().recoverWithItem(failure -> {
-                    reject(snapshot.hash(), failure);
+                    reject(snapshot, failure);
                     return false;
                 });
     }
@@ -171,13 +177,18 @@ public class ActiveConfiguration {
         return new ActionRunner.Successor<>(hook.pool(), hook.action());
     }
 
-    private void reject(String hash, Throwable failure) {
+    private void reject(ConfSnapshot snapshot, Throwable failure) {
         String error = failure instanceof ConfigException ? failure.getMessage()
                 : "cannot apply the configuration: " + failure.getMessage();
-        lastRejection = new Rejection(error, hash, Instant.now());
+        lastRejection = new Rejection(error, snapshot.hash(), snapshot.version(), Instant.now());
         metrics.configLoad(false);
-        LOG.errorf("conf change %s rejected, still running %s:\n%s", hash,
-                status().hash().orElse("nothing"), error);
+        if (status().hash().filter(snapshot.hash()::equals).isPresent()) {
+            LOG.errorf("change of the values referenced by the conf files (hash %s unchanged) rejected, still "
+                    + "running the values read before:\n%s", snapshot.hash(), error);
+        } else {
+            LOG.errorf("conf change %s rejected, still running %s:\n%s", snapshot.hash(),
+                    status().hash().orElse("nothing"), error);
+        }
     }
 
     /**
@@ -228,6 +239,7 @@ public class ActiveConfiguration {
     public Status status() {
         Generation generation = current;
         return new Status(Optional.ofNullable(generation).map(g -> g.loaded.hash()),
+                Optional.ofNullable(generation).map(g -> g.loaded.version()),
                 Optional.ofNullable(generation).map(g -> g.loaded.loadedAt()), Optional.ofNullable(lastRejection));
     }
 

@@ -20,11 +20,14 @@ import org.jboss.logging.Logger;
 /**
  * Watches the conf directories and hands settled changes to {@link ActiveConfiguration#reload}.
  *
- * <p>It polls: every {@code mqttbackends.reload.interval} it reads the conf files and computes their hash. Polling
+ * <p>It polls: every {@code mqttbackends.reload.interval} it reads the conf files, resolves the references of their
+ * pool values ({@code ${env:...}}, {@code ${file:...}}, {@code ${dir:...}}) and computes the snapshot's
+ * {@linkplain ConfSnapshot#version() version}, which covers both: a changed password file behind a reference reloads
+ * as a changed conf file does, though the reported hash (of the conf files only) stays the same. Polling
  * (rather than a file-system watch) sees every way a file can change, including a Kubernetes volume update, which
  * swaps a {@code ..data} symbolic link and touches none of the files the runtime reads, and an editor's write to a
- * temporary file renamed over the original. A new hash is applied only when the next poll reads the same hash
- * again, so a set of files being written one by one is not loaded half-way. A hash already running or already
+ * temporary file renamed over the original. A new version is applied only when the next poll reads the same one
+ * again, so a set of files being written one by one is not loaded half-way. A version already running or already
  * rejected is not applied again, so a rejected change is reported once.
  */
 @ApplicationScoped
@@ -39,7 +42,7 @@ public class ConfigReloader {
     private final ActiveConfiguration configuration;
     private final Event<ConfigurationApplied> applied;
     private final List<Path> dirs;
-    /** A hash read on the last poll and not yet applied; touched only by the sequential poll pipeline. */
+    /** A version read on the last poll and not yet applied; touched only by the sequential poll pipeline. */
     private String candidate;
     private volatile Cancellable polling;
 
@@ -72,7 +75,7 @@ public class ConfigReloader {
     /** Reads the conf directories once and applies them if they changed and settled; never fails. */
     Uni<Void> poll() {
         return Uni.createFrom().item(() -> ConfLoader.read(dirs))
-                .onItem().transformToUni(snapshot -> settled(snapshot.hash())
+                .onItem().transformToUni(snapshot -> settled(snapshot.version())
                         ? apply(snapshot)
                         : Uni.createFrom().voidItem())
                 .onFailure().invoke(failure -> LOG.error("reading the conf directories failed", failure))
@@ -81,7 +84,11 @@ public class ConfigReloader {
 
     private Uni<Void> apply(ConfSnapshot snapshot) {
         String hash = snapshot.hash();
-        LOG.infof("conf directories changed (hash %s), reloading", hash);
+        if (configuration.status().hash().filter(hash::equals).isPresent()) {
+            LOG.infof("values referenced by the conf files changed (hash %s unchanged), reloading", hash);
+        } else {
+            LOG.infof("conf directories changed (hash %s), reloading", hash);
+        }
         return configuration.reload(snapshot)
                 .onItem().invoke(ok -> {
                     if (ok) {
@@ -91,13 +98,13 @@ public class ConfigReloader {
                 .replaceWithVoid();
     }
 
-    /** Whether {@code hash} is new (neither running nor rejected) and was also read on the previous poll. */
-    private boolean settled(String hash) {
+    /** Whether {@code version} is new (neither running nor rejected) and was also read on the previous poll. */
+    private boolean settled(String version) {
         ActiveConfiguration.Status status = configuration.status();
-        boolean known = status.hash().isEmpty() || status.hash().get().equals(hash)
-                || status.lastRejection().map(r -> r.hash().equals(hash)).orElse(false);
+        boolean known = status.version().isEmpty() || status.version().get().equals(version)
+                || status.lastRejection().map(r -> r.version().equals(version)).orElse(false);
         String previous = candidate;
-        candidate = known ? null : hash;
-        return !known && hash.equals(previous);
+        candidate = known ? null : version;
+        return !known && version.equals(previous);
     }
 }

@@ -88,7 +88,7 @@ final class ConfigurationBuilder {
                 throw new ConfigException(errors);
             }
             return new Candidate(new ActiveConfiguration.Loaded(config, Map.copyOf(pools), new HookTable(hooks), snapshot.hash(),
-                    Instant.now()), opened);
+                    snapshot.version(), Instant.now()), opened);
         } catch (RuntimeException e) {
             ActiveConfiguration.closeAll(opened);
             throw e;

@@ -8,9 +8,11 @@ import io.mqttbackends.runtime.backend.pgsql.PgsqlBackend;
 import io.mqttbackends.runtime.broker.MqttBrokerControl;
 import io.mqttbackends.model.conf.ConfLoader;
 import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.mqttbackends.runtime.health.ConfigStatusRoute;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
+import io.mqttbackends.runtime.testing.CapturedLog;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.event.Event;
@@ -83,6 +85,10 @@ class ConfigReloaderTest {
         return ConfLoader.read(List.of(confDir)).hash();
     }
 
+    private String password() {
+        return configuration.running().config().pools().get(0).get("password");
+    }
+
     private double failures() {
         return registry.get("mqttbackends.config.loads").tag("outcome", "failure").functionCounter().count();
     }
@@ -130,6 +136,71 @@ class ConfigReloaderTest {
         assertThat(configuration.status().lastRejection()).hasValueSatisfying(r -> assertThat(r.hash()).isEqualTo(onDisk()));
         assertThat(failures()).isEqualTo(1);
         assertThat(applied.hashes).isEmpty();
+    }
+
+    @Test
+    void aChangedFileBehindADirReferenceIsReloadedThoughTheConfFilesAndTheirHashStayTheSame() throws IOException {
+        Path secret = Files.createDirectories(confDir.resolveSibling(confDir.getFileName() + "-secret"));
+        Files.writeString(secret.resolve("password"), "first\n");
+        write(POOL + "backend.pgsql.pool1.password = ${dir:" + secret + ":password}\n" + HOOK_A);
+        poll();
+        poll();
+        String hash = running();
+        assertThat(password()).isEqualTo("first");
+
+        Files.writeString(secret.resolve("password"), "second\n");
+        poll();
+        assertThat(password()).isEqualTo("first");
+        poll();
+
+        assertThat(password()).isEqualTo("second");
+        assertThat(running()).isEqualTo(hash).isEqualTo(onDisk());
+        assertThat(applied.hashes).containsExactly(hash, hash);
+        poll();
+        assertThat(applied.hashes).hasSize(2);
+    }
+
+    /**
+     * The case found on our machines, through a conf file: a password holding U+2028 and a hook line that runs
+     * {@code delete from canary}. The change is rejected naming the line and the code point; the running hooks stay
+     * as they were, and neither the error, the config endpoint nor the log shows the password or the hook.
+     */
+    @Test
+    void aPasswordCarryingAHookAfterU2028IsRejectedAndNeitherItNorTheHookShowAnywhere() throws IOException {
+        String injected = "backend.pgsql.hook.message.publish.9 = {\"topic\": \"#\", \"action\": {\"sql\": "
+                + "[\"delete from canary\"]}, \"pool\": \"pool1\"}";
+        String before = running();
+        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+            write(POOL + HOOK_A + "backend.pgsql.pool1.password = \"s3cret-pw\u2028" + injected + "\u2028#\"\n");
+            poll();
+            poll();
+
+            assertThat(running()).isEqualTo(before);
+            assertThat(configuration.running().table().size()).isEqualTo(1);
+            String error = configuration.status().lastRejection().orElseThrow().error();
+            assertThat(error).contains(confDir.resolve("backends.conf") + ":5: backend.pgsql.pool1.password: the line "
+                    + "contains U+2028 (LINE SEPARATOR), a line terminator");
+            assertThat(error + ConfigStatusRoute.json(configuration.status()).encode() + log.text())
+                    .contains("rejected").doesNotContain("s3cret-pw").doesNotContain("canary");
+        }
+    }
+
+    @Test
+    void aMistypedPasswordLineIsRejectedWithoutItsValueInTheErrorTheEndpointOrTheLog() throws IOException {
+        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+            write(POOL + HOOK_A + "backend.pgsql.pool1.password: hunter2\npassword hunter2\n");
+            poll();
+            poll();
+
+            String error = configuration.status().lastRejection().orElseThrow().error();
+            assertThat(error).contains(confDir.resolve("backends.conf") + ":5: backend.pgsql.pool1.password: expected "
+                    + "'key = value' (the line is not shown)", confDir.resolve("backends.conf") + ":6: password: "
+                    + "expected 'key = value'");
+            String endpoint = ConfigStatusRoute.json(configuration.status()).encode();
+            assertThat(endpoint).contains("expected 'key = value'");
+            assertThat(log.text()).contains("rejected", "expected 'key = value'");
+            assertThat(error + endpoint + log.text()).doesNotContain("hunter2");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mqttbackends.runtime.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
@@ -34,7 +35,11 @@ public final class KubernetesVolume {
             Files.createDirectories(dir);
             Path data = dir.resolve("..data");
             Path previous = Files.isSymbolicLink(data) ? dir.resolve(Files.readSymbolicLink(data)) : null;
-            String versionName = "..2026_11_26_00_00_00." + (++version);
+            // Past any version already there: another instance on the same directory may have written it.
+            String versionName;
+            do {
+                versionName = "..2026_11_26_00_00_00." + (++version);
+            } while (Files.exists(dir.resolve(versionName), LinkOption.NOFOLLOW_LINKS));
             Path next = Files.createDirectory(dir.resolve(versionName));
             for (Map.Entry<String, String> file : files.entrySet()) {
                 Files.writeString(next.resolve(file.getKey()), file.getValue());
