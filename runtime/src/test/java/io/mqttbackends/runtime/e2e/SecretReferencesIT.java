@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
-import io.mqttbackends.runtime.testing.CapturedLog;
+import io.mqttbackends.runtime.testing.LogCapture;
 import io.mqttbackends.runtime.testing.KubernetesVolume;
 import io.mqttbackends.runtime.testing.TestMqtt;
 import io.mqttbackends.runtime.testing.TestMysql;
@@ -131,7 +131,7 @@ class SecretReferencesIT {
     @Test
     void aSecretValueCarryingADeleteHookAfterU2028IsRejectedAndTheHookNeverRuns() {
         String right = rig.note("password");
-        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+        try (LogCapture log = LogCapture.of("io.mqttbackends")) {
             secret(rig).write(Map.of("password", right + LS + injectedHook() + LS + "#"));
             await().atMost(WAIT).untilAsserted(() -> assertThat(endpoint().getString("lastError"))
                     .contains("backends.conf:6: backend.mysql.pool1.password: the value of ${dir:"
@@ -152,7 +152,7 @@ class SecretReferencesIT {
     void aRenderedCredentialsFileCarryingADeleteHookAfterU2028IsRejectedAndTheHookNeverRuns() {
         String right = rig.note("password");
         String running = backends(rig, "${dir:" + rig.note("secret") + ":password}");
-        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+        try (LogCapture log = LogCapture.of("io.mqttbackends")) {
             rig.write(Map.of("backends.conf", backends(rig, ""), "credentials.conf",
                     "backend.mysql.pool1.password = \"" + right + "\"" + LS + injectedHook() + LS + "#\"\n"));
             String rejected = rig.hash();
@@ -171,7 +171,7 @@ class SecretReferencesIT {
     @Test
     void aMistypedPasswordLineIsRejectedAndItsValueShowsNowhere() {
         String running = backends(rig, "${dir:" + rig.note("secret") + ":password}");
-        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+        try (LogCapture log = LogCapture.of("io.mqttbackends")) {
             rig.write(Map.of("backends.conf", running + "password: hunter2\nbackend.mysql.pool1.password hunter2\n"));
             String rejected = rig.hash();
             await().atMost(WAIT).untilAsserted(() -> assertThat(endpoint().getString("lastErrorHash"))

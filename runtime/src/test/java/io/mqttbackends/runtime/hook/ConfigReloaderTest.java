@@ -12,7 +12,7 @@ import io.mqttbackends.runtime.health.ConfigStatusRoute;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.mqttbackends.runtime.ingest.TestConfigs;
 import io.mqttbackends.runtime.metrics.RuntimeMetrics;
-import io.mqttbackends.runtime.testing.CapturedLog;
+import io.mqttbackends.runtime.testing.LogCapture;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.event.Event;
@@ -170,7 +170,7 @@ class ConfigReloaderTest {
         String injected = "backend.pgsql.hook.message.publish.9 = {\"topic\": \"#\", \"action\": {\"sql\": "
                 + "[\"delete from canary\"]}, \"pool\": \"pool1\"}";
         String before = running();
-        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+        try (LogCapture log = LogCapture.of("io.mqttbackends")) {
             write(POOL + HOOK_A + "backend.pgsql.pool1.password = \"s3cret-pw\u2028" + injected + "\u2028#\"\n");
             poll();
             poll();
@@ -187,7 +187,7 @@ class ConfigReloaderTest {
 
     @Test
     void aMistypedPasswordLineIsRejectedWithoutItsValueInTheErrorTheEndpointOrTheLog() throws IOException {
-        try (CapturedLog log = CapturedLog.of("io.mqttbackends")) {
+        try (LogCapture log = LogCapture.of("io.mqttbackends")) {
             write(POOL + HOOK_A + "backend.pgsql.pool1.password: hunter2\npassword hunter2\n");
             poll();
             poll();

@@ -16,8 +16,11 @@ import org.jboss.logmanager.ExtLogRecord;
  */
 public final class LogCapture extends Handler implements AutoCloseable {
 
-    /** One record: its level name ({@code WARN}, {@code INFO}, ...), its logger and its formatted message. */
-    public record Line(String level, String category, String message) {
+    /**
+     * One record: its level name ({@code WARN}, {@code INFO}, ...), its logger, its formatted message and the
+     * exception it carried with its causes ({@code ""} without one).
+     */
+    public record Line(String level, String category, String message, String thrown) {
         /** As the console prints it, without date and thread: {@code WARN  [category] message}. */
         @Override
         public String toString() {
@@ -58,25 +61,34 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return records.stream().filter(line -> line.level().equals(level)).map(Line::message).toList();
     }
 
-    /** Everything captured, one record per line as the console prints it. */
+    /**
+     * Everything captured, one record per line as the console prints it, each followed by the exception it carried
+     * and its causes: for tests that assert what the log never says.
+     */
     public String text() {
         StringBuilder all = new StringBuilder();
-        records.forEach(line -> all.append(line).append('\n'));
+        records.forEach(line -> all.append(line).append('\n').append(line.thrown()));
         return all.toString();
     }
 
     /**
-     * Everything captured, split into lines the way a log file or a log collector splits it: a message with a line
-     * break in it counts as two lines.
+     * The records' lines without their exceptions, split the way a log file or a log collector splits them: a
+     * message with a line break in it counts as two lines.
      */
     public List<String> lines() {
-        return Arrays.stream(text().split("\\R")).filter(line -> !line.isEmpty()).toList();
+        StringBuilder all = new StringBuilder();
+        records.forEach(line -> all.append(line).append('\n'));
+        return Arrays.stream(all.toString().split("\\R")).filter(line -> !line.isEmpty()).toList();
     }
 
     @Override
     public void publish(LogRecord record) {
         String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-        records.add(new Line(record.getLevel().getName(), record.getLoggerName(), message));
+        StringBuilder thrown = new StringBuilder();
+        for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+            thrown.append("  caused by ").append(t).append('\n');
+        }
+        records.add(new Line(record.getLevel().getName(), record.getLoggerName(), message, thrown.toString()));
     }
 
     @Override
