@@ -14,8 +14,9 @@ public class Tls {
     @JsonPropertyDescription("Connect with TLS.")
     private boolean enabled;
 
-    @JsonPropertyDescription("Verify the server certificate against caFile (mysql, pgsql, cassandra only; mongo "
-            + "always verifies the certificate and host name, against caFile or else the JVM's trust store).")
+    @JsonPropertyDescription("Verify the server certificate (against caFile, else the JVM's trust store) and its "
+            + "host name; default true. false accepts any server certificate for any host name, so the password goes "
+            + "to whoever answers (mysql, pgsql, redis, cassandra; mongo always verifies).")
     private Boolean verify;
 
     @Pattern(ABSOLUTE_PATH)
