@@ -52,6 +52,11 @@ public class EmqxBrokerControl implements BrokerControl {
      */
     public record Settings(String url, String apiKey, String apiSecret, Optional<TlsConfiguration> tls) {
 
+        /** Without a TLS configuration: plain http://, or https:// trusting the JVM's default CAs. */
+        public Settings(String url, String apiKey, String apiSecret) {
+            this(url, apiKey, apiSecret, Optional.empty());
+        }
+
         /**
          * Reads the {@code emqx.*} settings, failing with the names of the missing or unusable keys; WARNs when the
          * key and secret would cross the network in clear.

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,51 +18,142 @@ import java.util.concurrent.TimeUnit;
  * {@code max_inflight_messages 200} (never 0: with 0, Mosquitto 2.0 itself redelivered and a 20,000-message run stored
  * 20,301 rows, README "Broker limits"), {@code persistence false}. Its log goes to {@code mosquitto.log} in the
  * given directory.
+ *
+ * <p>{@link #builder} adds a TLS listener, a password file and persistence; {@link #kill} and {@link #restart} stop it
+ * with SIGKILL and start it again on the same port, conf and persistence file.
  */
 public final class PrivateMosquitto implements AutoCloseable {
-    private final Process process;
+    private final Path conf;
     private final int port;
     private final Path log;
+    private volatile Process process;
 
-    private PrivateMosquitto(Process process, int port, Path log) {
-        this.process = process;
+    private PrivateMosquitto(Path conf, int port, Path log) {
+        this.conf = conf;
         this.port = port;
         this.log = log;
     }
 
     /** Starts it with its conf and log in {@code dir} and waits (10 s at most) until it accepts connections. */
     public static PrivateMosquitto start(Path dir) {
-        int port = FreePort.find();
+        return builder(dir).start();
+    }
+
+    /** A broker to configure further before {@link Builder#start}. */
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** What the broker's conf holds beyond the defaults of {@link PrivateMosquitto}. */
+    public static final class Builder {
+        private final Path dir;
+        private final List<String> lines = new ArrayList<>();
+        private boolean anonymous = true;
+        private boolean persistence;
+
+        private Builder(Path dir) {
+            this.dir = dir;
+        }
+
+        /**
+         * A TLS listener (in place of plain TCP) with the CA that signs accepted client certificates, the server's
+         * certificate and key; with {@code requireCertificate} a client must present a certificate that CA signed.
+         */
+        public Builder tls(Path caFile, Path certFile, Path keyFile, boolean requireCertificate) {
+            lines.add("cafile " + caFile.toAbsolutePath());
+            lines.add("certfile " + certFile.toAbsolutePath());
+            lines.add("keyfile " + keyFile.toAbsolutePath());
+            lines.add("require_certificate " + requireCertificate);
+            return this;
+        }
+
+        /** Only {@code user} with {@code password} may connect (a password file made by {@code mosquitto_passwd}). */
+        public Builder user(String user, String password) {
+            Path file = dir.resolve("passwords");
+            try {
+                Files.createDirectories(dir);
+                Files.deleteIfExists(file);
+                run(List.of("mosquitto_passwd", "-b", "-c", file.toString(), user, password));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            lines.add("password_file " + file.toAbsolutePath());
+            anonymous = false;
+            return this;
+        }
+
+        /**
+         * Sessions and messages saved in {@code mosquitto.db} in the directory every {@code autosaveSeconds} (and at a
+         * clean stop), and restored by the next start.
+         */
+        public Builder persistence(int autosaveSeconds) {
+            persistence = true;
+            lines.add("persistence_location " + dir.toAbsolutePath() + "/");
+            lines.add("autosave_interval " + autosaveSeconds);
+            return this;
+        }
+
+        /** Starts it and waits (10 s at most) until it accepts connections. */
+        public PrivateMosquitto start() {
+            int port = FreePort.find();
+            try {
+                Files.createDirectories(dir);
+                Path conf = dir.resolve("mosquitto.conf");
+                List<String> all = new ArrayList<>(List.of(
+                        "listener " + port + " 127.0.0.1",
+                        // started as root, Mosquitto would switch to the user "mosquitto", which may not read the
+                        // test's files nor write its persistence file; as anyone else it keeps its user anyway
+                        "user " + System.getProperty("user.name"),
+                        "allow_anonymous " + anonymous,
+                        "persistence " + persistence,
+                        "max_queued_messages 0",
+                        "max_inflight_messages 200",
+                        "set_tcp_nodelay true",
+                        "log_dest stderr",
+                        "log_type error",
+                        "log_type warning",
+                        "log_type notice",
+                        "log_type information"));
+                all.addAll(lines);
+                all.add("");
+                Files.writeString(conf, String.join("\n", all));
+                PrivateMosquitto broker = new PrivateMosquitto(conf, port, dir.resolve("mosquitto.log"));
+                broker.launch();
+                return broker;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void launch() {
         try {
-            Files.createDirectories(dir);
-            Path conf = dir.resolve("mosquitto.conf");
-            Files.writeString(conf, String.join("\n",
-                    "listener " + port + " 127.0.0.1",
-                    "allow_anonymous true",
-                    "persistence false",
-                    "max_queued_messages 0",
-                    "max_inflight_messages 200",
-                    "set_tcp_nodelay true",
-                    "log_dest stderr",
-                    "log_type error",
-                    "log_type warning",
-                    ""));
-            Path log = dir.resolve("mosquitto.log");
-            Process process = new ProcessBuilder(binary(), "-c", conf.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            PrivateMosquitto broker = new PrivateMosquitto(process, port, log);
+            process = new ProcessBuilder(binary(), "-c", conf.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!broker.accepts()) {
+            while (!accepts()) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
-                    broker.close();
-                    throw new IllegalStateException("mosquitto did not open port " + port + ": "
-                            + Files.readString(log));
+                    close();
+                    throw new IllegalStateException("mosquitto did not open port " + port + ": " + log());
                 }
                 Thread.sleep(50);
             }
-            return broker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void run(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command.get(0) + " failed: " + output);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -89,6 +182,7 @@ public final class PrivateMosquitto implements AutoCloseable {
         return port;
     }
 
+    /** Everything it logged, over all its starts. */
     public String log() {
         try {
             return Files.readString(log);
@@ -97,12 +191,31 @@ public final class PrivateMosquitto implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        process.destroy();
+    /** SIGKILL, as a crash: nothing is saved since the last autosave. Returns once the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("mosquitto on port " + port + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts it again, after {@link #kill} or {@link #close}, on the same port with the same conf and files. */
+    public void restart() {
+        launch();
+    }
+
+    @Override
+    public void close() {
+        Process current = process;
+        current.destroy();
+        try {
+            if (!current.waitFor(10, TimeUnit.SECONDS)) {
+                current.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
