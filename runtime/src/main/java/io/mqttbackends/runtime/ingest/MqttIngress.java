@@ -37,11 +37,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
@@ -240,13 +240,13 @@ public class MqttIngress implements OutgoingMessages {
     }
 
     /**
-     * Readiness drops with the connection. The client's own re-subscription is turned off: {@link #onConnected}
-     * subscribes on every connection. A TLS failure (untrusted certificate, wrong host name, no client certificate
-     * accepted) is a WARN with its reason: it needs an operator, not a retry.
+     * Readiness drops with the connection. The client's own re-subscription of a lost session stays on although
+     * {@link #onConnected} subscribes again: with it off, the client ends every publish flow when the session is lost,
+     * which would end the run. A TLS failure (untrusted certificate, wrong host name, no client certificate accepted)
+     * is a WARN with its reason: it needs an operator, not a retry.
      */
     private void onDisconnected(MqttClientDisconnectedContext context) {
         subscribed.set(false);
-        context.getReconnector().resubscribeIfSessionExpired(false);
         Optional<Throwable> tls = tlsCause(context.getCause());
         if (tls.isPresent()) {
             LOG.warnf("MQTT TLS connection %s to %s:%d failed: %s; retrying in the background", mqtt.clientId(),
