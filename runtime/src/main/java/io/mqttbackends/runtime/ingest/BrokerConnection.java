@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SSLOptions;
 import java.security.KeyStore;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
 import org.jboss.logging.Logger;
 
