@@ -4,10 +4,12 @@ import io.mqttbackends.runtime.action.BrokerControl;
 
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.quarkus.runtime.Startup;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import java.util.Optional;
 
 /** Provides the {@link BrokerControl} that {@code mqttbackends.broker-control.type} selects. */
 @ApplicationScoped
@@ -17,8 +19,9 @@ public class BrokerControlProducer {
     @Produces
     @ApplicationScoped
     @Startup
-    BrokerControl brokerControl(RuntimeConfig config, OutgoingMessages outgoing, Vertx vertx) {
-        return create(config.brokerControl(), outgoing, vertx);
+    BrokerControl brokerControl(RuntimeConfig config, OutgoingMessages outgoing, Vertx vertx,
+            TlsConfigurationRegistry tlsRegistry) {
+        return create(config.brokerControl(), outgoing, vertx, Optional.of(tlsRegistry));
     }
 
     void close(@Disposes BrokerControl control) {
@@ -27,11 +30,17 @@ public class BrokerControlProducer {
         }
     }
 
+    /** Outside Quarkus (tests): no TLS configurations to name. */
     static BrokerControl create(RuntimeConfig.BrokerControl config, OutgoingMessages outgoing, Vertx vertx) {
+        return create(config, outgoing, vertx, Optional.empty());
+    }
+
+    static BrokerControl create(RuntimeConfig.BrokerControl config, OutgoingMessages outgoing, Vertx vertx,
+            Optional<TlsConfigurationRegistry> tlsRegistry) {
         MqttBrokerControl mqtt = new MqttBrokerControl(outgoing);
         return switch (config.type()) {
             case MQTT -> mqtt;
-            case EMQX -> new EmqxBrokerControl(mqtt, vertx, EmqxBrokerControl.Settings.from(config));
+            case EMQX -> new EmqxBrokerControl(mqtt, vertx, EmqxBrokerControl.Settings.from(config, tlsRegistry));
         };
     }
 }

@@ -54,7 +54,23 @@ public interface RuntimeConfig {
 
         Optional<String> username();
 
+        /** The broker password ({@code MQTTBACKENDS_MQTT_PASSWORD}); never logged. Exclusive with the file. */
         Optional<String> password();
+
+        /**
+         * A file holding the broker password (a mounted Secret), read once at start; one trailing line break is
+         * stripped. Exclusive with {@code password}.
+         */
+        @WithName("password-file")
+        Optional<Path> passwordFile();
+
+        /**
+         * Name of a Quarkus TLS configuration ({@code quarkus.tls.<name>.*}: trust store, key store for a client
+         * certificate, protocols) to connect to the broker over TLS with. Unset means plain TCP. The server's host
+         * name is verified unless that configuration sets {@code hostname-verification-algorithm=NONE}.
+         */
+        @WithName("tls-configuration-name")
+        Optional<String> tlsConfigurationName();
 
         /** How long the broker keeps the session (and queued events) while the runtime is away. */
         @WithName("session-expiry")
@@ -120,7 +136,7 @@ public interface RuntimeConfig {
         @WithDefault("mqtt")
         BrokerControlType type();
 
-        /** EMQX 5 dashboard/API base URL, e.g. {@code http://emqx:18083}. */
+        /** EMQX 5 API base URL, e.g. {@code https://emqx:18084}; {@code http://} to a non-loopback host is a WARN. */
         @WithName("emqx.url")
         Optional<String> emqxUrl();
 
@@ -138,6 +154,18 @@ public interface RuntimeConfig {
         @WithName("allow-wildcard-subscriptions")
         @WithDefault("false")
         boolean allowWildcardSubscriptions();
+
+        /** A file holding the API secret (a mounted Secret), exclusive with {@code emqx.api-secret}. */
+        @WithName("emqx.api-secret-file")
+        Optional<Path> emqxApiSecretFile();
+
+        /**
+         * Name of a Quarkus TLS configuration ({@code quarkus.tls.<name>.*}) for an {@code https://} API URL: a
+         * custom CA, a client certificate. Unset means the JVM's default trust. The host name is verified unless
+         * that configuration sets {@code hostname-verification-algorithm=NONE}.
+         */
+        @WithName("emqx.tls-configuration-name")
+        Optional<String> emqxTlsConfigurationName();
     }
 
     enum BrokerControlType { MQTT, EMQX }

@@ -3,9 +3,11 @@ package io.mqttbackends.runtime.ingest;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5RxClient;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuthBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -16,6 +18,8 @@ import io.mqttbackends.runtime.broker.OutgoingMessage;
 import io.mqttbackends.runtime.broker.OutgoingMessages;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Message;
+import io.quarkus.tls.TlsConfigurationRegistry;
+import io.vertx.core.Vertx;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
@@ -35,7 +39,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,9 +59,12 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Lifecycle.</b> Subscribing to {@link #events()} starts a run: a fresh client registers its publish flow,
  * then connects (the order matters: the HiveMQ client auto-acknowledges QoS 1 publishes no flow wants, and a resumed
- * session starts delivering right after CONNACK). The run subscribes the configured filters once it is connected;
- * after an automatic reconnect that finds the session gone, the client re-subscribes them itself
- * ({@code resubscribeIfSessionExpired}, on by default), and unacknowledged events of a surviving session are
+ * session starts delivering right after CONNACK). The run subscribes the configured filters on every connection,
+ * the first and each automatic reconnect, whatever CONNACK's Session Present says: a broker restarted from an older
+ * saved state (Mosquitto killed between two autosaves) answers Session Present with a session that lacks our
+ * subscriptions, and the HiveMQ client re-subscribes only when the session is absent, so the stream would stop with
+ * the connection up. Re-subscribing an existing subscription replaces it (Retain Handling 2: no retained copies), and
+ * readiness counts a connection only once its SUBACK came. Unacknowledged events of a surviving session are
  * redelivered by the broker. Cancelling the stream disconnects with the session kept, so nothing unacked is lost. A
  * fresh client per run matters: the old one would still hold the unacknowledged publishes of the last run, which would
  * block its PUBACK order forever.
@@ -85,15 +94,34 @@ public class MqttIngress implements OutgoingMessages {
     private static final long RECONNECT_MAX_DELAY_MS = 30_000;
 
     private final RuntimeConfig.Mqtt mqtt;
+    private final BrokerConnection connection;
     private final InboundDecoding decoding;
     private final AtomicReference<Mqtt5RxClient> client = new AtomicReference<>();
+    /** Whether the current connection's SUBACK came; reset by each disconnect. */
     private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** Counts connections, so a SUBACK of an earlier connection does not mark a later one subscribed. */
+    private final AtomicLong connections = new AtomicLong();
     /** Completes when the previous run's DISCONNECT went out; a new run connecting earlier would be taken over. */
     private volatile CompletableFuture<Void> previousRunClosed = CompletableFuture.completedFuture(null);
 
+    /**
+     * With TLS from the Quarkus TLS configuration that {@code mqttbackends.mqtt.tls-configuration-name} names.
+     *
+     * @throws IllegalStateException naming the setting when that configuration or the password file is unusable
+     */
     @Inject
+    public MqttIngress(RuntimeConfig config, TlsConfigurationRegistry tlsRegistry, Vertx vertx) {
+        this(config, BrokerConnection.resolve(config.mqtt(), Optional.of(tlsRegistry), vertx));
+    }
+
+    /** Outside Quarkus (tests of the ingress alone): plain TCP; a TLS configuration name is an error. */
     public MqttIngress(RuntimeConfig config) {
+        this(config, BrokerConnection.resolve(config.mqtt(), Optional.empty(), null));
+    }
+
+    private MqttIngress(RuntimeConfig config, BrokerConnection connection) {
         this.mqtt = config.mqtt();
+        this.connection = connection;
         this.decoding = new InboundDecoding(config);
     }
 
@@ -206,15 +234,41 @@ public class MqttIngress implements OutgoingMessages {
                 .maxDelay(RECONNECT_MAX_DELAY_MS, TimeUnit.MILLISECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(this::onConnected)
-                .addDisconnectedListener(context -> LOG.infof("MQTT session %s to %s:%d lost (%s), reconnect: %s",
-                        mqtt.clientId(), mqtt.host(), mqtt.port(), context.getCause().toString(),
-                        context.getReconnector().isReconnect()));
-        if (mqtt.username().isPresent() || mqtt.password().isPresent()) {
+                .addDisconnectedListener(this::onDisconnected);
+        connection.tls().ifPresent(builder::sslConfig);
+        if (mqtt.username().isPresent() || connection.password().isPresent()) {
             Mqtt5SimpleAuthBuilder.Complete auth = Mqtt5SimpleAuth.builder().username(mqtt.username().orElse(""));
-            mqtt.password().ifPresent(password -> auth.password(password.getBytes(StandardCharsets.UTF_8)));
+            connection.password().ifPresent(password -> auth.password(password.getBytes(StandardCharsets.UTF_8)));
             builder.simpleAuth(auth.build());
         }
         return builder.buildRx();
+    }
+
+    /**
+     * Readiness drops with the connection. The client's own re-subscription of a lost session stays on although
+     * {@link #onConnected} subscribes again: with it off, the client ends every publish flow when the session is lost,
+     * which would end the run. A TLS failure (untrusted certificate, wrong host name, no client certificate accepted)
+     * is a WARN with its reason: it needs an operator, not a retry.
+     */
+    private void onDisconnected(MqttClientDisconnectedContext context) {
+        subscribed.set(false);
+        Optional<Throwable> tls = tlsCause(context.getCause());
+        if (tls.isPresent()) {
+            LOG.warnf("MQTT TLS connection %s to %s:%d failed: %s; retrying in the background", mqtt.clientId(),
+                    mqtt.host(), mqtt.port(), tls.get().toString());
+        } else {
+            LOG.infof("MQTT session %s to %s:%d lost (%s), reconnect: %s", mqtt.clientId(), mqtt.host(), mqtt.port(),
+                    context.getCause().toString(), context.getReconnector().isReconnect());
+        }
+    }
+
+    private static Optional<Throwable> tlsCause(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLException) {
+                return Optional.of(cause);
+            }
+        }
+        return Optional.empty();
     }
 
     private void connect(Mqtt5RxClient target) {
@@ -232,19 +286,28 @@ public class MqttIngress implements OutgoingMessages {
                 });
     }
 
-    /** Subscribes on the run's first connection; later ones resume the session or are re-subscribed by the client. */
+    /**
+     * Subscribes on every connection, Session Present or not (see the class comment); the connection counts for
+     * readiness once its SUBACK came.
+     */
     private void onConnected(MqttClientConnectedContext context) {
         Mqtt5RxClient current = client.get();
-        if (current == null || subscribed.get()) {
+        if (current == null) {
             return;
         }
+        long connected = connections.incrementAndGet();
+        subscribed.set(false);
+        boolean sessionPresent = context instanceof Mqtt5ClientConnectedContext mqtt5
+                && mqtt5.getConnAck().isSessionPresent();
         List<String> subscriptions = decoding.subscriptionFilters();
         subscribe(current, subscriptions)
                 .subscribe().with(
                         ignored -> {
-                            subscribed.set(true);
-                            LOG.infof("MQTT session %s subscribed to %s (formats: %s)", mqtt.clientId(),
-                                    subscriptions, decoding.filters());
+                            if (connections.get() == connected && current.getState().isConnected()) {
+                                subscribed.set(true);
+                            }
+                            LOG.infof("MQTT session %s subscribed to %s (formats: %s; session present at connect:"
+                                    + " %s)", mqtt.clientId(), subscriptions, decoding.filters(), sessionPresent);
                         },
                         failure -> LOG.errorf("MQTT session %s could not subscribe to %s: %s", mqtt.clientId(),
                                 subscriptions, failure.toString()));

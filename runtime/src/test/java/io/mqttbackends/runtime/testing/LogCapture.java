@@ -17,14 +17,14 @@ import org.jboss.logmanager.ExtLogRecord;
 public final class LogCapture extends Handler implements AutoCloseable {
 
     /**
-     * One record: its level name ({@code WARN}, {@code INFO}, ...), its logger, its formatted message and the
-     * exception it carried with its causes ({@code ""} without one).
+     * One record: its level ({@code WARN}, {@code INFO}, ... as JBoss Logging names them), its logger, its formatted
+     * message and the exception it carried with its causes ({@code ""} without one).
      */
-    public record Line(String level, String category, String message, String thrown) {
+    public record Line(Level level, String category, String message, String thrown) {
         /** As the console prints it, without date and thread: {@code WARN  [category] message}. */
         @Override
         public String toString() {
-            return String.format("%-5s [%s] %s", level, category, message);
+            return String.format("%-5s [%s] %s", level.getName(), category, message);
         }
     }
 
@@ -58,7 +58,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The messages of one level ({@code WARN}, {@code INFO}, ...). */
     public List<String> at(String level) {
-        return records.stream().filter(line -> line.level().equals(level)).map(Line::message).toList();
+        return records.stream().filter(line -> line.level().getName().equals(level)).map(Line::message).toList();
     }
 
     /**
@@ -88,7 +88,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
         for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
             thrown.append("  caused by ").append(t).append('\n');
         }
-        records.add(new Line(record.getLevel().getName(), record.getLoggerName(), message, thrown.toString()));
+        records.add(new Line(record.getLevel(), record.getLoggerName(), message, thrown.toString()));
     }
 
     @Override

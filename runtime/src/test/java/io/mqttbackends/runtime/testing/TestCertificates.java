@@ -46,6 +46,24 @@ public final class TestCertificates {
                 "-out", file + ".pem", "-days", "2", "-extfile", file + ".ext");
     }
 
+    /**
+     * Writes {@code <name>.pem} and {@code <name>.key} (PKCS#8) into {@code dir}: a certificate for the DNS name
+     * {@code host} signed by the CA {@link #caAndServerForLocalhost} made there, for a server ({@code serverAuth}) or
+     * a client ({@code clientAuth}).
+     */
+    public static void signedByCa(Path dir, String name, String host, boolean client) throws IOException {
+        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + host);
+        Files.writeString(dir.resolve(name + ".ext"), String.join("\n",
+                "subjectAltName = DNS:" + host,
+                "basicConstraints = CA:FALSE",
+                "keyUsage = critical, digitalSignature, keyAgreement",
+                "extendedKeyUsage = " + (client ? "clientAuth" : "serverAuth"),
+                ""));
+        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
+    }
+
     /** Runs {@code openssl} with {@code args} in {@code dir}; fails with its output when it fails. */
     public static void openssl(Path dir, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("openssl"));
