@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault-injection command's smoke run, part of the test command: {@code src/fault/run.sh} with the jars this
- * build packaged, a short load at a low rate, for the runtime killed with SIGKILL, the database restarted and the
- * broker restarted with persistence. Real processes throughout: the runtime jar, a private PostgreSQL cluster, a
+ * build packaged, a short load at a low rate, for the runtime killed with SIGKILL and stopped with SIGTERM, the
+ * database restarted, the broker restarted with persistence, and the broker killed and restored with a stale
+ * session of the runtime (issue 15's broker case). Real processes throughout: the runtime jar, a private PostgreSQL cluster, a
  * private Mosquitto. Asserts on the JSON: at-least-once held (nothing acknowledged was lost), every field there,
  * the faults visibly happened (a restart, the broker's reconnect), and everything it started is gone afterwards.
  */
@@ -31,24 +32,24 @@ class FaultCommandIT {
     private static final int CASE_SECONDS = 12;
 
     @Test
-    void runtimeKillDatabaseRestartAndBrokerRestartLoseNothing() throws Exception {
+    void runtimeKillAndStopDatabaseRestartAndBrokerRestartLoseNothingAndAStaleBrokerSessionIsSubscribedAgain() throws Exception {
         Path json = Files.createTempDirectory("fault-smoke").resolve("fault.jsonl");
         Path output = Path.of("target", "fault-smoke.out").toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("src/fault/run.sh").toString(),
-                "--cases", "runtime-kill,db-restart,broker-restart", "--rate", Integer.toString(RATE),
+                "--cases", "runtime-kill,runtime-term,db-restart,broker-restart,broker-kill-stale", "--rate", Integer.toString(RATE),
                 "--case-seconds", Integer.toString(CASE_SECONDS), "--fault-after", "4", "--outage", "2",
                 "--drain-timeout", "30", "--json", json.toString())
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("MQTTBACKENDS_BENCH_BUILD", "never");
         long start = System.nanoTime();
         Process run = builder.start();
-        boolean finished = run.waitFor(150, TimeUnit.SECONDS);
+        boolean finished = run.waitFor(300, TimeUnit.SECONDS);
         if (!finished) {
             run.destroy();
             run.waitFor(30, TimeUnit.SECONDS);
         }
         String printed = Files.readString(output);
-        assertThat(finished).as("run.sh finished within 150 s; output:%n%s", printed).isTrue();
+        assertThat(finished).as("run.sh finished within 300 s; output:%n%s", printed).isTrue();
         assertThat(run.exitValue()).as("exit status; output:%n%s", printed).isZero();
         System.out.printf("fault smoke run: %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
 
@@ -57,9 +58,9 @@ class FaultCommandIT {
             cases.add(BenchMain.json().readTree(line));
         }
         assertThat(cases).extracting(c -> c.path("case").asText())
-                .containsExactly("runtime-kill", "db-restart", "broker-restart");
+                .containsExactly("runtime-kill", "runtime-term", "db-restart", "broker-restart", "broker-kill-stale");
         assertThat(printed).contains("\"case\":\"runtime-kill\"", "\"case\":\"broker-restart\"");
-        for (JsonNode c : cases) {
+        for (JsonNode c : cases.subList(0, 4)) {
             String name = c.path("case").asText();
             assertEveryField(c, name);
             long sent = c.path("sent").asLong();
@@ -80,15 +81,29 @@ class FaultCommandIT {
         JsonNode kill = cases.get(0);
         assertThat(kill.path("runtime_restarts").asInt()).isEqualTo(1);
         assertThat(kill.path("runtime_ready_s").asDouble()).isPositive();
-        JsonNode db = cases.get(1);
+        JsonNode term = cases.get(1);
+        assertThat(term.path("runtime_restarts").asInt()).isEqualTo(1);
+        // a graceful stop disconnects before it lets go of the publish flow, so the MQTT client acks nothing itself
+        assertThat(term.path("runtime_log").toString()).as("runtime log of the SIGTERM case")
+                .doesNotContain("No publish flow registered");
+        JsonNode db = cases.get(2);
         assertThat(db.path("outage_s").asDouble()).isGreaterThanOrEqualTo(2);
         assertThat(db.path("runtime_restarts").asInt()).isZero();
-        JsonNode broker = cases.get(2);
+        JsonNode broker = cases.get(3);
         assertThat(broker.path("broker").path("sent_after_reconnect").asLong()).isPositive();
         assertThat(broker.path("broker").path("lost_after_reconnect").asLong()).isZero();
         assertThat(broker.path("broker").path("broker_log").toString())
                 .contains("Saving in-memory database", FaultMain.RUNTIME_CLIENT_ID);
         assertThat(broker.path("runtime_log").toString()).contains("MQTT session " + FaultMain.RUNTIME_CLIENT_ID);
+        // issue 15's broker case: restored with the runtime's session but not its subscriptions, the broker answers
+        // Session Present; the runtime subscribes on every connection, so what is published after it is stored
+        JsonNode stale = cases.get(4);
+        assertEveryField(stale, "broker-kill-stale");
+        assertThat(stale.path("ok").asBoolean()).as("broker-kill-stale ok; %s", stale).isTrue();
+        assertThat(stale.path("broker").path("sent_after_reconnect").asLong()).isPositive();
+        assertThat(stale.path("broker").path("lost_after_reconnect").asLong()).as("lost after the reconnect; %s", stale)
+                .isZero();
+        assertThat(stale.path("runtime_ready_at_end").asBoolean()).isTrue();
 
         // nothing left behind: the private servers' ports are closed and the work directory is gone
         Matcher ports = Pattern.compile("PostgreSQL on port (\\d+), Mosquitto on port (\\d+); work directory (\\S+)")

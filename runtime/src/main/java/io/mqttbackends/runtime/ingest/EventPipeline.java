@@ -43,6 +43,8 @@ import org.jboss.logging.Logger;
 public class EventPipeline {
     private static final Logger LOG = Logger.getLogger(EventPipeline.class);
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
+    /** How long a graceful stop waits for its MQTT DISCONNECT to go out. */
+    private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
     /** The stage named in the dead-letter record of an event whose handling failed outside any action. */
     static final String DISPATCH_STAGE = "event pipeline";
@@ -90,6 +92,8 @@ public class EventPipeline {
         Consumer c = consumer;
         if (c != null) {
             c.drain(settings.drainTimeout());
+            // Disconnect before cancelling: see MqttIngress.disconnect.
+            ingress.disconnect(DISCONNECT_TIMEOUT);
             c.cancel();
         }
         configuration.close();

@@ -14,6 +14,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import io.mqttbackends.model.LogText;
 import io.mqttbackends.runtime.broker.OutgoingMessage;
 import io.mqttbackends.runtime.broker.OutgoingMessages;
 import io.mqttbackends.runtime.config.RuntimeConfig;
@@ -31,13 +32,16 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -189,6 +193,27 @@ public class MqttIngress implements OutgoingMessages {
     @Override
     public String clientId() {
         return mqtt.clientId();
+    }
+
+    /**
+     * Disconnects the running session (the broker keeps it) and waits for the DISCONNECT to go out, at most
+     * {@code timeout}; the event stream stays subscribed. This is the order a graceful stop needs: cancelling the
+     * stream first would leave the connection up without a publish flow, and the HiveMQ client acknowledges every
+     * publish that no flow wants ("No publish flow registered"), so publishes arriving in that window would be acked
+     * and never stored. Disconnected first, whatever the client still holds un-acked is redelivered after a restart.
+     */
+    public void disconnect(Duration timeout) {
+        stopRun(client.get());
+        try {
+            previousRunClosed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("MQTT session %s: the DISCONNECT did not complete within %s", LogText.of(mqtt.clientId()),
+                    timeout);
+        } catch (ExecutionException e) {
+            LOG.debugf("MQTT disconnect: %s", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @PreDestroy
