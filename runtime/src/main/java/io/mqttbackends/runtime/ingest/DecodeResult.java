@@ -4,7 +4,8 @@ import io.mqttbackends.runtime.event.Event;
 import java.util.Objects;
 
 /** What a decoder made of one publish: an event, a deliberate skip, or input it could not understand. */
-public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed {
+public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed,
+        DecodeResult.Refused {
 
     /** The publish carried {@code event}. */
     record Decoded(Event event) implements DecodeResult {
@@ -25,5 +26,20 @@ public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.
      * @param detail human-readable specifics (field name, offending value)
      */
     record Malformed(String kind, String detail) implements DecodeResult {
+    }
+
+    /**
+     * The publish carried an event the runtime will not store: acked, counted and dead-lettered without what made
+     * it refused.
+     *
+     * @param event  the event, its message payload left out
+     * @param reason short stable word for metrics: {@code payload-too-large}
+     * @param size   the size of what was refused (the payload's bytes)
+     * @param limit  the setting's value it was over
+     */
+    record Refused(Event event, String reason, long size, long limit) implements DecodeResult {
+        public Refused {
+            Objects.requireNonNull(event, "event");
+        }
     }
 }

@@ -155,6 +155,22 @@ public class RuntimeMetrics {
                 .register(registry));
     }
 
+    /** Registers the gauge of the payload bytes of the events in flight ({@code max-in-flight-bytes} bounds it). */
+    public void pipelineInFlightBytes(Supplier<Number> bytes) {
+        owned.add(Gauge.builder("mqttbackends.events.in.flight.bytes", () -> bytes.get().doubleValue())
+                .baseUnit("bytes").register(registry));
+    }
+
+    /**
+     * Registers the gauge of how long the oldest event taken from the broker and not yet acked has waited, across the
+     * whole pipeline ({@code mqttbackends_pipeline_oldest_unsettled_seconds}): it grows while a partition is stalled
+     * (a stuck batch, a held lock), where the per-pool gauge below sees only actions its batcher holds.
+     */
+    public void oldestUnsettledEvent(Supplier<Duration> age) {
+        owned.add(Gauge.builder("mqttbackends.pipeline.oldest.unsettled", () -> age.get().toNanos() / 1e9)
+                .baseUnit("seconds").register(registry));
+    }
+
     /**
      * Registers, once per pool name, a gauge of how long the pool's oldest action not yet settled has waited
      * ({@code mqttbackends_pool_oldest_unsettled_seconds}): the age of the oldest event the pool keeps un-acked.
