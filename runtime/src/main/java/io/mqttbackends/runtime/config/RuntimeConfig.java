@@ -81,14 +81,16 @@ public interface RuntimeConfig {
 
         /**
          * The largest MQTT packet the runtime accepts, declared to the broker in CONNECT (MQTT 5 Maximum Packet Size):
-         * the broker discards a larger publish for this session instead of sending it (Mosquitto logs "Dropping too
-         * large outgoing PUBLISH"), so it is never stored and never counted here. It bounds the memory of what the
-         * broker has in flight to the runtime, which the client holds before the pipeline takes it: the broker's
-         * in-flight window times this. 1 MiB is EMQX's {@code max_packet_size} default, so an EMQX that accepted a
-         * publish can forward it, and 32 of them (EMQX's {@code max_inflight}) fit in the shipped 128 MB heap.
+         * the broker discards a larger publish for this session instead of sending it, so it is never stored and
+         * never counted here. It bounds what one publish costs the heap (the client's packet, its payload, a
+         * decoded copy): 16 MiB keeps that within the shipped 128 MB heap, so that no single publish in a backlog can
+         * make the runtime loop on OutOfMemoryError after a restart. Set the broker's own limit (Mosquitto
+         * {@code message_size_limit}, EMQX {@code max_packet_size}) at or below it, so larger publishes are refused
+         * to their publisher instead: Mosquitto 2.0.11 stops delivering to a session once
+         * {@code max_inflight_messages} publishes were dropped for it, until it reconnects.
          */
         @WithName("maximum-packet-size")
-        @WithDefault("1M")
+        @WithDefault("16M")
         MemorySize maximumPacketSize();
     }
 

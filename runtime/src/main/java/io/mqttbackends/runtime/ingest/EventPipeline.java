@@ -48,7 +48,7 @@ import org.jboss.logging.Logger;
  * event alone when it is larger than that. Each request is made only if the bytes in flight, plus
  * {@code max-payload-size} for every event asked for and not yet arrived, stay within the bound, so the bound holds
  * before the events' sizes are known. An event over {@code max-payload-size} arrives refused: its payload is dropped
- * at decoding, it counts its size until it is acked, and it is settled after its dead-letter record went out.</li>
+ * at decoding and it is acked at once, so refusals keep pace with the broker and the client's queue stays short.</li>
  * <li>The copies an event makes on its way (decoded message, database encoding): a small multiple of the bytes in
  * flight, measured in the documentation.</li>
  * </ol>
@@ -196,9 +196,10 @@ public class EventPipeline {
     }
 
     /**
-     * Counts a refused event, logs its topic once (a bounded memory of topics), publishes its dead-letter record
-     * (without the payload) and then acks it: after the record, so that a crash in between redelivers the event and the
-     * record is not lost.
+     * Counts a refused event, logs its topic once (a bounded memory of topics), acks it and then publishes its
+     * dead-letter record (without the payload). The ack goes first: it lets the MQTT client release the large publish
+     * it still holds, so that refusals keep pace with what the broker sends; a crash in between loses the record of
+     * a payload that is refused anyway, never a stored message.
      */
     private Uni<Void> refuse(Inbound inbound, DecodeResult.Refused refused) {
         String format = inbound.format().confName();
@@ -214,10 +215,10 @@ public class EventPipeline {
                     + " only", refused.event().hookPoint(), forLog(inbound.topic()), refused.size(), refused.limit(),
                     refused.reason());
         }
+        inbound.acknowledge();
         return deadLetters.publish(new DeadLetter(INGEST_STAGE, Optional.empty(), Optional.empty(), refused.event(),
                         new PayloadTooLargeException(refused.size(), refused.limit())))
-                .onFailure().recoverWithNull()
-                .onItem().invoke(inbound::acknowledge);
+                .onFailure().recoverWithNull();
     }
 
     /** A topic for a log line: control and line-separator characters escaped, cut to a bounded length. */
@@ -239,16 +240,13 @@ public class EventPipeline {
     }
 
     /**
-     * The payload bytes an inbound publish holds while it is in flight: its message's payload, or for a refused one the
-     * size of the payload the MQTT client still keeps until the ack. The rest of an event is small and bounded by the
-     * packet size.
+     * The payload bytes an inbound publish holds while it is in flight: its message's payload. A refused one holds
+     * none (its payload was dropped at decoding and it is acked at once), so a run of refusals never stops the pipeline
+     * from taking what the broker sends; the rest of an event is small and bounded by the packet size.
      */
     static long weight(Inbound inbound) {
         if (inbound.result() instanceof DecodeResult.Decoded decoded && decoded.event() instanceof MessageEvent event) {
             return event.message().payload().length;
-        }
-        if (inbound.result() instanceof DecodeResult.Refused refused) {
-            return refused.size();
         }
         return 0;
     }

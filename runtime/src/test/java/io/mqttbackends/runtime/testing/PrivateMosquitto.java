@@ -30,6 +30,14 @@ public final class PrivateMosquitto implements AutoCloseable {
 
     /** Starts it with its conf and log in {@code dir} and waits (10 s at most) until it accepts connections. */
     public static PrivateMosquitto start(Path dir) {
+        return start(dir, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, with {@code extraLines} after the configuration above (a later line of the same option
+     * wins, e.g. {@code max_inflight_messages 20}, Mosquitto's default, or {@code log_type notice}).
+     */
+    public static PrivateMosquitto start(Path dir, List<String> extraLines) {
         int port = FreePort.find();
         try {
             Files.createDirectories(dir);
@@ -44,6 +52,7 @@ public final class PrivateMosquitto implements AutoCloseable {
                     "log_dest stderr",
                     "log_type error",
                     "log_type warning",
+                    String.join("\n", extraLines),
                     ""));
             Path log = dir.resolve("mosquitto.log");
             Process process = new ProcessBuilder(binary(), "-c", conf.toString()).redirectErrorStream(true)
