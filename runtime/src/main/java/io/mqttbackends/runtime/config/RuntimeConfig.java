@@ -82,15 +82,17 @@ public interface RuntimeConfig {
         /**
          * The largest MQTT packet the runtime accepts, declared to the broker in CONNECT (MQTT 5 Maximum Packet Size):
          * the broker discards a larger publish for this session instead of sending it, so it is never stored and
-         * never counted here. It bounds what one publish costs the heap (the client's packet, its payload, a
-         * decoded copy): 16 MiB keeps that within the shipped 128 MB heap, so that no single publish in a backlog can
-         * make the runtime loop on OutOfMemoryError after a restart. Set the broker's own limit (Mosquitto
-         * {@code message_size_limit}, EMQX {@code max_packet_size}) at or below it, so larger publishes are refused
-         * to their publisher instead: Mosquitto 2.0.11 stops delivering to a session once
-         * {@code max_inflight_messages} publishes were dropped for it, until it reconnects.
+         * never counted here. What the broker has in flight to the runtime (its window: Receive Maximum, Mosquitto's
+         * {@code max_inflight_messages}, EMQX's {@code max_inflight}) sits in the client's memory before the pipeline
+         * takes it, so the window times this is what the heap must hold on top of the pipeline: 1 MiB is EMQX's own
+         * {@code max_packet_size} default, and 20 (Mosquitto) or 32 (EMQX) of them fit in the shipped 128 MB heap.
+         * Set the broker's limit (Mosquitto {@code message_size_limit}, EMQX {@code max_packet_size}) below it, so a
+         * larger publish is refused to its publisher instead: Mosquitto 2.0.11 keeps counting a publish it dropped for
+         * a session in that session's window, and stops delivering to it after {@code max_inflight_messages} such
+         * drops, until it reconnects.
          */
         @WithName("maximum-packet-size")
-        @WithDefault("16M")
+        @WithDefault("1M")
         MemorySize maximumPacketSize();
     }
 

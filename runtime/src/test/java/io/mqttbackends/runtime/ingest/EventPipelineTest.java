@@ -322,7 +322,7 @@ class EventPipelineTest {
             assertThat(letter.event().topic()).contains("big/1");
         });
         assertThat(registry.get("mqttbackends.events.rejected").tags("format", "raw", "reason", "payload-too-large")
-                .counter().count()).isEqualTo(1.0);
+                .functionCounter().count()).isEqualTo(1.0);
     }
 
     @Test
