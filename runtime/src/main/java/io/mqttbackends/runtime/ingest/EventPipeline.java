@@ -252,9 +252,10 @@ public class EventPipeline {
     }
 
     /**
-     * Hands events to {@link #handle} in arrival order and keeps at most {@code max-in-flight} of them unsettled: it
-     * requests as many at first, then one more for each that settled (in small groups, so the MQTT client is not
-     * asked for every single one). Events that arrive before the schemas exist wait, in order, until {@link #open}.
+     * Hands events to {@link #handle} in arrival order and keeps at most {@code max-in-flight} of them unsettled and
+     * their payloads within {@code max-in-flight-bytes}: it asks for what fits both (see {@link #requestMore}) at first,
+     * and again as events arrive smaller than reserved and as they settle. Events that arrive before the schemas exist
+     * wait, in order, until {@link #open}.
      */
     final class Consumer implements Flow.Subscriber<Inbound> {
         private final int maxInFlight;
@@ -301,6 +302,8 @@ public class EventPipeline {
             }
             Taken taken = new Taken(inbound, arrivals.incrementAndGet(), bytes);
             takenAt.put(taken.arrival(), System.nanoTime());
+            // A small event frees most of what was reserved for it: ask again, so small events fill max-in-flight.
+            requestMore();
             if (!open) {
                 synchronized (waiting) {
                     if (!open) {

@@ -239,6 +239,22 @@ class EventPipelineTest {
         assertThat(upstream.requests).containsExactly(10L, 1L);
     }
 
+    /** What is reserved per event asked for is freed as small ones arrive: small events fill max-in-flight. */
+    @Test
+    void smallEventsAreTakenPastWhatTheReservationAloneWouldAllow() {
+        EventPipeline.Consumer consumer = pipeline(event -> Uni.createFrom().nothing(), small).consumer(1024);
+        RecordingSubscription upstream = new RecordingSubscription();
+        consumer.onSubscribe(upstream);
+        consumer.open();
+        AtomicInteger acks = new AtomicInteger();
+        for (int i = 0; i < 50; i++) {
+            consumer.onNext(publish(10, acks));
+        }
+        assertThat(consumer.unsettled()).isEqualTo(50);
+        assertThat(consumer.unsettledBytes()).isEqualTo(500);
+        assertThat(upstream.requests.stream().mapToLong(Long::longValue).sum()).isEqualTo(55);
+    }
+
     @Test
     void nothingIsAskedForWhileAnEventLargerThanTheBoundIsInFlight() {
         List<java.util.concurrent.CompletableFuture<Void>> running = new CopyOnWriteArrayList<>();
