@@ -10,6 +10,7 @@ import io.mqttbackends.runtime.event.MessageEvent;
 import io.mqttbackends.runtime.event.SessionSubscribed;
 import io.mqttbackends.runtime.action.DeadLetter;
 import io.mqttbackends.runtime.action.DeadLetterSink;
+import io.mqttbackends.runtime.action.PayloadTooLargeException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -71,9 +72,14 @@ public class DeadLetters implements DeadLetterSink {
         if (event instanceof MessageEvent message) {
             Message m = message.message();
             node.put("msgid", m.storedMsgid()).put("qos", m.qos()).put("retain", m.retain())
-                    .put("from", m.from())
-                    .put("payload", Base64.getEncoder().encodeToString(m.payload()))
-                    .put("payload_encoding", "base64");
+                    .put("from", m.from());
+            if (failure instanceof PayloadTooLargeException tooLarge) {
+                // The payload is what was refused: a record carrying it would be as large.
+                node.put("payload_size", tooLarge.size());
+            } else {
+                node.put("payload", Base64.getEncoder().encodeToString(m.payload()))
+                        .put("payload_encoding", "base64");
+            }
         }
         return node;
     }

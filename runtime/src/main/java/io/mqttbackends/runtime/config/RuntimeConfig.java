@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -94,6 +95,22 @@ public interface RuntimeConfig {
         @WithName("keep-alive")
         @WithDefault("30")
         int keepAliveSeconds();
+
+        /**
+         * The largest MQTT packet the runtime accepts, declared to the broker in CONNECT (MQTT 5 Maximum Packet Size):
+         * the broker discards a larger publish for this session instead of sending it, so it is never stored and
+         * never counted here. What the broker has in flight to the runtime (its window: Receive Maximum, Mosquitto's
+         * {@code max_inflight_messages}, EMQX's {@code max_inflight}) sits in the client's memory before the pipeline
+         * takes it, so the window times this is what the heap must hold on top of the pipeline: 1 MiB is EMQX's own
+         * {@code max_packet_size} default, and 20 (Mosquitto) or 32 (EMQX) of them fit in the shipped 128 MB heap.
+         * Set the broker's limit (Mosquitto {@code message_size_limit}, EMQX {@code max_packet_size}) below it, so a
+         * larger publish is refused to its publisher instead: Mosquitto 2.0.11 keeps counting a publish it dropped for
+         * a session in that session's window, and stops delivering to it after {@code max_inflight_messages} such
+         * drops, until it reconnects.
+         */
+        @WithName("maximum-packet-size")
+        @WithDefault("1M")
+        MemorySize maximumPacketSize();
     }
 
     /** Which ingestion formats are on and which topic filters each consumes. */
@@ -118,6 +135,18 @@ public interface RuntimeConfig {
         /** A file holding the token (surrounding white space ignored), instead of {@link #token()}. */
         @WithName("token-file")
         Optional<Path> tokenFile();
+
+        /**
+         * The largest message payload stored: the MQTT payload of a {@code raw} publish, the decoded {@code payload}
+         * field of an {@code emqx-rule} message event. A larger one is refused: counted in
+         * {@code mqttbackends_events_rejected_total{reason="payload-too-large"}}, logged once per topic, acked and
+         * reported on the dead-letter topic with its size instead of its payload. Must be below
+         * {@code mqttbackends.mqtt.maximum-packet-size}, which bounds the whole packet (topic, properties and, for
+         * emqx-rule, the JSON around the payload), so that there is a size band the runtime refuses visibly.
+         */
+        @WithName("max-payload-size")
+        @WithDefault("256K")
+        MemorySize maxPayloadSize();
     }
 
     interface Format {
@@ -196,6 +225,26 @@ public interface RuntimeConfig {
         @WithName("max-in-flight")
         @WithDefault("1024")
         int maxInFlight();
+
+        /**
+         * Payload bytes of the events taken from the broker and not yet acked, at most: past it the runtime stops
+         * taking events until some settle. One event larger than this still goes through, alone. The heap holds
+         * about three copies of what is in flight (the client's publish, the decoded event, the database's encoding
+         * of a batch), so the 8 MiB default stays within the shipped 128 MB heap next to the broker's window of
+         * packets not yet taken ({@code mqttbackends.mqtt.maximum-packet-size}).
+         */
+        @WithName("max-in-flight-bytes")
+        @WithDefault("8M")
+        MemorySize maxInFlightBytes();
+
+        /**
+         * An event taken and not acked for longer than this, while every pool answers its ping, means a stalled
+         * partition (a batch stuck on a lock, a hung statement): readiness turns DOWN with the reason until it
+         * settles. The age of the oldest such event is the gauge {@code mqttbackends_pipeline_oldest_unsettled_seconds}.
+         */
+        @WithName("stall-timeout")
+        @WithDefault("PT2M")
+        Duration stallTimeout();
 
         /**
          * At shutdown (SIGTERM), how long the runtime keeps finishing the events it already took, and acking them,

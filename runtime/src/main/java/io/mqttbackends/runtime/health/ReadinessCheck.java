@@ -6,6 +6,7 @@ import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolTls;
 import io.mqttbackends.runtime.hook.ActiveConfiguration;
 import io.mqttbackends.runtime.hook.ConfigurationApplied;
+import io.mqttbackends.runtime.ingest.EventPipeline;
 import io.mqttbackends.runtime.ingest.MqttIngress;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Multi;
@@ -27,10 +28,12 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness at {@code /q/health/ready}: up when the MQTT session is connected and every pool answers a ping. Each
- * pool's state is in the response data ({@code "pool <name>"}, and for a pool that is down {@code "pool <name>
- * failure"}: why, e.g. "TLS failed: No subject alternative DNS name matching ... found.") and in the
- * {@code mqttbackends_pool_up} gauge, which is also refreshed every
+ * Readiness at {@code /q/health/ready}: up when the MQTT session is connected, every pool answers a ping and no event
+ * has waited un-acked longer than {@code mqttbackends.pipeline.stall-timeout} (a stalled partition: a batch stuck on a
+ * lock or a hung statement while the database still answers pings, which would otherwise stay UP while events pile
+ * up behind it). Each pool's state is in the response data ({@code "pool <name>"}, and for a pool that is down
+ * {@code "pool <name> failure"}: why, e.g. "TLS failed: No subject alternative DNS name matching ... found.") and in
+ * the {@code mqttbackends_pool_up} gauge, which is also refreshed every
  * {@link #PROBE_INTERVAL} so that it tells the truth where nothing polls readiness. Both follow the running
  * configuration: after a reload they ping its pools, and gauges of pools it no longer has are removed.
  */
@@ -42,6 +45,7 @@ public class ReadinessCheck implements AsyncHealthCheck {
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
 
     private final MqttIngress ingress;
+    private final EventPipeline pipeline;
     private final ActiveConfiguration configuration;
     private final RuntimeMetrics metrics;
     private volatile Cancellable probes;
@@ -53,8 +57,10 @@ public class ReadinessCheck implements AsyncHealthCheck {
         return Map.copyOf(lastPing);
     }
 
-    public ReadinessCheck(MqttIngress ingress, ActiveConfiguration configuration, RuntimeMetrics metrics) {
+    public ReadinessCheck(MqttIngress ingress, EventPipeline pipeline, ActiveConfiguration configuration,
+            RuntimeMetrics metrics) {
         this.ingress = ingress;
+        this.pipeline = pipeline;
         this.configuration = configuration;
         this.metrics = metrics;
         metrics.brokerConnected(ingress::isConnected);
@@ -112,9 +118,15 @@ public class ReadinessCheck implements AsyncHealthCheck {
 
     private HealthCheckResponse response(Map<String, Boolean> pools) {
         boolean mqtt = ingress.isConnected();
+        Duration oldest = pipeline.oldestUnsettled();
+        boolean stalled = oldest.compareTo(pipeline.stallTimeout()) > 0;
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("mqttbackends")
-                .status(mqtt && pools.values().stream().allMatch(Boolean::booleanValue))
-                .withData("mqtt", mqtt ? "connected" : "disconnected");
+                .status(mqtt && !stalled && pools.values().stream().allMatch(Boolean::booleanValue))
+                .withData("mqtt", mqtt ? "connected" : "disconnected")
+                .withData("pipeline", stalled
+                        ? "stalled: the oldest un-acked event has waited " + oldest.toSeconds() + " s, over "
+                                + "mqttbackends.pipeline.stall-timeout (" + pipeline.stallTimeout().toSeconds() + " s)"
+                        : "flowing");
         pools.forEach((name, up) -> {
             builder.withData("pool " + name, up ? "up" : "down");
             Optional<String> failure = up ? Optional.empty() : lastPing.getOrDefault(name, Optional.empty());

@@ -4,11 +4,11 @@ import io.mqttbackends.runtime.event.Event;
 import java.util.Objects;
 
 /**
- * What a decoder made of one publish: an event, a deliberate skip, input it could not understand, or input from a
- * source it does not trust.
+ * What a decoder made of one publish: an event, a deliberate skip, input it could not understand, input from a
+ * source it does not trust, or an event it will not store.
  */
 public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.Skipped, DecodeResult.Malformed,
-        DecodeResult.Refused {
+        DecodeResult.Untrusted, DecodeResult.Refused {
 
     /** The publish carried {@code event}. */
     record Decoded(Event event) implements DecodeResult {
@@ -38,6 +38,21 @@ public sealed interface DecodeResult permits DecodeResult.Decoded, DecodeResult.
      * @param kind   {@code missing-token} or {@code wrong-token}, for metrics and log-once
      * @param detail human-readable specifics
      */
-    record Refused(String kind, String detail) implements DecodeResult {
+    record Untrusted(String kind, String detail) implements DecodeResult {
+    }
+
+    /**
+     * The publish carried an event the runtime will not store: acked, counted and dead-lettered without what made
+     * it refused.
+     *
+     * @param event  the event, its message payload left out
+     * @param reason short stable word for metrics: {@code payload-too-large}
+     * @param size   the size of what was refused (the payload's bytes)
+     * @param limit  the setting's value it was over
+     */
+    record Refused(Event event, String reason, long size, long limit) implements DecodeResult {
+        public Refused {
+            Objects.requireNonNull(event, "event");
+        }
     }
 }

@@ -301,7 +301,11 @@ public class MqttIngress implements OutgoingMessages {
                 .cleanStart(false)
                 .sessionExpiryInterval(mqtt.sessionExpiry().toSeconds())
                 .keepAlive(mqtt.keepAliveSeconds())
-                .restrictions().receiveMaximum(mqtt.receiveMaximum()).applyRestrictions()
+                .restrictions()
+                .receiveMaximum(mqtt.receiveMaximum())
+                // Checked against MQTT's range at start (InboundDecoding); the broker discards larger publishes.
+                .maximumPacketSize((int) mqtt.maximumPacketSize().asLongValue())
+                .applyRestrictions()
                 .send()
                 .whenComplete((connAck, failure) -> {
                     if (failure != null) {

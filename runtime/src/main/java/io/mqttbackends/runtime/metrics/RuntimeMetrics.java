@@ -33,6 +33,7 @@ public class RuntimeMetrics {
     private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> rejected = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
     /**
@@ -67,9 +68,21 @@ public class RuntimeMetrics {
                 "format", format, "hookpoint", hookPoint)).increment();
     }
 
-    /** Input that could not be decoded (not JSON, missing field, ...): acked and skipped. */
+    /**
+     * Input that could not be decoded (not JSON, missing field, ...) or was refused (a payload over the size limit):
+     * acked and skipped. Counted in a function counter, read at scrape time, because a restart onto a backlog rejects
+     * events before Quarkus has added the Prometheus registry, and a plain counter's increments would be lost then.
+     */
     public void eventRejected(String format, String reason) {
-        registry.counter("mqttbackends.events.rejected", "format", format, "reason", reason).increment();
+        rejected.computeIfAbsent(List.of(format, reason), key -> {
+            AtomicLong count = new AtomicLong();
+            // A previous application in this JVM (tests restart Quarkus) may have left one bound to its count.
+            registry.find("mqttbackends.events.rejected").tags("format", format, "reason", reason).meters()
+                    .forEach(registry::remove);
+            owned.add(FunctionCounter.builder("mqttbackends.events.rejected", count, AtomicLong::doubleValue)
+                    .tags("format", format, "reason", reason).register(registry));
+            return count;
+        }).incrementAndGet();
     }
 
     /** Input deliberately not processed (our own replay, an event type we do not handle). */
@@ -158,6 +171,22 @@ public class RuntimeMetrics {
     public void brokerConnected(Supplier<Boolean> connected) {
         owned.add(Gauge.builder("mqttbackends.broker.connected", () -> connected.get() ? 1 : 0)
                 .register(registry));
+    }
+
+    /** Registers the gauge of the payload bytes of the events in flight ({@code max-in-flight-bytes} bounds it). */
+    public void pipelineInFlightBytes(Supplier<Number> bytes) {
+        owned.add(Gauge.builder("mqttbackends.events.in.flight.bytes", () -> bytes.get().doubleValue())
+                .baseUnit("bytes").register(registry));
+    }
+
+    /**
+     * Registers the gauge of how long the oldest event taken from the broker and not yet acked has waited, across the
+     * whole pipeline ({@code mqttbackends_pipeline_oldest_unsettled_seconds}): it grows while a partition is stalled
+     * (a stuck batch, a held lock), where the per-pool gauge below sees only actions its batcher holds.
+     */
+    public void oldestUnsettledEvent(Supplier<Duration> age) {
+        owned.add(Gauge.builder("mqttbackends.pipeline.oldest.unsettled", () -> age.get().toNanos() / 1e9)
+                .baseUnit("seconds").register(registry));
     }
 
     /**

@@ -3,6 +3,8 @@ package io.mqttbackends.runtime.ingest;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.mqttbackends.runtime.config.RuntimeConfig;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.HashMap;
@@ -28,6 +30,8 @@ public final class TestConfigs {
         properties.forEach((key, value) -> all.put("mqttbackends." + key, value));
         return new SmallRyeConfigBuilder()
                 .withMapping(RuntimeConfig.class)
+                // Quarkus registers this converter itself; a bare SmallRye config needs it for the size settings.
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(all, "test", 100))
                 .build()
                 .getConfigMapping(RuntimeConfig.class);

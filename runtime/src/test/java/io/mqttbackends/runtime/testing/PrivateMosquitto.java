@@ -48,6 +48,14 @@ public final class PrivateMosquitto implements AutoCloseable {
         return builder(dir).users(passwords).acl(acl).start();
     }
 
+    /**
+     * As {@link #start(Path)}, with {@code extraLines} after its configuration (a later line of the same option
+     * wins, e.g. {@code max_inflight_messages 20}, Mosquitto's default, or {@code message_size_limit 1000000}).
+     */
+    public static PrivateMosquitto start(Path dir, List<String> extraLines) {
+        return builder(dir).lines(extraLines).start();
+    }
+
     /** A broker to configure further before {@link Builder#start}. */
     public static Builder builder(Path dir) {
         return new Builder(dir);
@@ -96,6 +104,12 @@ public final class PrivateMosquitto implements AutoCloseable {
             }
             lines.add("password_file " + file.toAbsolutePath());
             anonymous = false;
+            return this;
+        }
+
+        /** Lines of Mosquitto's conf after the defaults (a later line of the same option wins). */
+        public Builder lines(List<String> extraLines) {
+            lines.addAll(extraLines);
             return this;
         }
 

@@ -51,10 +51,31 @@ public final class RuntimeProcess implements AutoCloseable {
      * {@code quarkus.http.port} of the properties (give a free one).
      */
     public static RuntimeProcess start(Map<String, String> properties, Path log) {
+        return start(List.of("-Xmx256m", "-XX:+UseSerialGC"), properties, log);
+    }
+
+    /**
+     * As {@link #start(Map, Path)}, with the JVM options the runtime ships with ({@code runtime/jvm.options}: its
+     * 128 MB heap, exit on OutOfMemoryError), as {@code deploy/local/run.sh} and the container start it.
+     */
+    public static RuntimeProcess startAsShipped(Map<String, String> properties, Path log) {
+        return start(List.of("@" + shippedJvmOptions()), properties, log);
+    }
+
+    /** {@code runtime/jvm.options}, from the module or the repository root. */
+    public static Path shippedJvmOptions() {
+        for (Path candidate : List.of(Path.of("jvm.options"), Path.of("runtime/jvm.options"))) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("runtime/jvm.options not found from " + Path.of("").toAbsolutePath());
+    }
+
+    private static RuntimeProcess start(List<String> jvmOptions, Map<String, String> properties, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
+        command.addAll(jvmOptions);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar().toString());
@@ -117,6 +138,19 @@ public final class RuntimeProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /** The body of {@code GET path} on the runtime (e.g. {@code /q/metrics}), empty when it does not answer. */
+    public String httpBody(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 

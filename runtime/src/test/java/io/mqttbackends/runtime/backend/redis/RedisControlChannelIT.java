@@ -138,7 +138,7 @@ class RedisControlChannelIT extends RedisTestSupport {
 
     private double rejected(String reason) {
         var counter = registry.find("mqttbackends.events.rejected").tags("format", "redis-channel", "reason", reason)
-                .counter();
+                .functionCounter();
         return counter == null ? 0 : counter.count();
     }
 
