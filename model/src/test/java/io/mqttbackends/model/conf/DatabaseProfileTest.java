@@ -23,7 +23,7 @@ class DatabaseProfileTest {
             // kind,    server, one, pool size,   user,     database, CA file,    verify, language, options
             "MYSQL,     server, true,  pool_size,   user,     database, cacertfile, true,   SQL,      OFFLINE_OPTS",
             "PGSQL,     server, true,  pool_size,   username, database, cacertfile, true,   SQL,      OFFLINE_OPTS",
-            "REDIS,     server, false, pool_size,   ,         database, cafile,     false,  COMMANDS, EXPIRED_TIME",
+            "REDIS,     server, false, pool_size,   ,         database, cafile,     true,   COMMANDS, EXPIRED_TIME",
             "MONGO,     server, false, c_pool_size, login,    database, cacertfile, false,  ,         "
                     + "OFFLINE_OPTS PAYLOAD_FORMAT",
             "CASSANDRA, nodes,  false, size,        username, keyspace, cafile,     true,   CQL,      OFFLINE_OPTS"})

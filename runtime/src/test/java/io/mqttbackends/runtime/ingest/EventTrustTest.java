@@ -42,10 +42,10 @@ class EventTrustTest {
         String event = EmqxEvents.ruleConnected("dev-1", "u");
 
         assertThat(receive(decoding, EVENT_TOPIC, event, Map.of()).result())
-                .isEqualTo(new DecodeResult.Refused("missing-token", "the publish does not carry the token of"
+                .isEqualTo(new DecodeResult.Untrusted("missing-token", "the publish does not carry the token of"
                         + " mqttbackends.ingest.token in its user property mqttbackends-token"));
         assertThat(receive(decoding, EVENT_TOPIC, event, Map.of("mqttbackends-token", TOKEN + "x")).result())
-                .isInstanceOf(DecodeResult.Refused.class).extracting("kind").isEqualTo("wrong-token");
+                .isInstanceOf(DecodeResult.Untrusted.class).extracting("kind").isEqualTo("wrong-token");
         assertThat(receive(decoding, EVENT_TOPIC, event, Map.of("mqttbackends-token", "")).result())
                 .extracting("kind").isEqualTo("wrong-token");
         assertThat(receive(decoding, EVENT_TOPIC, event, Map.of("mqttbackends-token", TOKEN)).result())
@@ -91,10 +91,10 @@ class EventTrustTest {
                 pipeline.handle(forged).await().atMost(Duration.ofSeconds(5));
             }
             assertThat(acks).hasValue(3);
-            assertThat(registry.counter("mqttbackends.events.rejected", "format", "emqx-rule", "reason",
-                    "missing-token").count()).isEqualTo(1.0);
-            assertThat(registry.counter("mqttbackends.events.rejected", "format", "emqx-rule", "reason",
-                    "wrong-token").count()).isEqualTo(2.0);
+            assertThat(registry.get("mqttbackends.events.rejected").tags("format", "emqx-rule", "reason",
+                    "missing-token").functionCounter().count()).isEqualTo(1.0);
+            assertThat(registry.get("mqttbackends.events.rejected").tags("format", "emqx-rule", "reason",
+                    "wrong-token").functionCounter().count()).isEqualTo(2.0);
             assertThat(log.lines()).hasSize(2).allSatisfy(line -> assertThat(line).contains("refusing emqx-rule input"
                     + " on topic '" + EVENT_TOPIC + "'").doesNotContain(TOKEN));
         }
