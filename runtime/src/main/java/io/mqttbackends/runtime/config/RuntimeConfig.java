@@ -101,15 +101,17 @@ public interface RuntimeConfig {
          * the broker discards a larger publish for this session instead of sending it, so it is never stored and
          * never counted here. What the broker has in flight to the runtime (its window: Receive Maximum, Mosquitto's
          * {@code max_inflight_messages}, EMQX's {@code max_inflight}) sits in the client's memory before the pipeline
-         * takes it, so the window times this is what the heap must hold on top of the pipeline: 1 MiB is EMQX's own
-         * {@code max_packet_size} default, and 20 (Mosquitto) or 32 (EMQX) of them fit in the shipped 128 MB heap.
+         * takes it, so the window times this is what the heap must hold on top of the pipeline: 2 MiB carries every
+         * payload EMQX accepts by default ({@code max_packet_size} 1 MiB) even inside an {@code emqx-rule} event,
+         * where the payload is base64 in JSON, and 20 (Mosquitto) or 32 (EMQX) of them fit in the shipped 128 MB
+         * heap.
          * Set the broker's limit (Mosquitto {@code message_size_limit}, EMQX {@code max_packet_size}) below it, so a
          * larger publish is refused to its publisher instead: Mosquitto 2.0.11 keeps counting a publish it dropped for
          * a session in that session's window, and stops delivering to it after {@code max_inflight_messages} such
          * drops, until it reconnects.
          */
         @WithName("maximum-packet-size")
-        @WithDefault("1M")
+        @WithDefault("2M")
         MemorySize maximumPacketSize();
     }
 
@@ -145,7 +147,7 @@ public interface RuntimeConfig {
          * emqx-rule, the JSON around the payload), so that there is a size band the runtime refuses visibly.
          */
         @WithName("max-payload-size")
-        @WithDefault("256K")
+        @WithDefault("1M")
         MemorySize maxPayloadSize();
     }
 

@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
  * Issue 15's "30 publishes of 10 MB", against the packaged runtime started with the JVM options it ships with
  * ({@code runtime/jvm.options}: a 128 MB heap, exit on OutOfMemoryError), a Mosquitto of the test's own with the
  * settings the documentation asks for (its in-flight window at Mosquitto's default, 20, and
- * {@code message_size_limit 1000000}, under the runtime's declared Maximum Packet Size of 1 MiB) and a PostgreSQL
+ * {@code message_size_limit 2000000}, under the runtime's declared Maximum Packet Size of 2 MiB) and a PostgreSQL
  * database of its own; raw ingestion of {@code bm/#} into {@code mqtt_msg}, every other setting at its default.
  *
  * <p>Each round publishes {@link #LARGE} payloads of 10 MB (the broker refuses them to the publisher), {@link #MID} of
- * 512 KiB on one topic (under the packet size, over {@code max-payload-size}, 256 KiB: the runtime refuses them) and
+ * 1.5 MiB on one topic (under the packet size, over {@code max-payload-size}, 1 MiB: the runtime refuses them) and
  * then {@link #SMALL} small ones. It proves that the process stays alive without an OutOfMemoryError, stores every
  * small message and nothing else, counts the refused ones in {@code /q/metrics}, publishes one dead-letter record for
  * each (their size, not their payload) and logs their topic once. The second round is published while the runtime is
@@ -47,7 +47,7 @@ class BoundedMemoryIT {
     private static final int LARGE = 30;
     private static final int LARGE_SIZE = 10 * 1024 * 1024;
     private static final int MID = 30;
-    private static final int MID_SIZE = 512 * 1024;
+    private static final int MID_SIZE = 1536 * 1024;
     private static final int SMALL = 100;
     private static final Duration STALL_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -64,7 +64,7 @@ class BoundedMemoryIT {
         PgsqlTestDatabase database = PgsqlTestDatabase.create();
         String clientId = PREFIX + "-runtime-" + FailureRig.random();
         try (PrivateMosquitto broker = PrivateMosquitto.start(work.resolve("mosquitto"),
-                List.of("max_inflight_messages 20", "message_size_limit 1000000"));
+                List.of("max_inflight_messages 20", "message_size_limit 2000000"));
                 TestPostgres pg = database.connect();
                 TestMqtt publisher = new TestMqtt(PREFIX + "-publisher", broker.port());
                 TestMqtt deadLetters = new TestMqtt(PREFIX + "-dead-letters", broker.port())) {
