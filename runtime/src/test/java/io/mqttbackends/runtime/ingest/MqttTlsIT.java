@@ -167,7 +167,9 @@ class MqttTlsIT {
 
     @Test
     void theRuntimeConnectsWithItsClientCertificateAndThePasswordFromAFileAndEventsFlow() {
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.mqtt", equalTo("connected"));
+        // readiness turns UP once the pools answered their first ping and the SUBACK came, shortly after start
+        await("readiness").atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("checks[0].data.mqtt", equalTo("connected")));
         publish(localhostPort, PREFIX + "/app", "over tls");
         try (TestRedis redis = new TestRedis(TestRedis.PORT, REDIS_DATABASE)) {
             await("the event stored").atMost(WAIT).untilAsserted(() ->
@@ -241,7 +243,7 @@ class MqttTlsIT {
 
     @Test
     void thePasswordAppearsInNoLogLine() throws IOException {
-        given().get("/q/health/ready").then().statusCode(200);
+        await("readiness").atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
         String all = Files.readString(dir.resolve("runtime.log"));
         assertThat(all).as("the runtime's log file").contains("MQTT session " + PREFIX + "-runtime subscribed")
                 .doesNotContain(PASSWORD);
