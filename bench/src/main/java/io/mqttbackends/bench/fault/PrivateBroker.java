@@ -29,6 +29,9 @@ final class PrivateBroker implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             // As root, Mosquitto drops to the user named here (default "mosquitto", which could not write dir).
+            // message_size_limit as the README asks, under the runtime's 2 MiB Maximum Packet Size: a larger publish
+            // is refused to its publisher (Mosquitto 2.0.11 stops delivering to a session after dropping
+            // max_inflight_messages publishes too large for it).
             Files.writeString(conf, """
                     listener %d 127.0.0.1
                     allow_anonymous true
@@ -38,6 +41,7 @@ final class PrivateBroker implements AutoCloseable {
                     autosave_interval 1800
                     max_queued_messages 0
                     max_inflight_messages 200
+                    message_size_limit 2000000
                     set_tcp_nodelay true
                     log_dest stderr
                     log_type error
