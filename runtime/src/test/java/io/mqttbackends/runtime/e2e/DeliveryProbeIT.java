@@ -89,6 +89,7 @@ class DeliveryProbeIT {
                             false, Map.of());
                 }
 
+                long smallSent = System.nanoTime();
                 await("every small message stored").atMost(STORED_WITHIN).pollInterval(Duration.ofMillis(500))
                         .untilAsserted(() -> {
                             assertThat(runtime.isAlive()).as("runtime alive; its log ends with:%n%s",
@@ -97,6 +98,9 @@ class DeliveryProbeIT {
                                     + "'dp/small/%'")).as("distinct small payloads stored; the runtime's log ends"
                                             + " with:%n%s", runtime.logTail(15)).isEqualTo((long) SMALL);
                         });
+                System.out.printf("all %d small messages stored %d ms after they were published; probe lines:%n%s%n",
+                        SMALL, Duration.ofNanos(System.nanoTime() - smallSent).toMillis(), String.join("\n",
+                                runtime.log().lines().filter(line -> line.contains("probe")).toList()));
                 assertThat(pg.count("select count(*) from mqtt_msg where topic not like 'dp/small/%'"))
                         .as("rows of anything but the small messages (large ones, probes)").isZero();
                 assertThat(runtime.log()).as("the runtime's log")
