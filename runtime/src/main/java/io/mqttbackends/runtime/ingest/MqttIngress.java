@@ -313,11 +313,16 @@ public class MqttIngress implements OutgoingMessages {
     }
 
     /**
-     * One probe tick of a run: ends the run when a probe is overdue, else publishes the next probe if the run is
-     * connected and subscribed. A probe the broker refuses (the ACL lacks {@code mqttbackends/probe/#}) is not waited
+     * One probe tick of a run that is connected and subscribed: ends the run when a probe is overdue, else publishes
+     * the next probe. A probe the broker refuses (the ACL lacks {@code mqttbackends/probe/#}) is not waited
      * for, and said once at WARN.
      */
     private void probe(Mqtt5RxClient run, String topic, AsyncProcessor<Mqtt5Publish> stalled) {
+        // Disconnected (or stopped by a graceful stop): readiness says so already, and no probe can come back.
+        if (client.get() != run || !run.getState().isConnected() || !subscribed.get()) {
+            probe.reset();
+            return;
+        }
         long now = System.nanoTime();
         if (unacked.get() > 0) {
             probe.held(now);
@@ -335,10 +340,6 @@ public class MqttIngress implements OutgoingMessages {
                     mqtt.deliveryProbeTimeout());
             stalled.onError(new DeliveryStalledException("MQTT session " + mqtt.clientId() + " not delivering: "
                     + reason));
-            return;
-        }
-        if (client.get() != run || !run.getState().isConnected() || !subscribed.get()) {
-            probe.reset();
             return;
         }
         long number = probe.publishing(now);
