@@ -113,6 +113,27 @@ public interface RuntimeConfig {
         @WithName("maximum-packet-size")
         @WithDefault("2M")
         MemorySize maximumPacketSize();
+
+        /**
+         * How often the runtime publishes a delivery probe, a small QoS 1 message to {@code mqttbackends/probe/<client
+         * id>}, a topic only its own session subscribes to, to prove the broker still delivers to it. A broker can stop
+         * feeding a session whose connection stays up (Mosquitto 2.0.11 after {@code max_inflight_messages} publishes
+         * it dropped as larger than {@link #maximumPacketSize()}); nothing else would show it. {@code PT0S} disables
+         * the probe (and its subscription). The runtime's broker user needs publish and subscribe on
+         * {@code mqttbackends/probe/#}.
+         */
+        @WithName("delivery-probe-interval")
+        @WithDefault("PT15S")
+        Duration deliveryProbeInterval();
+
+        /**
+         * How long a delivery probe may take to come back, counted from the oldest one outstanding while the runtime
+         * holds no un-acked event (a full pipeline legitimately fills the broker's window). Past it, readiness goes
+         * DOWN and the session is re-established (same session, so nothing is lost).
+         */
+        @WithName("delivery-probe-timeout")
+        @WithDefault("PT30S")
+        Duration deliveryProbeTimeout();
     }
 
     /** Which ingestion formats are on and which topic filters each consumes. */

@@ -122,7 +122,8 @@ public class ReadinessCheck implements AsyncHealthCheck {
         boolean stalled = oldest.compareTo(pipeline.stallTimeout()) > 0;
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("mqttbackends")
                 .status(mqtt && !stalled && pools.values().stream().allMatch(Boolean::booleanValue))
-                .withData("mqtt", mqtt ? "connected" : "disconnected")
+                .withData("mqtt", mqtt ? "connected" : ingress.deliveryFailure().map(why -> "not delivering: " + why)
+                        .orElse("disconnected"))
                 .withData("pipeline", stalled
                         ? "stalled: the oldest un-acked event has waited " + oldest.toSeconds() + " s, over "
                                 + "mqttbackends.pipeline.stall-timeout (" + pipeline.stallTimeout().toSeconds() + " s)"

@@ -139,7 +139,14 @@ public class EventPipeline {
                 failure));
         ingress.events()
                 // The broker redelivers whatever a failed run left un-acked, so starting over loses nothing.
-                .onFailure().invoke(failure -> LOG.error("event pipeline failed; restarting it", failure))
+                .onFailure().invoke(failure -> {
+                    if (failure instanceof DeliveryStalledException) {
+                        // MqttIngress said why at WARN; a new run on the same session is the remedy, not a fault.
+                        LOG.infof("%s; starting a new MQTT run on the same session", failure.getMessage());
+                    } else {
+                        LOG.error("event pipeline failed; restarting it", failure);
+                    }
+                })
                 .onFailure().retry().withBackOff(RESTART_BACKOFF, RESTART_MAX_BACKOFF).indefinitely()
                 .subscribe().withSubscriber(started);
         consumer = started;

@@ -25,14 +25,17 @@ import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.reactivex.Flowable;
+import io.reactivex.processors.AsyncProcessor;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -73,6 +77,19 @@ import org.jboss.logging.Logger;
  * fresh client per run matters: the old one would still hold the unacknowledged publishes of the last run, which would
  * block its PUBACK order forever.
  *
+ * <p><b>Delivery probe.</b> A broker can stop delivering to a session whose connection stays up: Mosquitto 2.0.11
+ * counts each publish it drops as larger than our Maximum Packet Size in the session's in-flight window and, after
+ * {@code max_inflight_messages} of them, sends the session nothing more until it reconnects. The runtime sees none of
+ * this, so every {@code mqttbackends.mqtt.delivery-probe-interval} it publishes a small QoS 1 probe to
+ * {@code mqttbackends/probe/<client id>}, which only this session subscribes to (never through the share group), and
+ * intercepts it when it comes back, before any format sees it. When one has not come back within
+ * {@code delivery-probe-timeout} while the runtime held no un-acked event ({@link DeliveryProbe}), readiness goes
+ * DOWN and the run ends with {@link DeliveryStalledException}; {@link EventPipeline} then starts a new run on the same
+ * session. Ending the run rather than reconnecting the same client: a new run is a fresh client (see Lifecycle: the
+ * old one still holds the un-acked publishes of its connection, whose PUBACK order would block), the reconnect resets
+ * the broker's window, and the new run subscribes again as every connection does. Events the old run had taken and
+ * not acked are redelivered by the broker (at-least-once: possibly stored twice, never lost).
+ *
  * <p>Items are emitted on the client's event-loop thread: consumers must not block it.
  */
 @ApplicationScoped
@@ -96,6 +113,8 @@ public class MqttIngress implements OutgoingMessages {
     }
     private static final long RECONNECT_INITIAL_DELAY_MS = 500;
     private static final long RECONNECT_MAX_DELAY_MS = 30_000;
+    /** The topic level under which each runtime's delivery probe goes, followed by its client id. */
+    static final String PROBE_TOPIC_PREFIX = "mqttbackends/probe/";
 
     private final RuntimeConfig.Mqtt mqtt;
     private final BrokerConnection connection;
@@ -107,6 +126,14 @@ public class MqttIngress implements OutgoingMessages {
     private final AtomicLong connections = new AtomicLong();
     /** Completes when the previous run's DISCONNECT went out; a new run connecting earlier would be taken over. */
     private volatile CompletableFuture<Void> previousRunClosed = CompletableFuture.completedFuture(null);
+    /** Where this session's delivery probes go; empty when the probe is off. */
+    private final Optional<String> probeTopic;
+    private final DeliveryProbe probe;
+    /** Events handed to the pipeline and not acked yet, across runs: while any is held, probes prove nothing. */
+    private final AtomicInteger unacked = new AtomicInteger();
+    /** Why the session does not count as delivering (a probe overdue), until a probe comes back. */
+    private volatile Optional<String> notDelivering = Optional.empty();
+    private final AtomicBoolean probeRefusalLogged = new AtomicBoolean();
 
     /**
      * With TLS from the Quarkus TLS configuration that {@code mqttbackends.mqtt.tls-configuration-name} names.
@@ -127,6 +154,34 @@ public class MqttIngress implements OutgoingMessages {
         this.mqtt = config.mqtt();
         this.connection = connection;
         this.decoding = new InboundDecoding(config);
+        this.probeTopic = probeTopic(mqtt);
+        this.probe = new DeliveryProbe(mqtt.deliveryProbeTimeout());
+    }
+
+    /**
+     * {@code mqttbackends/probe/<client id>} unless the probe is off.
+     *
+     * @throws IllegalStateException naming the settings when they cannot make a probe
+     */
+    private static Optional<String> probeTopic(RuntimeConfig.Mqtt mqtt) {
+        Duration interval = mqtt.deliveryProbeInterval();
+        if (interval.isNegative() || interval.isZero()) {
+            if (interval.isNegative()) {
+                throw new IllegalStateException("mqttbackends.mqtt.delivery-probe-interval must be positive, or PT0S to"
+                        + " turn the delivery probe off, not " + interval);
+            }
+            return Optional.empty();
+        }
+        if (mqtt.deliveryProbeTimeout().isNegative() || mqtt.deliveryProbeTimeout().isZero()) {
+            throw new IllegalStateException("mqttbackends.mqtt.delivery-probe-timeout must be positive, not "
+                    + mqtt.deliveryProbeTimeout());
+        }
+        if (mqtt.clientId().contains("+") || mqtt.clientId().contains("#")) {
+            throw new IllegalStateException("mqttbackends.mqtt.client-id contains an MQTT wildcard (+ or #), so it"
+                    + " cannot name the delivery probe's topic " + PROBE_TOPIC_PREFIX + "<client id>: choose another"
+                    + " client id or set mqttbackends.mqtt.delivery-probe-interval=PT0S");
+        }
+        return Optional.of(PROBE_TOPIC_PREFIX + mqtt.clientId());
     }
 
     /**
@@ -142,10 +197,18 @@ public class MqttIngress implements OutgoingMessages {
                 .onItem().transform(Optional::get);
     }
 
-    /** Whether the current run is connected and its subscriptions were granted (readiness). */
+    /**
+     * Whether the current run is connected, its subscriptions were granted, and the broker delivers to it (no
+     * delivery probe overdue since the last one came back): readiness.
+     */
     public boolean isConnected() {
         Mqtt5RxClient current = client.get();
-        return current != null && current.getState().isConnected() && subscribed.get();
+        return current != null && current.getState().isConnected() && subscribed.get() && notDelivering.isEmpty();
+    }
+
+    /** Why the broker does not count as delivering to this session (a delivery probe overdue); empty otherwise. */
+    public Optional<String> deliveryFailure() {
+        return notDelivering;
     }
 
     /**
@@ -228,14 +291,72 @@ public class MqttIngress implements OutgoingMessages {
                     + "subscriber"));
         }
         subscribed.set(false);
+        // Errs when the broker stops delivering; takeUntil passes requests through, so back-pressure is untouched.
+        AsyncProcessor<Mqtt5Publish> stalled = AsyncProcessor.create();
         Flow.Publisher<Mqtt5Publish> publishes = AdaptersToFlow.publisher(
-                fresh.publishes(MqttGlobalPublishFilter.ALL, true));
+                fresh.publishes(MqttGlobalPublishFilter.ALL, true).takeUntil(stalled));
+        Cancellable probes = probeTopic.map(topic -> Multi.createFrom().ticks().every(mqtt.deliveryProbeInterval())
+                .onOverflow().drop()
+                .subscribe().with(tick -> probe(fresh, topic, stalled),
+                        failure -> LOG.warnf("MQTT session %s: the delivery probe stopped: %s",
+                                LogText.of(mqtt.clientId()), failure.toString())))
+                .orElse(() -> { });
         Flow.Publisher<Mqtt5Publish> connectAfterSubscribing = subscriber -> {
             publishes.subscribe(subscriber);
             previousRunClosed.whenComplete((ignored, failure) -> connect(fresh));
         };
         return Multi.createFrom().publisher(connectAfterSubscribing)
-                .onTermination().invoke(() -> stopRun(fresh));
+                .onTermination().invoke(() -> {
+                    probes.cancel();
+                    stopRun(fresh);
+                });
+    }
+
+    /**
+     * One probe tick of a run that is connected and subscribed: ends the run when a probe is overdue, else publishes
+     * the next probe. A probe the broker refuses (the ACL lacks {@code mqttbackends/probe/#}) is not waited
+     * for, and said once at WARN.
+     */
+    private void probe(Mqtt5RxClient run, String topic, AsyncProcessor<Mqtt5Publish> stalled) {
+        // Disconnected (or stopped by a graceful stop): readiness says so already, and no probe can come back.
+        if (client.get() != run || !run.getState().isConnected() || !subscribed.get()) {
+            probe.reset();
+            return;
+        }
+        long now = System.nanoTime();
+        if (unacked.get() > 0) {
+            probe.held(now);
+        }
+        Optional<Duration> overdue = probe.overdue(now);
+        if (overdue.isPresent()) {
+            String reason = "no probe back for " + overdue.get().toSeconds() + " s";
+            notDelivering = Optional.of(reason);
+            probe.reset();
+            LOG.warnf("MQTT session %s: no delivery probe came back on %s for %d s (mqttbackends.mqtt."
+                    + "delivery-probe-timeout=%s) while the runtime held no un-acked event: the broker stopped "
+                    + "delivering to this session (Mosquitto does after max_inflight_messages publishes it dropped as "
+                    + "larger than the declared maximum packet size); re-establishing the session",
+                    LogText.of(mqtt.clientId()), LogText.of(topic), overdue.get().toSeconds(),
+                    mqtt.deliveryProbeTimeout());
+            stalled.onError(new DeliveryStalledException("MQTT session " + mqtt.clientId() + " not delivering: "
+                    + reason));
+            return;
+        }
+        long number = probe.publishing(now);
+        run.toAsync().publish(toPublish(new OutgoingMessage(topic, MqttQos.AT_LEAST_ONCE.getCode(),
+                        Long.toString(number).getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty())))
+                .whenComplete((result, failure) -> {
+                    Optional<Throwable> error = failure != null ? Optional.of(failure) : result.getError();
+                    if (error.isPresent()) {
+                        probe.notPublished(number);
+                        if (probeRefusalLogged.compareAndSet(false, true)) {
+                            LOG.warnf("MQTT session %s: the broker refused the delivery probe on %s (%s); the"
+                                    + " runtime's broker user needs publish and subscribe on %s#",
+                                    LogText.of(mqtt.clientId()), LogText.of(topic), error.get().toString(),
+                                    PROBE_TOPIC_PREFIX);
+                        }
+                    }
+                });
     }
 
     private void stopRun(Mqtt5RxClient run) {
@@ -329,14 +450,16 @@ public class MqttIngress implements OutgoingMessages {
         boolean sessionPresent = context instanceof Mqtt5ClientConnectedContext mqtt5
                 && mqtt5.getConnAck().isSessionPresent();
         List<String> subscriptions = decoding.subscriptionFilters();
+        probe.reset();
         subscribe(current, subscriptions)
                 .subscribe().with(
                         ignored -> {
                             if (connections.get() == connected && current.getState().isConnected()) {
                                 subscribed.set(true);
                             }
-                            LOG.infof("MQTT session %s subscribed to %s (formats: %s; session present at connect:"
-                                    + " %s)", mqtt.clientId(), subscriptions, decoding.filters(), sessionPresent);
+                            LOG.infof("MQTT session %s subscribed to %s (formats: %s; delivery probe: %s; session "
+                                    + "present at connect: %s)", mqtt.clientId(), subscriptions, decoding.filters(),
+                                    probeTopic.orElse("off"), sessionPresent);
                         },
                         failure -> LOG.errorf("MQTT session %s could not subscribe to %s: %s", mqtt.clientId(),
                                 subscriptions, failure.toString()));
@@ -345,15 +468,20 @@ public class MqttIngress implements OutgoingMessages {
     /**
      * QoS 1 on every filter. Retain Handling 2 everywhere: a retained copy sent at subscribe time is old state, not a
      * new publish or event, and would be stored again on every (re)subscribe. Retain-As-Published so {@code raw}
-     * stores the retain flag the publisher set.
+     * stores the retain flag the publisher set. The delivery probe's topic goes with them, never shared: its probes
+     * must come back to this session.
      */
     private Uni<Void> subscribe(Mqtt5RxClient target, List<String> subscriptions) {
-        if (subscriptions.isEmpty()) {
+        List<String> filters = new ArrayList<>(subscriptions.stream()
+                .map(filter -> mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
+                .toList());
+        probeTopic.ifPresent(filters::add);
+        if (filters.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(subscriptions.stream()
+        Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(filters.stream()
                 .map(filter -> Mqtt5Subscription.builder()
-                        .topicFilter(mqtt.shareGroup().map(group -> "$share/" + group + "/" + filter).orElse(filter))
+                        .topicFilter(filter)
                         .qos(MqttQos.AT_LEAST_ONCE)
                         .retainAsPublished(true)
                         .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
@@ -362,17 +490,46 @@ public class MqttIngress implements OutgoingMessages {
         return Uni.createFrom().completionStage(target.toAsync().subscribe(subscribe))
                 .onItem().transformToUni(subAck -> subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
                         ? Uni.createFrom().<Void>failure(new IllegalStateException("subscription to "
-                                + subscriptions + " refused: " + subAck.getReasonCodes()))
+                                + filters + " refused: " + subAck.getReasonCodes()))
                         : Uni.createFrom().voidItem());
     }
 
-    /** The publish in no client's types, decoded by the format its topic routes to. */
+    /**
+     * The publish in no client's types, decoded by the format its topic routes to; a delivery probe (every copy: the
+     * broker may send one per matching subscription, raw's {@code #} included) is acked and noted here, never an
+     * event. Its ack is counted, so the probe knows whether the runtime holds un-acked events.
+     */
     private Optional<Inbound> toInbound(Mqtt5Publish publish) {
+        String topic = publish.getTopic().toString();
+        if (probeTopic.filter(topic::equals).isPresent()) {
+            publish.acknowledge();
+            probeReturned(publish.getPayloadAsBytes());
+            return Optional.empty();
+        }
         Map<String, String> userProperties = new HashMap<>();
         publish.getUserProperties().asList()
                 .forEach(p -> userProperties.put(p.getName().toString(), p.getValue().toString()));
-        return decoding.decode(new IncomingPublish(publish.getTopic().toString(), publish.getPayloadAsBytes(),
-                publish.getQos().getCode(), publish.isRetain(), userProperties, System.currentTimeMillis()),
-                publish::acknowledge);
+        unacked.incrementAndGet();
+        AtomicBoolean acked = new AtomicBoolean();
+        return decoding.decode(new IncomingPublish(topic, publish.getPayloadAsBytes(), publish.getQos().getCode(),
+                publish.isRetain(), userProperties, System.currentTimeMillis()), () -> {
+                    if (acked.compareAndSet(false, true)) {
+                        publish.acknowledge();
+                        if (unacked.decrementAndGet() == 0) {
+                            // The broker's window may have been full of held events until now: the clock restarts.
+                            probe.held(System.nanoTime());
+                        }
+                    }
+                });
+    }
+
+    /** A probe came back: the broker delivers. A payload that is not a probe number (someone else's) proves it too. */
+    private void probeReturned(byte[] payload) {
+        try {
+            probe.returned(Long.parseLong(new String(payload, StandardCharsets.UTF_8)));
+        } catch (NumberFormatException e) {
+            LOG.debugf("a publish on the delivery probe topic that is no probe: %d bytes", payload.length);
+        }
+        notDelivering = Optional.empty();
     }
 }
