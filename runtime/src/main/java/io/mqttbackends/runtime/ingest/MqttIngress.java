@@ -391,12 +391,22 @@ public class MqttIngress implements OutgoingMessages {
     }
 
     /**
-     * Readiness drops with the connection. The client's own re-subscription of a lost session stays on although
+     * Readiness drops with the connection (of the running client; a stopped run's client stops reconnecting). The
+     * client's own re-subscription of a lost session stays on although
      * {@link #onConnected} subscribes again: with it off, the client ends every publish flow when the session is lost,
      * which would end the run. A TLS failure (untrusted certificate, wrong host name, no client certificate accepted)
      * is a WARN with its reason: it needs an operator, not a retry.
      */
     private void onDisconnected(MqttClientDisconnectedContext context) {
+        Mqtt5RxClient current = client.get();
+        if (current == null || current.getConfig() != context.getClientConfig()) {
+            // A stopped run's client. Its disconnect() cannot stop an automatic reconnect already under way (a
+            // known limit of the HiveMQ client, issue #675): left alone it would go on reconnecting under the same
+            // client id and take the session over from the running client. It stops here, and says nothing about
+            // the running session's state.
+            context.getReconnector().reconnect(false);
+            return;
+        }
         subscribed.set(false);
         Optional<Throwable> tls = tlsCause(context.getCause());
         if (tls.isPresent()) {

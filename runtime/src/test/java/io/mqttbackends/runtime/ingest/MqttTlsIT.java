@@ -185,6 +185,23 @@ class MqttTlsIT {
     }
 
     @Test
+    void aStoppedRunThatCouldNotConnectStopsReconnecting() {
+        MqttIngress ingress = start("wrong-ca", localhostPort);
+        assertRefused(ingress, "PKIX path validation failed");
+        run.cancel();
+        run = null;
+        // the attempt under way at the cancel may still fail once
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        long settled = tlsFailures();
+        // the client's back-off (0.5 s doubling to 30 s) would have tried again within these 10 s
+        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(12)).until(() -> tlsFailures() == settled);
+    }
+
+    private long tlsFailures() {
+        return log.records().stream().filter(line -> line.message().contains("MQTT TLS connection")).count();
+    }
+
+    @Test
     void aBrokerCertificateForAnotherHostNameIsRefused() {
         MqttIngress ingress = start("broker", otherHostPort);
         assertRefused(ingress, "No subject alternative DNS name matching localhost found");
