@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
 class EventPipelineTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final RuntimeConfig config = TestConfigs.runtimeConfig(Map.of());
+    /**
+     * The count bound alone: the bytes bound reserves max-payload-size for each event asked for and not yet arrived,
+     * so with the defaults (8 MiB, 1 MiB) it would ask for 8 at a time; these tests are about max-in-flight.
+     */
+    private final RuntimeConfig config = TestConfigs.runtimeConfig(Map.of("ingest.max-payload-size", "16K"));
     /** A bytes bound of 1000 with payloads of at most 100 bytes. */
     private final RuntimeConfig small = TestConfigs.runtimeConfig(Map.of("pipeline.max-in-flight-bytes", "1000",
             "ingest.max-payload-size", "100"));
