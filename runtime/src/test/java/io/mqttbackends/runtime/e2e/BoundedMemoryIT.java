@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.mqttbackends.runtime.testing.FreePort;
 import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.PrivateMosquitto;
 import io.mqttbackends.runtime.testing.RuntimeProcess;
@@ -69,30 +68,11 @@ class BoundedMemoryIT {
                 TestMqtt publisher = new TestMqtt(PREFIX + "-publisher", broker.port());
                 TestMqtt deadLetters = new TestMqtt(PREFIX + "-dead-letters", broker.port())) {
             deadLetters.subscribe(PREFIX + "-dead-letter", 1);
-            Path conf = Files.createDirectories(work.resolve("conf"));
-            Files.writeString(conf.resolve("backends.conf"), String.join("\n",
-                    "backend.pgsql.pool1.server = 127.0.0.1:" + TestPostgres.PORT,
-                    "backend.pgsql.pool1.pool_size = 4",
-                    "backend.pgsql.pool1.username = postgres",
-                    "backend.pgsql.pool1.password = ",
-                    "backend.pgsql.pool1.database = " + database.name(),
-                    "backend.pgsql.pool1.schema.init = true",
-                    "backend.pgsql.hook.message.publish.1 = {\"topic\": \"" + PREFIX + "/#\", "
-                            + "\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}",
-                    ""));
-            Map<String, String> properties = Map.ofEntries(
-                    Map.entry("mqttbackends.conf-dir", conf.toString()),
-                    Map.entry("quarkus.http.host", "127.0.0.1"),
-                    Map.entry("quarkus.http.port", String.valueOf(FreePort.find())),
-                    Map.entry("mqttbackends.mqtt.host", "127.0.0.1"),
-                    Map.entry("mqttbackends.mqtt.port", String.valueOf(broker.port())),
-                    Map.entry("mqttbackends.mqtt.client-id", clientId),
-                    Map.entry("mqttbackends.mqtt.session-expiry", "PT5M"),
-                    Map.entry("mqttbackends.ingest.emqx-rule.enabled", "false"),
-                    Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
-                    Map.entry("mqttbackends.ingest.raw.topics", PREFIX + "/#"),
-                    Map.entry("mqttbackends.dead-letter.topic", PREFIX + "-dead-letter"),
-                    Map.entry("mqttbackends.pipeline.stall-timeout", STALL_TIMEOUT.toString()));
+            Path conf = RawPgsqlRuntime.conf(work.resolve("conf"), database.name(), PREFIX);
+            Map<String, String> properties = RawPgsqlRuntime.properties(conf, broker.port(), clientId, PREFIX,
+                    Map.of(
+                    "mqttbackends.dead-letter.topic", PREFIX + "-dead-letter",
+                    "mqttbackends.pipeline.stall-timeout", STALL_TIMEOUT.toString()));
             Path log = work.resolve("runtime.log");
 
             try (RuntimeProcess runtime = RuntimeProcess.startAsShipped(properties, log)) {

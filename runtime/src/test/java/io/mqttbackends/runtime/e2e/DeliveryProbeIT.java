@@ -3,7 +3,6 @@ package io.mqttbackends.runtime.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mqttbackends.runtime.testing.FreePort;
 import io.mqttbackends.runtime.testing.PgsqlTestDatabase;
 import io.mqttbackends.runtime.testing.PrivateMosquitto;
 import io.mqttbackends.runtime.testing.RuntimeProcess;
@@ -44,30 +43,11 @@ class DeliveryProbeIT {
                 List.of("max_inflight_messages 20"));
                 TestPostgres pg = database.connect();
                 TestMqtt publisher = new TestMqtt(PREFIX + "-publisher", broker.port())) {
-            Path conf = Files.createDirectories(work.resolve("conf"));
-            Files.writeString(conf.resolve("backends.conf"), String.join("\n",
-                    "backend.pgsql.pool1.server = 127.0.0.1:" + TestPostgres.PORT,
-                    "backend.pgsql.pool1.pool_size = 4",
-                    "backend.pgsql.pool1.username = postgres",
-                    "backend.pgsql.pool1.password = ",
-                    "backend.pgsql.pool1.database = " + database.name(),
-                    "backend.pgsql.pool1.schema.init = true",
-                    "backend.pgsql.hook.message.publish.1 = {\"topic\": \"" + PREFIX + "/#\", "
-                            + "\"action\": {\"function\": \"on_message_publish\"}, \"pool\": \"pool1\"}",
-                    ""));
-            Map<String, String> properties = Map.ofEntries(
-                    Map.entry("mqttbackends.conf-dir", conf.toString()),
-                    Map.entry("quarkus.http.host", "127.0.0.1"),
-                    Map.entry("quarkus.http.port", String.valueOf(FreePort.find())),
-                    Map.entry("mqttbackends.mqtt.host", "127.0.0.1"),
-                    Map.entry("mqttbackends.mqtt.port", String.valueOf(broker.port())),
-                    Map.entry("mqttbackends.mqtt.client-id", clientId),
-                    Map.entry("mqttbackends.mqtt.session-expiry", "PT5M"),
-                    Map.entry("mqttbackends.mqtt.delivery-probe-interval", "PT2S"),
-                    Map.entry("mqttbackends.mqtt.delivery-probe-timeout", "PT5S"),
-                    Map.entry("mqttbackends.ingest.emqx-rule.enabled", "false"),
-                    Map.entry("mqttbackends.ingest.emqx-sys.enabled", "false"),
-                    Map.entry("mqttbackends.ingest.raw.topics", PREFIX + "/#"));
+            Path conf = RawPgsqlRuntime.conf(work.resolve("conf"), database.name(), PREFIX);
+            Map<String, String> properties = RawPgsqlRuntime.properties(conf, broker.port(), clientId, PREFIX,
+                    Map.of(
+                    "mqttbackends.mqtt.delivery-probe-interval", "PT2S",
+                    "mqttbackends.mqtt.delivery-probe-timeout", "PT5S"));
 
             try (RuntimeProcess runtime = RuntimeProcess.startAsShipped(properties, work.resolve("runtime.log"))) {
                 await("readiness of the runtime process").atMost(WAIT).pollInterval(Duration.ofMillis(200))
