@@ -463,7 +463,14 @@ public final class ConfLoader {
         private static String unknownKeyMessage(DatabaseProfile profile, String key) {
             Optional<String> hint = Optional.ofNullable(profile.misnomers().get(key))
                     .or(() -> Hints.closest(key, profile.poolKeys().keySet()));
-            return "unknown key '" + key + "' for " + profile.kind().poolPrefix() + " pools" + Hints.didYouMean(hint);
+            // A key of other databases only (retention.* of the SQL pools): say where it belongs, not just "unknown".
+            List<String> owners = Arrays.stream(DatabaseKind.values())
+                    .filter(k -> DatabaseProfile.of(k).poolKeys().containsKey(key)).map(DatabaseKind::poolPrefix)
+                    .toList();
+            String elsewhere = hint.isEmpty() && !owners.isEmpty()
+                    ? " (it is a key of " + String.join(" and ", owners) + " pools only)" : "";
+            return "unknown key '" + key + "' for " + profile.kind().poolPrefix() + " pools" + Hints.didYouMean(hint)
+                    + elsewhere;
         }
 
         private static String unknownDatabase(String word, Function<DatabaseKind, String> prefix) {

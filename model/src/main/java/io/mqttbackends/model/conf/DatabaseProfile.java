@@ -11,6 +11,7 @@ import static io.mqttbackends.model.conf.PoolKey.ValueType.oneOf;
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.model.FunctionCatalog;
 import io.mqttbackends.model.conf.ActionSpec.Language;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -155,6 +156,22 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
      */
     private static final PoolKey VERIFY = new PoolKey("verify", "true", BOOL, Optional.empty());
 
+    /**
+     * Message retention of the SQL databases' {@code mqtt_msg} (not in EMQX, whose SQL rows never expired; off unless
+     * {@code retention.max_age} or {@code retention.max_per_topic} is written): the runtime deletes, every
+     * {@code retention.interval}, the rows older than {@code max_age} and those of a topic beyond its
+     * {@code max_per_topic} newest, at most {@code retention.batch_size} rows per statement. The bounds keep one
+     * statement short (it holds a connection events also need) and a typo from deleting everything at once.
+     * Declared before {@code PROFILES}, whose initialiser reads it.
+     */
+    private static final List<PoolKey> RETENTION = List.of(
+            key("retention.max_age", "", PoolKey.ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(3650),
+                    "1s to 3650d")),
+            bounded("retention.max_per_topic", "", SIZE, new PoolKey.Range(1, 1_000_000_000, "rows")),
+            key("retention.interval", "1m", PoolKey.ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1),
+                    "1s to 1d")),
+            bounded("retention.batch_size", "1000", SIZE, new PoolKey.Range(1, 100_000, "rows")));
+
     private static final Map<DatabaseKind, DatabaseProfile> PROFILES = new EnumMap<>(DatabaseKind.class);
 
     static {
@@ -215,11 +232,11 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
     /** MySQL and PostgreSQL differ only in their port and the name of their user key. */
     private static DatabaseProfile sql(DatabaseKind kind, String title, String server, String userKey,
             Map<String, String> misnomers) {
-        return new DatabaseProfile(kind, title, true, keys(
+        return new DatabaseProfile(kind, title, true, keys(Stream.concat(Stream.of(
                 key("server", server, SERVER), poolSize("pool_size"), key(userKey, "", TEXT),
                 key("password", "", TEXT), key("database", "", TEXT), key("ssl", "false", BOOL),
                 key("cacertfile", "", TEXT), key("certfile", "", TEXT), key("keyfile", "", TEXT),
-                VERIFY),
+                VERIFY), RETENTION.stream()).toArray(PoolKey[]::new)),
                 misnomers, "server", "pool_size", Optional.of(userKey), "database", "cacertfile",
                 Optional.empty(), Optional.of(Language.SQL), Set.of(HookOption.OFFLINE_OPTS),
                 FunctionCatalog.functions(kind), List.of());

@@ -335,14 +335,19 @@ final class HookParser {
         }
         Duration total = Duration.ZERO;
         Matcher part = DURATION_PART.matcher(text);
-        while (part.find()) {
-            long amount = Long.parseLong(part.group(1));
-            total = total.plus(switch (part.group(2)) {
-                case "d" -> Duration.ofDays(amount);
-                case "h" -> Duration.ofHours(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofSeconds(amount);
-            });
+        try {
+            while (part.find()) {
+                long amount = Long.parseLong(part.group(1));
+                total = total.plus(switch (part.group(2)) {
+                    case "d" -> Duration.ofDays(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    default -> Duration.ofSeconds(amount);
+                });
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            // More digits than a long holds, or more seconds than a Duration: not a duration anyone means.
+            return Optional.empty();
         }
         return total.isZero() ? Optional.empty() : Optional.of(total);
     }

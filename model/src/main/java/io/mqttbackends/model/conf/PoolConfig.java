@@ -3,6 +3,7 @@ package io.mqttbackends.model.conf;
 import io.mqttbackends.model.DatabaseKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,15 @@ public record PoolConfig(DatabaseKind kind, String name, Map<String, String> set
         } catch (NumberFormatException e) {
             throw new ConfigException(locationOf(key), shown(key) + " is not an integer");
         }
+    }
+
+    /**
+     * The value of a duration key ({@code 30m}, {@code 7d}, {@code 1h30m}; validated at load), or empty when the key
+     * is not set.
+     */
+    public Optional<Duration> duration(String key) {
+        return optional(key).map(v -> HookParser.parseDuration(v).orElseThrow(() -> new ConfigException(
+                locationOf(key), shown(key) + " is not a duration like 30m, 7d or 1h30m")));
     }
 
     /** EMQX booleans: {@code true/false}, {@code on/off}, {@code 1/0}. */

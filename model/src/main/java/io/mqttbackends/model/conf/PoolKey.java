@@ -1,5 +1,6 @@
 package io.mqttbackends.model.conf;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +46,18 @@ public record PoolKey(String name, String defaultValue, ValueType type, Optional
         public static final ValueType SERVERS = new ValueType(
                 "a comma-separated list of host[:port] with port 1..65535",
                 v -> List.of(v.split(",", -1)).stream().allMatch(ValueType::isServer));
+
+        /**
+         * A duration in the syntax of {@code offline_opts.time_range}: digits and a unit of d, h, m or s, possibly
+         * several ({@code 1h30m}), from {@code min} to {@code max} inclusive.
+         *
+         * @param bounds the bounds as written in messages, e.g. {@code "1s to 1d"}
+         */
+        public static ValueType duration(Duration min, Duration max, String bounds) {
+            return new ValueType("a duration like 30m, 7d or 1h30m (units d, h, m, s) from " + bounds,
+                    v -> HookParser.parseDuration(v).filter(d -> d.compareTo(min) >= 0 && d.compareTo(max) <= 0)
+                            .isPresent());
+        }
 
         /** Exactly one of the given words. */
         public static ValueType oneOf(String... values) {
