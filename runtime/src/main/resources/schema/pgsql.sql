@@ -8,6 +8,8 @@
 --   * mqtt_acked.topic is varchar(200) like every other topic column (EMQX had varchar(100)).
 --   * index mqtt_msg(topic, id) for the offline fetch, and msgid unique (for the ack's id lookup, and so that a
 --     message the broker delivers again with the same id is stored once; tables created before keep a plain index).
+--   * index mqtt_msg(arrived) for the message retention (retention.max_age): each bounded delete reads the oldest
+--     rows from it instead of scanning the table; retention.max_per_topic uses mqtt_msg(topic, id).
 
 CREATE TABLE IF NOT EXISTS mqtt_client (
   id SERIAL PRIMARY KEY,
@@ -42,6 +44,7 @@ CREATE TABLE IF NOT EXISTS mqtt_msg (
 );
 
 CREATE INDEX IF NOT EXISTS mqtt_msg_topic_id_idx ON mqtt_msg (topic, id);
+CREATE INDEX IF NOT EXISTS mqtt_msg_arrived_idx ON mqtt_msg (arrived);
 
 -- A table created before msgid was unique (or by EMQX's DDL) still needs an index for the ack's lookup; a new
 -- table has the unique one, and a second index on msgid would only slow every insert.

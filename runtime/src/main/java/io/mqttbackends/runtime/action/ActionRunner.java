@@ -7,6 +7,7 @@ import io.mqttbackends.runtime.backend.Subscription;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.RetentionRun;
 import io.mqttbackends.model.conf.HookConfig;
 import io.mqttbackends.runtime.config.RuntimeConfig;
 import io.mqttbackends.runtime.event.Event;
@@ -66,6 +67,11 @@ public class ActionRunner {
             @Override
             public void rejected(String source, String kind) {
                 metrics.eventRejected(source, kind);
+            }
+
+            @Override
+            public void retentionRan(String pool, RetentionRun run) {
+                metrics.retentionRun(pool, run.deletedRows(), run.succeeded(), run.duration());
             }
         };
     }

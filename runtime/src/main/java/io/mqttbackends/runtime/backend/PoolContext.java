@@ -19,4 +19,13 @@ public interface PoolContext {
 
     /** Counts input the pool received and ignored as malformed, by source and kind (a metric; no client data). */
     void rejected(String source, String kind);
+
+    /**
+     * Records a finished run of the pool's message retention ({@code retention.*}; a metric). A context that keeps
+     * no metrics, such as a test's, may ignore it.
+     *
+     * @param pool the pool's qualified name ({@code pgsql.pool1})
+     */
+    default void retentionRan(String pool, RetentionRun run) {
+    }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The runtime's Micrometer meters, exported at {@code /q/metrics}. Tags are bounded sets (hook point, format, pool,
@@ -34,6 +35,7 @@ public class RuntimeMetrics {
     private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> rejected = new ConcurrentHashMap<>();
+    private final Map<String, RetentionMeters> retention = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
     /**
@@ -165,6 +167,43 @@ public class RuntimeMetrics {
     }
 
     private record PoolGauge(AtomicInteger state, Gauge gauge) {
+    }
+
+    /**
+     * One finished run of a pool's message retention: {@code mqttbackends_retention_deleted_rows_total{pool}},
+     * {@code mqttbackends_retention_runs_total{pool,outcome}} (success, failure) and the gauges of the last run's
+     * duration and end ({@code mqttbackends_retention_last_run_duration_seconds},
+     * {@code mqttbackends_retention_last_run_timestamp_seconds}). Function counters and gauges over this bean's
+     * state, read at scrape time, as for the rejected events: no increment is lost to the registry's order at start.
+     */
+    public void retentionRun(String pool, long deletedRows, boolean succeeded, Duration duration) {
+        RetentionMeters meters = retention.computeIfAbsent(pool, p -> {
+            RetentionMeters m = new RetentionMeters(new AtomicLong(), new AtomicLong(), new AtomicLong(),
+                    new AtomicLong(), new AtomicLong());
+            // A previous application in this JVM (tests restart Quarkus) may have left some bound to its counts.
+            Stream.of("mqttbackends.retention.deleted.rows", "mqttbackends.retention.runs",
+                            "mqttbackends.retention.last.run.duration", "mqttbackends.retention.last.run.timestamp")
+                    .forEach(name -> registry.find(name).tag("pool", p).meters().forEach(registry::remove));
+            owned.add(FunctionCounter.builder("mqttbackends.retention.deleted.rows", m.deleted(),
+                    AtomicLong::doubleValue).tag("pool", p).register(registry));
+            owned.add(FunctionCounter.builder("mqttbackends.retention.runs", m.succeeded(), AtomicLong::doubleValue)
+                    .tags("pool", p, "outcome", "success").register(registry));
+            owned.add(FunctionCounter.builder("mqttbackends.retention.runs", m.failed(), AtomicLong::doubleValue)
+                    .tags("pool", p, "outcome", "failure").register(registry));
+            owned.add(Gauge.builder("mqttbackends.retention.last.run.duration", m.lastNanos(), n -> n.get() / 1e9)
+                    .baseUnit("seconds").tag("pool", p).register(registry));
+            owned.add(Gauge.builder("mqttbackends.retention.last.run.timestamp", m.lastEndMillis(),
+                    n -> n.get() / 1e3).baseUnit("seconds").tag("pool", p).register(registry));
+            return m;
+        });
+        meters.deleted().addAndGet(deletedRows);
+        (succeeded ? meters.succeeded() : meters.failed()).incrementAndGet();
+        meters.lastNanos().set(duration.toNanos());
+        meters.lastEndMillis().set(System.currentTimeMillis());
+    }
+
+    private record RetentionMeters(AtomicLong deleted, AtomicLong succeeded, AtomicLong failed, AtomicLong lastNanos,
+            AtomicLong lastEndMillis) {
     }
 
     /** Registers a gauge of the MQTT connection state (1 connected, 0 not). */

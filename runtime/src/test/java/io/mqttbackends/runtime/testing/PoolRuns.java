@@ -5,6 +5,7 @@ import io.mqttbackends.runtime.backend.ActionOutcome;
 import io.mqttbackends.runtime.backend.BackendPool;
 import io.mqttbackends.runtime.backend.PoolAction;
 import io.mqttbackends.runtime.backend.PoolContext;
+import io.mqttbackends.runtime.backend.RetentionRun;
 import io.mqttbackends.runtime.backend.WriteResult;
 import io.mqttbackends.runtime.event.Event;
 import io.smallrye.mutiny.Uni;
@@ -63,6 +64,8 @@ public final class PoolRuns {
     public static final class RecordingContext implements PoolContext {
         public final List<ActionOutcome> brokerRequests = new CopyOnWriteArrayList<>();
         public final Map<String, Integer> rejected = new ConcurrentHashMap<>();
+        /** The message retention's runs, by pool, in order. */
+        public final Map<String, List<RetentionRun>> retentionRuns = new ConcurrentHashMap<>();
         private final boolean canSubscribe;
 
         public RecordingContext(boolean canSubscribe) {
@@ -83,6 +86,11 @@ public final class PoolRuns {
         @Override
         public void rejected(String source, String kind) {
             rejected.merge(source + "/" + kind, 1, Integer::sum);
+        }
+
+        @Override
+        public void retentionRan(String pool, RetentionRun run) {
+            retentionRuns.computeIfAbsent(pool, p -> new CopyOnWriteArrayList<>()).add(run);
         }
     }
 }

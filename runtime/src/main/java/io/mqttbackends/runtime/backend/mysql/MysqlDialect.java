@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.mysql;
 
+import io.mqttbackends.runtime.backend.sql.RetentionStatements;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.model.DatabaseKind;
@@ -106,8 +107,21 @@ final class MysqlDialect {
             .filter(s -> !s.isEmpty())
             .toList();
 
+    /**
+     * {@code DELETE ... ORDER BY ... LIMIT}: an ordered limit is deterministic, which statement-based replication
+     * needs. The age delete orders by {@code arrived, id}, the order of the {@code arrived} index (InnoDB appends the
+     * primary key to it), so the server reads the oldest rows from the index and stops at the limit; ordered by
+     * {@code id} alone it would read and sort every old row for each batch. The topic delete orders by
+     * {@code topic, id}, the order of {@code topic_index}: the topic parameter comes in the connection's collation,
+     * not the column's {@code utf8mb4_bin}, so the server does not take {@code topic} for a constant and would sort
+     * the topic's rows for {@code ORDER BY id} alone (EXPLAIN: "Using filesort").
+     */
+    private static final RetentionStatements RETENTION = new RetentionStatements(
+            "DELETE FROM mqtt_msg WHERE arrived < FROM_UNIXTIME($1 / 1000) ORDER BY arrived, id LIMIT $2",
+            "DELETE FROM mqtt_msg WHERE topic = $1 AND id <= $2 ORDER BY topic, id LIMIT $3");
+
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.MYSQL, false, STATEMENTS, pool -> MysqlDialect::bind,
-            SCHEMA, MysqlDialect::classify, MysqlDialect::innerFailure);
+            SCHEMA, MysqlDialect::classify, MysqlDialect::innerFailure, RETENTION);
 
     private MysqlDialect() {
     }

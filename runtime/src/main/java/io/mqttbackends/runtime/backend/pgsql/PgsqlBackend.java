@@ -23,7 +23,8 @@ import java.util.Set;
  * by default), {@code pool_size}, {@code username}, {@code password}, {@code database}, {@code ssl}, and with TLS
  * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
  * (true by default: the server certificate is checked against the CA, else the JVM's trust store, and its host name
- * against {@code server}, as {@code sslmode=verify-full}; {@code false} trusts any). {@code schema.init} is acted on
+ * against {@code server}, as {@code sslmode=verify-full}; {@code false} trusts any). {@code retention.*} deletes old stored messages ({@link
+ * io.mqttbackends.runtime.backend.sql.SqlRetention}). {@code schema.init} is acted on
  * by the runtime through {@link BackendPool#initSchema()}.
  */
 @ApplicationScoped
@@ -58,6 +59,6 @@ public class PgsqlBackend implements Backend {
             PoolTls.warnIfUnverified(config);
         }
         return new SqlPool(config, PgBuilder.pool().with(SqlConnectSettings.poolOptions(config))
-                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT, tls);
+                .connectingTo(options).using(vertx).build(), PgsqlDialect.DIALECT, tls, vertx, context);
     }
 }

@@ -1,5 +1,6 @@
 package io.mqttbackends.runtime.backend.pgsql;
 
+import io.mqttbackends.runtime.backend.sql.RetentionStatements;
 import io.mqttbackends.runtime.backend.sql.SqlDialect;
 import io.mqttbackends.runtime.backend.sql.SqlStatements;
 import io.mqttbackends.model.DatabaseKind;
@@ -65,10 +66,25 @@ final class PgsqlDialect {
             "SELECT msgid, sender, topic, qos, payload, " + ARRIVED_MS + " FROM mqtt_msg WHERE topic = $1 AND id > $2",
             " AND arrived >= now() - make_interval(secs => %s)");
 
+    /**
+     * PostgreSQL's DELETE has no LIMIT: the ids come from a bounded sub-select. {@code = ANY(ARRAY(...))} runs that
+     * select once and deletes through the primary key; {@code IN (SELECT ...)} lets the planner hash-join the ids
+     * against a sequential scan of the whole table. No ORDER BY: every row the condition finds is to go, and
+     * ordering would read them all to sort. The cutoff is converted to {@code timestamp} as the store statement's
+     * value is, so it compares with {@code arrived} in the column's own type, on its index.
+     */
+    private static final RetentionStatements RETENTION = new RetentionStatements(
+            """
+            DELETE FROM mqtt_msg WHERE id = ANY(ARRAY(SELECT id FROM mqtt_msg
+            WHERE arrived < to_timestamp($1::bigint / 1000.0)::timestamp LIMIT $2))""",
+            """
+            DELETE FROM mqtt_msg WHERE id = ANY(ARRAY(SELECT id FROM mqtt_msg
+            WHERE topic = $1 AND id <= $2 LIMIT $3))""");
+
     /** The simple-query protocol runs the whole multi-statement file in one round trip. */
     static final SqlDialect DIALECT = new SqlDialect(DatabaseKind.PGSQL, true, STATEMENTS, TypedBinder::new,
             List.of(SqlDialect.readSchema("pgsql.sql")), PgsqlDialect::classify,
-            failure -> Optional.empty());
+            failure -> Optional.empty(), RETENTION);
 
     private PgsqlDialect() {
     }

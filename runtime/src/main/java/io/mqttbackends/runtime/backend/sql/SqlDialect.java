@@ -31,11 +31,12 @@ import java.util.function.Function;
  *                        refused connections are recognised by {@link SqlPool} for every database
  * @param innerFailure    the failure a driver's wrapper carries (MySQL reports a failed batch execution as a
  *                        {@code MySQLBatchException} holding each execution's error), empty for any other failure
+ * @param retention       the message retention's bounded deletes ({@link SqlRetention})
  */
 public record SqlDialect(DatabaseKind kind, boolean numberedMarkers, SqlStatements statements,
         Function<Pool, ParameterBinder> binders, List<String> schema,
         Function<DatabaseException, Optional<FailureClass>> classify,
-        Function<Throwable, Optional<Throwable>> innerFailure) {
+        Function<Throwable, Optional<Throwable>> innerFailure, RetentionStatements retention) {
 
     public SqlDialect {
         schema = List.copyOf(schema);

@@ -11,6 +11,7 @@ import io.mqttbackends.runtime.backend.WriteResult;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import java.util.Collections;
 import io.mqttbackends.runtime.backend.PoolAction;
+import io.mqttbackends.runtime.backend.PoolContext;
 import io.mqttbackends.model.conf.ActionSpec;
 import io.mqttbackends.model.conf.ConfigException;
 import io.mqttbackends.model.conf.HookConfig;
@@ -18,6 +19,7 @@ import io.mqttbackends.model.conf.PoolConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -50,9 +52,15 @@ public final class SqlPool implements BackendPool<SqlWrite> {
     private final PoolTls.FailureLog tls;
     /** Per statement text: its multi-row form, or empty when it runs as written. Texts come from the conf. */
     private final Map<String, Optional<MultiRowInsert>> multiRow = new ConcurrentHashMap<>();
+    private final Optional<SqlRetention> retention;
 
-    /** @param tls where failures in TLS are logged (every call of the pool reports to it) */
-    public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect, PoolTls.FailureLog tls) {
+    /**
+     * @param tls     where failures in TLS are logged (every call of the pool reports to it)
+     * @param vertx   the timers of the pool's message retention, if its conf asks for one ({@link SqlRetention})
+     * @param context where the retention's runs are counted
+     */
+    public SqlPool(PoolConfig config, Pool pool, SqlDialect dialect, PoolTls.FailureLog tls, Vertx vertx,
+            PoolContext context) {
         this.config = config;
         this.tls = tls;
         this.traits = PoolTraits.of(config, BatchGuarantee.ATOMIC);
@@ -60,6 +68,12 @@ public final class SqlPool implements BackendPool<SqlWrite> {
         this.dialect = dialect;
         this.binder = dialect.binders().apply(pool);
         this.functions = new SqlFunctions(this, dialect.statements());
+        this.retention = SqlRetention.start(this, vertx, context);
+    }
+
+    /** The pool's message retention, running on its timer; empty when its conf asks for none. */
+    public Optional<SqlRetention> retention() {
+        return retention;
     }
 
     @Override
@@ -270,8 +284,10 @@ public final class SqlPool implements BackendPool<SqlWrite> {
         };
     }
 
+    /** Stops the retention's timer first: a pool replaced by a reload deletes nothing more. */
     @Override
     public Uni<Void> close() {
+        retention.ifPresent(SqlRetention::close);
         return pool.close();
     }
 }
