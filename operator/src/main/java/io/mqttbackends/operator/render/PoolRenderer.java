@@ -10,10 +10,12 @@ import io.mqttbackends.operator.api.v1alpha1.MongoOptions;
 import io.mqttbackends.operator.api.v1alpha1.PoolType;
 import io.mqttbackends.operator.api.v1alpha1.Reason;
 import io.mqttbackends.operator.api.v1alpha1.RedisOptions;
+import io.mqttbackends.operator.api.v1alpha1.RetentionOptions;
 import io.mqttbackends.operator.api.v1alpha1.SecretKeyRef;
 import io.mqttbackends.operator.api.v1alpha1.Tls;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,6 +96,7 @@ final class PoolRenderer {
                 .or(this::database)
                 .or(() -> otherTypesOptions(type))
                 .or(() -> options(type))
+                .or(this::retention)
                 .or(() -> tls(type))
                 .or(() -> credentials(type));
     }
@@ -159,6 +162,28 @@ final class PoolRenderer {
             case CASSANDRA -> cassandra(spec.getCassandra());
             case MYSQL, PGSQL -> Optional.empty();
         };
+    }
+
+    /**
+     * Rendered for any type: the runtime's loader, which knows them as keys of mysql and pgsql pools only, refuses them
+     * on the others with a message naming those ({@link RuntimeValidation}), as it would a conf file.
+     */
+    private Optional<Problem> retention() {
+        RetentionOptions retention = spec.getRetention();
+        if (retention == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> keys = new LinkedHashMap<>();
+        keys.put("retention.max_age", retention.getMaxAge());
+        keys.put("retention.max_per_topic", retention.getMaxPerTopic());
+        keys.put("retention.interval", retention.getInterval());
+        keys.put("retention.batch_size", retention.getBatchSize());
+        keys.forEach((key, value) -> {
+            if (value != null) {
+                conf.add(ConfLine.plain(prefix + key, value));
+            }
+        });
+        return Optional.empty();
     }
 
     private Optional<Problem> redis(RedisOptions redis) {

@@ -69,6 +69,10 @@ public class BackendPoolSpec {
     @JsonPropertyDescription("Options of cassandra pools.")
     private CassandraOptions cassandra;
 
+    @JsonPropertyDescription("Message retention of mysql and pgsql pools: delete stored messages by age and/or count "
+            + "per topic (retention.*; other types refuse it). Default: kept forever, as EMQX.")
+    private RetentionOptions retention;
+
     public PoolType getType() {
         return type;
     }
@@ -171,5 +175,13 @@ public class BackendPoolSpec {
 
     public void setCassandra(CassandraOptions cassandra) {
         this.cassandra = cassandra;
+    }
+
+    public RetentionOptions getRetention() {
+        return retention;
+    }
+
+    public void setRetention(RetentionOptions retention) {
+        this.retention = retention;
     }
 }
