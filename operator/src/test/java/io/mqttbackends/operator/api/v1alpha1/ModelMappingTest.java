@@ -74,6 +74,19 @@ class ModelMappingTest {
         assertThat(keys).containsKey("local_datacenter");
     }
 
+    @Test
+    void retentionOptionsHaveTheRuntimesBoundsOnBothSqlDatabases() {
+        JsonNode retention = poolSpec().at("/properties/retention/properties");
+        for (DatabaseKind kind : List.of(DatabaseKind.PGSQL, DatabaseKind.MYSQL)) {
+            Map<String, PoolKey> keys = DatabaseProfile.of(kind).poolKeys();
+            assertBounds(retention.path("maxPerTopic"), keys.get("retention.max_per_topic"));
+            assertBounds(retention.path("batchSize"), keys.get("retention.batch_size"));
+            assertThat(keys).containsKeys("retention.max_age", "retention.interval");
+        }
+        assertThat(retention.at("/maxAge/pattern").asText()).isEqualTo(RetentionOptions.DURATION);
+        assertThat(retention.at("/interval/pattern").asText()).isEqualTo(RetentionOptions.DURATION);
+    }
+
     /** The values a one-of key accepts, as the model names them in its message ("one of a, b"). */
     private static List<String> allowed(PoolKey key) {
         String expected = key.type().expected();
