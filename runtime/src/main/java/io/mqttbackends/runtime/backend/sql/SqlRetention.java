@@ -77,14 +77,22 @@ public final class SqlRetention {
     private final Vertx vertx;
     private final PoolContext context;
     private final Clock clock;
+    private final int maxStatementsPerRun;
     private final String name;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Whether the last run failed, so that a WARN is logged when failing starts and an INFO when it ends. */
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long timer = -1;
 
-    SqlRetention(SqlPool pool, Settings settings, Vertx vertx, PoolContext context, Clock clock) {
+    /**
+     * A retention whose timer is not started ({@link #start} does that).
+     *
+     * @param maxStatementsPerRun the delete statements after which a run ends ({@link #MAX_STATEMENTS_PER_RUN})
+     */
+    SqlRetention(SqlPool pool, Settings settings, Vertx vertx, PoolContext context, Clock clock,
+            int maxStatementsPerRun) {
         this.pool = pool;
+        this.maxStatementsPerRun = maxStatementsPerRun;
         this.settings = settings;
         this.statements = pool.dialect().retention();
         this.vertx = vertx;
@@ -96,7 +104,8 @@ public final class SqlRetention {
     /** Starts the retention of a pool whose conf asks for one: the first run one interval from now. */
     static Optional<SqlRetention> start(SqlPool pool, Vertx vertx, PoolContext context) {
         return Settings.of(pool.config()).map(settings -> {
-            SqlRetention retention = new SqlRetention(pool, settings, vertx, context, Clock.systemUTC());
+            SqlRetention retention = new SqlRetention(pool, settings, vertx, context, Clock.systemUTC(),
+                    MAX_STATEMENTS_PER_RUN);
             LOG.infof("retention of %s: %s every %s, at most %d rows per statement", pool.config().qualifiedName(),
                     describe(pool.config()), pool.config().get("retention.interval"), settings.batchSize());
             retention.scheduleNext();
@@ -221,12 +230,12 @@ public final class SqlRetention {
     }
 
     /** What one run has done so far, against its statement cap. */
-    private static final class Budget {
+    private final class Budget {
         final AtomicLong deleted = new AtomicLong();
         final AtomicLong statements = new AtomicLong();
 
         boolean exhausted() {
-            return statements.get() >= MAX_STATEMENTS_PER_RUN;
+            return statements.get() >= maxStatementsPerRun;
         }
     }
 }

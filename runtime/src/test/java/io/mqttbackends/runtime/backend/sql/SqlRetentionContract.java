@@ -13,6 +13,7 @@ import io.mqttbackends.runtime.backend.WriteResult;
 import io.mqttbackends.runtime.event.Message;
 import io.mqttbackends.runtime.testing.LogCapture;
 import io.mqttbackends.runtime.testing.PoolRuns;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,31 @@ public abstract class SqlRetentionContract extends SqlBackendTestSupport {
         assertThat(run.statements()).isEqualTo(4);
         assertThat(run.deletedRows()).isEqualTo(35);
         assertThat(msgids()).isEmpty();
+    }
+
+    @Test
+    void aRunEndsAtItsStatementCapAndTheNextRunDeletesTheRest() {
+        long old = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 35; i++) {
+            messages.add(message("m" + i, "pub", TOPIC, 1, false, bytes("x"), old + i));
+        }
+        storeAll(messages);
+        SqlPool retaining = (SqlPool) backend.open(poolConfig(Map.of("retention.max_age", "1d",
+                "retention.batch_size", "10")), PoolRuns.context());
+        try {
+            SqlRetention capped = new SqlRetention(retaining,
+                    retaining.retention().orElseThrow().settings(), vertx, PoolRuns.context(), Clock.systemUTC(), 2);
+
+            RetentionRun first = capped.runOnce().await().atMost(WAIT);
+            assertThat(List.of(first.statements(), first.deletedRows())).containsExactly(2L, 20L);
+            assertThat(msgids()).hasSize(15);
+            RetentionRun second = capped.runOnce().await().atMost(WAIT);
+            assertThat(List.of(second.statements(), second.deletedRows())).containsExactly(2L, 15L);
+            assertThat(msgids()).isEmpty();
+        } finally {
+            retaining.close().await().atMost(WAIT);
+        }
     }
 
     @Test
