@@ -138,7 +138,8 @@ public final class SqlRetention {
         long start = System.nanoTime();
         Budget budget = new Budget();
         return Uni.createFrom().deferred(() -> deleteOlder(budget).chain(() -> trimTopics(budget)))
-                .onItem().transform(done -> new RetentionRun(budget.deleted.get(), budget.statements.get(), true, since(start)))
+                .onItem().transform(done -> new RetentionRun(budget.deleted.get(), budget.statements.get(), true,
+                        since(start)))
                 .onFailure().recoverWithItem(failure -> {
                     if (!closed.get() && failing.compareAndSet(false, true)) {
                         LOG.warnf("retention of %s failed (%s rows deleted in that run); retrying every %s until it "
@@ -194,7 +195,7 @@ public final class SqlRetention {
         args[leadingArgs.length] = settings.batchSize();
         budget.statements.incrementAndGet();
         return pool.query(SqlText.render(sql, pool.dialect().numberedMarkers()).with(args))
-                .ifNoItem().after(pool.traits().callTimeout()).failWith(() -> timeout())
+                .ifNoItem().after(pool.traits().callTimeout()).failWith(this::timeout)
                 .onItem().transformToUni(rows -> {
                     budget.deleted.addAndGet(rows.rowCount());
                     return rows.rowCount() < settings.batchSize() ? Uni.createFrom().voidItem()
@@ -204,7 +205,7 @@ public final class SqlRetention {
 
     private Uni<List<Row>> select(String sql, Object... args) {
         return pool.query(SqlText.render(sql, pool.dialect().numberedMarkers()).with(args))
-                .ifNoItem().after(pool.traits().callTimeout()).failWith(() -> timeout())
+                .ifNoItem().after(pool.traits().callTimeout()).failWith(this::timeout)
                 .onItem().transform(rows -> {
                     List<Row> list = new ArrayList<>();
                     rows.forEach(list::add);
