@@ -24,9 +24,9 @@ import java.util.Set;
  * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
  * (true by default: the server certificate is checked against the CA, else the JVM's trust store, and its host name
  * against {@code server}, as {@code ssl-mode=VERIFY_IDENTITY}; {@code false} trusts any). The connection character
- * set is utf8mb4 (the client's default; EMQX's {@code utf8} cannot hold 4-byte characters). {@code retention.*} deletes old stored messages ({@link
- * io.mqttbackends.runtime.backend.sql.SqlRetention}). {@code schema.init} is acted on by the
- * runtime through {@link BackendPool#initSchema()}.
+ * set is utf8mb4 (the client's default; EMQX's {@code utf8} cannot hold 4-byte characters). {@code schema.init} is acted on by the
+ * runtime through {@link BackendPool#initSchema()}; {@code retention.*} deletes old stored
+ * messages ({@link io.mqttbackends.runtime.backend.sql.SqlRetention}).
  */
 @ApplicationScoped
 public class MysqlBackend implements Backend {

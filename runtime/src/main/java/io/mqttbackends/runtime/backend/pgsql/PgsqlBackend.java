@@ -23,9 +23,9 @@ import java.util.Set;
  * by default), {@code pool_size}, {@code username}, {@code password}, {@code database}, {@code ssl}, and with TLS
  * {@code cacertfile} (PEM CA to trust), {@code certfile}/{@code keyfile} (PEM client certificate), {@code verify}
  * (true by default: the server certificate is checked against the CA, else the JVM's trust store, and its host name
- * against {@code server}, as {@code sslmode=verify-full}; {@code false} trusts any). {@code retention.*} deletes old stored messages ({@link
- * io.mqttbackends.runtime.backend.sql.SqlRetention}). {@code schema.init} is acted on
- * by the runtime through {@link BackendPool#initSchema()}.
+ * against {@code server}, as {@code sslmode=verify-full}; {@code false} trusts any). {@code schema.init} is acted on
+ * by the runtime through {@link BackendPool#initSchema()}; {@code retention.*} deletes old stored
+ * messages ({@link io.mqttbackends.runtime.backend.sql.SqlRetention}).
  */
 @ApplicationScoped
 public class PgsqlBackend implements Backend {
