@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Redis extension ships. Clients are created here, one per conf pool; the extension's own default client is never
  * configured.
  *
- * <p>Pool keys ({@code backend.redis.<pool>.*}, spec §4.1): {@code type} ({@code single}, {@code sentinel} with
+ * <p>Pool keys ({@code backend.redis.<pool>.*}, docs/redis.md "Pool keys"): {@code type} ({@code single}, {@code
+ * sentinel} with
  * {@code sentinel} = the master name and {@code server} = the sentinels, or {@code cluster} with {@code server} =
  * seed nodes), {@code pool_size} (connections per node), {@code database} (selected on every connection; a cluster
  * has only database 0), {@code password}, {@code ssl} with optional {@code cafile} (PEM CA; without it the JVM's
