@@ -361,7 +361,7 @@ case $kind in
   where topic = '$topic' order by id"
     ;;
 esac
-echo
+[ "$kind" = pgsql ] || echo # psql's tables end with a blank line already
 elapsed=$(( $(date +%s%3N) - started ))
 printf 'Done in %d.%d s: client state, the cursor at message 1, and messages 2-5 replayed after the reconnect.\n' \
   $((elapsed / 1000)) $((elapsed % 1000 / 100))

@@ -37,7 +37,10 @@ export MQTTBACKENDS_CONF_DIR=${MQTTBACKENDS_CONF_DIR:-$PWD/deploy/local/conf}
 say "starting the runtime on http://127.0.0.1:${MQTTBACKENDS_HTTP_PORT:-8080}, conf $MQTTBACKENDS_CONF_DIR"
 quickstart=deploy/local/quickstart.sh
 [ "$MQTTBACKENDS_CONF_DIR" = "$PWD/deploy/local/conf" ] || quickstart+=" $MQTTBACKENDS_CONF_DIR"
-[ -z "${MQTTBACKENDS_HTTP_PORT:-}" ] || quickstart="MQTTBACKENDS_HTTP_PORT=$MQTTBACKENDS_HTTP_PORT $quickstart"
+# The quickstart needs the same ports: name those this run was given (never the token, which is a secret).
+for setting in MQTTBACKENDS_HTTP_PORT MQTTBACKENDS_MQTT_HOST MQTTBACKENDS_MQTT_PORT; do
+  [ -z "${!setting:-}" ] || quickstart="$setting=${!setting} $quickstart"
+done
 say "  ready once http://127.0.0.1:${MQTTBACKENDS_HTTP_PORT:-8080}/q/health/ready says UP; then try, in another terminal:"
 say "  $quickstart"
 exec java @runtime/jvm.options ${JAVA_OPTS:-} -jar "$jar"
