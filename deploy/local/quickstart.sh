@@ -80,9 +80,11 @@ done
 kind=$(cut -d. -f2 <<<"$pool_line")
 pool=$(cut -d. -f3 <<<"$pool_line")
 
+# Literal values only: a ${env:...} or ${file:...} reference in the conf is not resolved here.
 pool_key() { # the value of backend.<kind>.<pool>.<key> in the conf file, or $2
   local value
-  value=$(grep -m1 -E "^[[:space:]]*backend\.$kind\.$pool\.$1[[:space:]]*=" "$conf_file" | sed -E 's/^[^=]*=[[:space:]]*//; s/[[:space:]]+$//') || true
+  value=$(grep -m1 -E "^[[:space:]]*backend\.$kind\.$pool\.$1[[:space:]]*=" "$conf_file" \
+    | sed -E 's/^[^=]*=[[:space:]]*//; s/[[:space:]]+$//') || true
   echo "${value:-$2}"
 }
 
@@ -101,7 +103,8 @@ case $kind in
     db_name=$(pool_key database mqtt); db_user=$(pool_key user root)
     export MYSQL_PWD=$(pool_key password '')
     db_label="MySQL database $db_name on $db_host:$db_port"
-    mysql_cli=$(command -v mariadb || command -v mysql) || fail "mariadb (or mysql) is missing (Debian: apt-get install mariadb-client)"
+    mysql_cli=$(command -v mariadb || command -v mysql) \
+      || fail "mariadb (or mysql) is missing (Debian: apt-get install mariadb-client)"
     ;;
   redis)
     db_port=${server#"$db_host"}; db_port=${db_port#:}; db_port=${db_port%%,*}; db_port=${db_port:-6379}
