@@ -33,9 +33,9 @@ import java.util.function.Supplier;
  * and opens the HTTP socket before it adds the Prometheus registry ({@code MicrometerProcessor.configureRegistry} runs
  * after {@code LifecycleEventsBuildStep.startupEvent}), so a runtime restarting onto a backlog used to lose the first
  * events' counts. Quarkus binds every {@link MeterBinder} bean to the root registry once all registries are in it:
- * that call completes {@link #registryComplete()}, and the pipeline handles no event before it. Configuration loads
- * happen earlier by necessity (a bad configuration fails start), so they are counted in function counters, read at
- * scrape time.
+ * that call completes {@link #registryComplete()}, and the pipeline handles no event before it. What is counted
+ * earlier by necessity (configuration loads: a bad configuration fails start; a pool's rejected control messages) is
+ * counted in function counters, read at scrape time.
  */
 @ApplicationScoped
 public class RuntimeMetrics implements MeterBinder {
@@ -54,7 +54,7 @@ public class RuntimeMetrics implements MeterBinder {
     private final Map<List<String>, Timer> actionTimers = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
-    private final Map<List<String>, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> rejected = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> registryComplete = new CompletableFuture<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
@@ -106,11 +106,19 @@ public class RuntimeMetrics implements MeterBinder {
 
     /**
      * Input that could not be decoded (not JSON, missing field, ...) or was refused (a payload over the size limit):
-     * acked and skipped.
+     * acked and skipped. Counted in a function counter, read at scrape time: besides the pipeline, which waits for
+     * {@link #registryComplete()}, pools reject control messages (Redis) from their opening on, during start.
      */
     public void eventRejected(String format, String reason) {
-        rejected.computeIfAbsent(List.of(format, reason), key -> registry.counter("mqttbackends.events.rejected",
-                "format", format, "reason", reason)).increment();
+        rejected.computeIfAbsent(List.of(format, reason), key -> {
+            AtomicLong count = new AtomicLong();
+            // A previous application in this JVM (tests restart Quarkus) may have left one bound to its count.
+            registry.find("mqttbackends.events.rejected").tags("format", format, "reason", reason).meters()
+                    .forEach(registry::remove);
+            owned.add(FunctionCounter.builder("mqttbackends.events.rejected", count, AtomicLong::doubleValue)
+                    .tags("format", format, "reason", reason).register(registry));
+            return count;
+        }).incrementAndGet();
     }
 
     /** Input deliberately not processed (our own replay, an event type we do not handle). */
