@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The commands of the runtime jar, {@code java -jar quarkus-run.jar <command>}. Exit status: 0 success, 1 the conf
- * files have errors (printed one per line on stderr), 2 a usage error.
+ * files have errors (printed one per line on stderr) or the output cannot be written, 2 a usage error.
  */
 @Command(name = "java -jar quarkus-run.jar", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         subcommands = {CheckCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit status: 0 success, 1 the conf files have errors (one per line on stderr as "
                 + "file:line: key: message), 2 wrong usage."})
 final class Commands implements Runnable {
-    /** The conf files hold errors. */
+    /** The conf files hold errors (or convert's output file cannot be written). */
     static final int CONF_ERRORS = 1;
 
     @CommandLine.Spec

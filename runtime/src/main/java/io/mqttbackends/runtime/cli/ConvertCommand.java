@@ -38,7 +38,7 @@ final class ConvertCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EmqxConverter.Conversion conversion;
@@ -53,7 +53,12 @@ final class ConvertCommand implements Callable<Integer> {
             out.print(conversion.yaml());
             out.flush();
         } else {
-            Files.writeString(output, conversion.yaml());
+            try {
+                Files.writeString(output, conversion.yaml());
+            } catch (IOException e) {
+                err.println(output + ": cannot write: " + e.getMessage());
+                return Commands.CONF_ERRORS;
+            }
         }
         long pools = count(conversion, "BackendPool");
         long hooks = count(conversion, "BackendHook");

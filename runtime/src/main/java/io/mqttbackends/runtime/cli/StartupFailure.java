@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
 /**
  * What the service prints when it cannot start. Handing Quarkus an exit handler takes its printing over (Quarkus
  * then logs nothing itself): an invalid conf directory prints its errors one per line, as {@code check} does, with no
- * stack trace; invalid settings and a taken port print the exception's message; anything else is logged with its stack
+ * stack trace; a setting the runtime refuses ({@link #isSettingError}), a setting Quarkus refuses and a taken port
+ * print one message; anything else is logged with its stack
  * trace, as Quarkus did, since only the trace can explain it.
  */
 final class StartupFailure {
@@ -28,12 +29,26 @@ final class StartupFailure {
             return;
         }
         Throwable root = root(failure);
+        if (isSettingError(root)) {
+            err.println("mqtt-backends did not start: " + root.getMessage());
+            return;
+        }
         if (root instanceof ConfigurationException || root instanceof ConfigValidationException
                 || root instanceof QuarkusBindException) {
             err.println(root.getMessage());
             return;
         }
         Logger.getLogger(Application.class).errorv(failure, "Failed to start application");
+    }
+
+    /**
+     * The runtime's own checks of its settings refuse a value with an {@link IllegalStateException} or
+     * {@link IllegalArgumentException} whose message starts with the setting's name ({@code mqttbackends.mqtt...}):
+     * the message says everything, a stack trace nothing more.
+     */
+    private static boolean isSettingError(Throwable root) {
+        return (root instanceof IllegalStateException || root instanceof IllegalArgumentException)
+                && root.getMessage() != null && root.getMessage().startsWith("mqttbackends.");
     }
 
     private static <T extends Throwable> Optional<T> cause(Throwable failure, Class<T> type) {

@@ -132,6 +132,24 @@ class CommandsIT {
     }
 
     @Test
+    void theServiceStartedWithASettingItRefusesPrintsOneLineWithoutAStackTrace() {
+        Map<String, String> properties = Map.of(
+                "mqttbackends.conf-dir", defaults().toString(),
+                "quarkus.http.host", "127.0.0.1",
+                "quarkus.http.port", String.valueOf(FreePort.find()),
+                "mqttbackends.broker-control.type", "emqx",
+                "mqttbackends.broker-control.emqx.url", "http://127.0.0.1:1");
+        try (RuntimeProcess runtime = RuntimeProcess.start(properties, work.resolve("settings.log"))) {
+            Optional<Integer> exit = runtime.awaitExit(WITHIN);
+
+            assertThat(exit).as("exit; the log ends with:%n%s", runtime.logTail(20)).isPresent();
+            assertThat(exit.get()).as("exit status").isNotZero();
+            assertThat(runtime.log()).contains("mqtt-backends did not start: mqttbackends.broker-control.type=emqx "
+                    + "needs mqttbackends.broker-control.emqx.api-key").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void theServiceStartedOnABadConfDirectoryPrintsTheSameLinesWithoutAStackTraceAndExitsNonZero() throws Exception {
         Path dir = twoErrors();
         Path file = dir.resolve("emqx_backend_mysql.conf");
