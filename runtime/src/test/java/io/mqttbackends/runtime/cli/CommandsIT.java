@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,14 +132,27 @@ class CommandsIT {
         assertThat(run.out()).contains("check", "convert", "Exit status: 0 success, 1 the conf files have errors");
     }
 
-    @Test
-    void theServiceStartedWithASettingItRefusesPrintsOneLineWithoutAStackTrace() {
-        Map<String, String> properties = Map.of(
-                "mqttbackends.conf-dir", defaults().toString(),
+    /** The service on {@code confDir}, on the local broker with a session of its own that expires soon. */
+    private static Map<String, String> serviceSettings(Path confDir) {
+        String session = "commands-it-" + System.nanoTime();
+        return Map.of(
+                "mqttbackends.conf-dir", confDir.toString(),
                 "quarkus.http.host", "127.0.0.1",
                 "quarkus.http.port", String.valueOf(FreePort.find()),
-                "mqttbackends.broker-control.type", "emqx",
-                "mqttbackends.broker-control.emqx.url", "http://127.0.0.1:1");
+                "mqttbackends.mqtt.host", TestMqtt.HOST,
+                "mqttbackends.mqtt.port", String.valueOf(TestMqtt.PORT),
+                "mqttbackends.mqtt.client-id", session,
+                "mqttbackends.mqtt.session-expiry", "PT10S",
+                "mqttbackends.ingest.emqx-rule.enabled", "false",
+                "mqttbackends.ingest.emqx-sys.enabled", "false",
+                "mqttbackends.ingest.raw.topics", session + "/#");
+    }
+
+    @Test
+    void theServiceStartedWithASettingItRefusesPrintsOneLineWithoutAStackTrace() {
+        Map<String, String> properties = new HashMap<>(serviceSettings(defaults()));
+        properties.put("mqttbackends.broker-control.type", "emqx");
+        properties.put("mqttbackends.broker-control.emqx.url", "http://127.0.0.1:1");
         try (RuntimeProcess runtime = RuntimeProcess.start(properties, work.resolve("settings.log"))) {
             Optional<Integer> exit = runtime.awaitExit(WITHIN);
 
@@ -153,19 +167,7 @@ class CommandsIT {
     void theServiceStartedOnABadConfDirectoryPrintsTheSameLinesWithoutAStackTraceAndExitsNonZero() throws Exception {
         Path dir = twoErrors();
         Path file = dir.resolve("emqx_backend_mysql.conf");
-        String session = "commands-it-" + System.nanoTime();
-        Map<String, String> properties = Map.of(
-                "mqttbackends.conf-dir", dir.toString(),
-                "quarkus.http.host", "127.0.0.1",
-                "quarkus.http.port", String.valueOf(FreePort.find()),
-                "mqttbackends.mqtt.host", TestMqtt.HOST,
-                "mqttbackends.mqtt.port", String.valueOf(TestMqtt.PORT),
-                "mqttbackends.mqtt.client-id", session,
-                "mqttbackends.mqtt.session-expiry", "PT10S",
-                "mqttbackends.ingest.emqx-rule.enabled", "false",
-                "mqttbackends.ingest.emqx-sys.enabled", "false",
-                "mqttbackends.ingest.raw.topics", session + "/#");
-        try (RuntimeProcess runtime = RuntimeProcess.start(properties, work.resolve("runtime.log"))) {
+        try (RuntimeProcess runtime = RuntimeProcess.start(serviceSettings(dir), work.resolve("runtime.log"))) {
             Optional<Integer> exit = runtime.awaitExit(WITHIN);
 
             assertThat(exit).as("exit; the log ends with:%n%s", runtime.logTail(20)).isPresent();
