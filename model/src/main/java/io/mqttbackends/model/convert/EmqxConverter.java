@@ -186,6 +186,9 @@ public final class EmqxConverter {
                         + "holds values only: write the value (or, for a secret, use the credentials Secret)"));
                 continue;
             }
+            if (credential && value.isEmpty()) {
+                continue; // the default: no user name, no password, nothing for the Secret
+            }
             if (credential) {
                 credential(spec, pool, name, key, key.equals("password") ? "password" : "username", at);
             } else if (!poolField(spec, pool, profile, key, value)) {

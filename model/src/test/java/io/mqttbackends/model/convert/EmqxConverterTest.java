@@ -98,11 +98,12 @@ class EmqxConverterTest {
     }
 
     @Test
-    void aPoolNameUsedByOneDatabaseOnlyIsKeptAndRedisPipelinesAndStatementsAreLists() {
+    void aPoolNameUsedByOneDatabaseOnlyIsKeptAnEmptyPasswordStaysTheDefaultAndRedisPipelinesAreLists() {
         EmqxConverter.Conversion conversion = convert(
                 "backend.redis.cache.server = 10.0.0.1:6379,10.0.0.2:6379",
                 "backend.redis.cache.type = cluster",
                 "backend.redis.cache.ssl = on",
+                "backend.redis.cache.password = ",
                 "backend.redis.hook.message.publish.10 = {\"topic\": \"a/#\", \"action\": {\"commands\": "
                         + "[\"pipeline\", \"SET k:${clientid} ${payload}\"]}, \"expired_time\": 60, \"pool\": \"cache\"}");
 
