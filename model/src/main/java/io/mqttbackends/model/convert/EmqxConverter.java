@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * <p>The files are first read by {@link ConfLoader}, so a file the runtime would refuse is refused here with the same
  * errors. What is then documented to change: pool names become Kubernetes names ({@code <database>-<pool>} when
  * the same pool name is used by several databases, as in EMQX's own five files, else the pool name); hook orders
- * are the numeric suffixes; durations are written in EMQX's {@code 1h30m} form; booleans as true/false; user names
+ * are the numeric suffixes (the operator writes hooks database by database, so hooks of different databases sharing
+ * a hook point and a number may run in another order between them, never within one database and hook point); durations are written in EMQX's {@code 1h30m} form; booleans as true/false; user names
  * and passwords move to the Secret (passwords as {@link #PASSWORD_PLACEHOLDER}). A conf key the resources have no
  * field for is an error naming its file, line and key, never dropped.
  */
