@@ -96,10 +96,7 @@ public class RedisBackend implements Backend {
                     .setRole(RedisRole.MASTER)
                     .setAutoFailover(true);
             case "cluster" -> {
-                if (database != 0) {
-                    throw new ConfigException(config.locationOf("database"),
-                            "a Redis cluster has only database 0, not " + database);
-                }
+                requireClusterDatabase(config);
                 options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
             }
             // The loader made sure type single has one server.
@@ -113,6 +110,15 @@ public class RedisBackend implements Backend {
         options.setNetClientOptions(net.setIdleTimeout(config.intValue("call_timeout"))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
         return options;
+    }
+
+    /** @throws ConfigException naming the database key when a cluster pool selects a database other than 0 */
+    static void requireClusterDatabase(PoolConfig config) {
+        int database = config.intValue("database");
+        if (config.get("type").equals("cluster") && database != 0) {
+            throw new ConfigException(config.locationOf("database"),
+                    "a Redis cluster has only database 0, not " + database);
+        }
     }
 
     private static String endpoint(HostPort server, boolean ssl, int database) {
