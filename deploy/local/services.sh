@@ -18,6 +18,8 @@ command -v pg_ctlcluster >/dev/null || need_install+=(postgresql)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || need_install+=(mariadb-server)
 command -v redis-server >/dev/null || need_install+=(redis-server)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_install+=(mosquitto mosquitto-clients)
+# Not started here: the monitoring tests run a Prometheus of their own and promtool.
+{ command -v prometheus && command -v promtool; } >/dev/null || need_install+=(prometheus)
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "services.sh: installing ${need_install[*]}"
   apt-get update -qq
