@@ -241,6 +241,11 @@ public final class EmqxConverter {
             case "verify" -> child(spec, "tls").put("verify", pool.boolValue(key));
             case "certfile" -> child(spec, "tls").put("certFile", value);
             case "keyfile" -> child(spec, "tls").put("keyFile", value);
+            // Keys of the SQL pools only: the loader has refused them on the others before this runs.
+            case "retention.max_age" -> child(spec, "retention").put("maxAge", value);
+            case "retention.max_per_topic" -> child(spec, "retention").put("maxPerTopic", pool.intValue(key));
+            case "retention.interval" -> child(spec, "retention").put("interval", value);
+            case "retention.batch_size" -> child(spec, "retention").put("batchSize", pool.intValue(key));
             default -> {
                 return false;
             }

@@ -120,6 +120,10 @@ class ConvertRoundTripTest {
                 "backend.pgsql.sql.ssl = true",
                 "backend.pgsql.sql.verify = true",
                 "backend.pgsql.sql.cacertfile = /etc/mqttbackends/tls/ca.pem",
+                "backend.pgsql.sql.retention.max_age = 7d",
+                "backend.pgsql.sql.retention.max_per_topic = 1000",
+                "backend.pgsql.sql.retention.interval = 30s",
+                "backend.pgsql.sql.retention.batch_size = 200",
                 "backend.pgsql.hook.message.publish.2 = {\"topic\": \"x/#\", \"action\": {\"sql\": [\"insert into "
                         + "x (c, p) values (${clientid}, ${payload})\", \"delete from y where c = ${clientid}\"]}, "
                         + "\"pool\": \"sql\"}", ""));
