@@ -12,15 +12,16 @@
 #           (127.0.0.1:5432, user root); waits until /q/health/ready answers UP, publishes one message with
 #           mosquitto_pub and checks with psql that mqtt_msg holds it.
 # operator: with --kube-api URL (an API server the operator can reach without credentials, e.g. the fabric8 test
-#           server the build's ImageSmokeIT starts), waits until /q/health/ready answers UP; without it (no API
-#           server here) waits until the JVM has started the application and /q/health/live answers UP: readiness
-#           needs the API server, whose absence it reports as DOWN.
+#           server the build's ImagesBuildAndSmokeIT starts), waits until /q/health/ready answers UP. Without it (no
+#           API server here) the operator, which stops when its informers cannot start, is started with
+#           QUARKUS_OPERATOR_SDK_ASYNC_START=true: waits until the application has started and /q/health/live
+#           answers UP, and prints what readiness (which needs the API server) answers.
 # The image defaults to localhost/mqttbackends/<service>:<version> (deploy/images/build.sh). Needs root, buildah,
 # unshare, nsenter and chroot (util-linux, coreutils), curl, jq, and for the runtime mosquitto_pub and psql.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 service=$1; shift
 case "$service" in
@@ -44,6 +45,12 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2; shift 2 ;;
     *) echo "smoke.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
+done
+[ "$(id -u)" = 0 ] || { echo "smoke.sh: needs root (buildah mount, unshare, chroot)" >&2; exit 1; }
+tools=(buildah jq curl unshare nsenter chroot)
+[ "$service" = runtime ] && tools+=(mosquitto_pub psql)
+for tool in "${tools[@]}"; do
+  command -v "$tool" >/dev/null || { echo "smoke.sh: $tool is missing (deploy/local/services.sh installs what the smoke test needs)" >&2; exit 1; }
 done
 started=$SECONDS
 say() { echo "smoke.sh: [$((SECONDS - started)) s] $*"; }
