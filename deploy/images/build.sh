@@ -162,8 +162,9 @@ for m in "${modules[@]}"; do
   # No RUN instruction in the Dockerfiles: buildah needs no container runtime for them. --layers keeps each COPY as
   # a layer of its own (dependencies first), so a rebuild after a code change stores and pushes only the last ones.
   buildah build --quiet --layers --pull=false -f "$m/src/main/docker/Dockerfile.jvm" \
-    --build-arg "BASE=$base" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
-    --build-arg "CREATED=$created" -t "$image" "$m" >/dev/null \
+    --build-arg "BASE=$base" --label "org.opencontainers.image.version=$version" \
+    --label "org.opencontainers.image.revision=$revision" --label "org.opencontainers.image.created=$created" \
+    -t "$image" "$m" >/dev/null \
     || { echo "build.sh: building $image on $base failed (a base that cannot be pulled from here? --base-rootfs debootstrap makes one from Debian packages)" >&2; exit 1; }
   say "built $image ($(buildah images --format '{{.Size}}, id {{.ID}}' "$image" | head -1 | tr -s ' '))"
   if [ -n "$output" ]; then
