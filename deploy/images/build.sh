@@ -116,7 +116,8 @@ SOURCES
   tar -C "$rootfs" -cf - . | tar -C "$mnt" -xpf -
   buildah umount "$container" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 --cmd /bin/bash \
+    --env "JAVA_HOME=/usr/lib/jvm/$(basename "$(ls -d "$rootfs"/usr/lib/jvm/java-17-openjdk-*/ | head -1)")" \
+    --cmd /bin/bash \
     --label "org.opencontainers.image.title=Debian $suite minbase with OpenJDK 17 JRE (headless)" \
     --label "org.opencontainers.image.description=debootstrap --variant=minbase of $mirror $suite by deploy/images/build.sh" \
     --label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$container"
