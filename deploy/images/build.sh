@@ -136,10 +136,12 @@ if [ "$base_rootfs" = debootstrap ]; then
   fi
 fi
 
-# The fast-jars, packaged again when any of their sources is newer (as deploy/local/run.sh does).
+# The fast-jars, packaged again when any of their sources is newer (as deploy/local/run.sh does); the Dockerfiles
+# are not in the jar.
 stale() {
   local jar=$1/target/quarkus-app/quarkus-run.jar
-  [ ! -f "$jar" ] || [ -n "$(find model/src model/pom.xml "$1/src" "$1/pom.xml" pom.xml -newer "$jar" -print -quit)" ]
+  [ ! -f "$jar" ] || [ -n "$(find model/src model/pom.xml "$1/src" "$1/pom.xml" pom.xml -newer "$jar" \
+    ! -path '*/src/main/docker/*' -print -quit)" ]
 }
 to_package=()
 for m in "${modules[@]}"; do stale "$m" && to_package+=("$m"); done
