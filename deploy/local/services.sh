@@ -19,6 +19,8 @@ command -v pg_ctlcluster >/dev/null || need_install+=(postgresql)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || need_install+=(mariadb-server)
 command -v redis-server >/dev/null || need_install+=(redis-server)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_install+=(mosquitto mosquitto-clients)
+# Not started here: the monitoring tests run a Prometheus of their own and promtool.
+{ command -v prometheus && command -v promtool; } >/dev/null || need_install+=(prometheus)
 # deploy/images/build.sh and smoke.sh (ImagesBuildAndSmokeIT): images without a daemon, a base from Debian packages.
 for tool in buildah debootstrap jq curl; do command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || need_install+=("$tool"); done
 if [ ${#need_install[@]} -gt 0 ]; then

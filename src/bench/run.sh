@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark command (README "Benchmark"): on this machine, drives N QoS 1 messages of a given size from M
+# The benchmark command (docs/benchmark.md): on this machine, drives N QoS 1 messages of a given size from M
 # publishers through a private Mosquitto into the runtime and a database, and reports sustained msgs/s,
 # publish-to-row latency, rows verified and the runtime's peak RSS, with the broker and database ceilings measured
 # in the same run. Starts everything it needs (private Mosquitto, scratch database, the runtime jar; a private
@@ -22,7 +22,8 @@ usage: src/bench/run.sh [options]
   --repeat K               K runs of every pass, medians reported (default 1)
   --warmup N               messages of an unreported first run of every pass, to warm up the JITs (default 50000)
   --broker-inflight N      the private Mosquitto's max_inflight_messages for every session (default 200; never 0,
-                           README "Broker limits": Mosquitto 2.0.11 sent the runtime more than 200 unacked anyway)
+                           docs/operations.md "Broker limits": Mosquitto 2.0.11 sent the runtime more than 200
+                           unacked anyway)
   --max-backlog N          how far the publishers may run ahead of the consumer (default 50000; Mosquitto
                            breaks QoS 1 for a session with more than 65535 messages queued)
   --json FILE              also write every figure as JSON
@@ -138,7 +139,7 @@ wait_port() {
 }
 
 # A private Mosquitto: unbounded queues (the default 1000 drops QoS 1 messages for a subscriber that falls behind)
-# and max_inflight_messages $broker_inflight, never 0 (README "Broker limits"); nothing on disk.
+# and max_inflight_messages $broker_inflight, never 0 (docs/operations.md "Broker limits"); nothing on disk.
 mqtt_port=$(free_port)
 cat > "$work/mosquitto.conf" <<EOF
 listener $mqtt_port 127.0.0.1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault-injection command (README "Operations"): under a steady load of numbered QoS 1 messages, kills,
+# The fault-injection command (docs/operations.md): under a steady load of numbered QoS 1 messages, kills,
 # stops, hangs and restarts what the runtime depends on, one case at a time, and prints one JSON object per case:
 # sent (acknowledged by the broker), stored, lost, duplicated, time to recover, the runtime's peak RSS. Starts
 # everything it needs on free ports and stops all of it at exit: a PostgreSQL cluster of its own (initdb into the

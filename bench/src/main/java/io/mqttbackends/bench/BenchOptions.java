@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What to run and against what. The user-facing options are the README's; the rest are passed by
+ * What to run and against what. The user-facing options are docs/benchmark.md's; the rest are passed by
  * {@code src/bench/run.sh}, which starts the broker, the database and the runtime.
  *
  * @param rate total publish rate in msgs/s across all publishers; 0 = as fast as possible

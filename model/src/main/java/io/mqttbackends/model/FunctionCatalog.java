@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The built-in functions each EMQX 4.x backend exported (spec §2.2, §3.2, §4.2, §5.2, §6.2) and the one hook point
+ * The built-in functions each EMQX 4.x backend exported (listed per database in docs/postgresql.md, mysql.md,
+ * redis.md, mongodb.md and cassandra.md) and the one hook point
  * each of them works on: a function on another hook point would receive an event lacking what it reads.
  */
 public final class FunctionCatalog {
@@ -56,7 +57,8 @@ public final class FunctionCatalog {
                     "on_message_fetch", "on_retain_lookup", "on_acked_delete",
                     "on_message_publish", "on_message_store", "on_message_retain", "on_retain_delete",
                     "on_message_acked"),
-            // EMQ's default cassa conf says on_subscription_lookup while its docs say on_subscribe_lookup (spec §6.2).
+            // EMQ's default cassa conf says on_subscription_lookup while its docs say on_subscribe_lookup
+            // (docs/cassandra.md "Functions").
             DatabaseKind.CASSANDRA, union(SQL_FUNCTIONS, "on_subscription_lookup")));
 
     private FunctionCatalog() {

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The seven EMQX 4.x hook points a backend hook can attach to, with the placeholders each one offers to statement
- * templates (spec §1.5 plus the design's {@code username}, {@code peerhost}, {@code node}, {@code timestamp}).
+ * templates (EMQX 4.4's statement templates, docs/configuration.md "Placeholders", plus ours: {@code username},
+ * {@code peerhost}, {@code node}, {@code timestamp}).
  */
 public enum HookPoint {
     CLIENT_CONNECTED("client.connected", Kind.LIFECYCLE,

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A {@code ${name}} placeholder of a statement template. Values are typed: strings, {@link Integer} for qos and
  * retain (1/0), {@link Long} for timestamp (epoch seconds, rounded, as EMQX 4.x bound it), {@code byte[]} for payload.
- * {@link #MESSAGE} is the Redis-only field list of spec §1.5.
+ * {@link #MESSAGE} is the Redis-only field list of EMQX 4.4's statement templates, docs/configuration.md
+ * "Placeholders".
  */
 public enum Placeholder {
     CLIENTID("clientid"),

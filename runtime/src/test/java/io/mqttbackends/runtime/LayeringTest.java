@@ -26,7 +26,7 @@ class LayeringTest {
     private static final String ROOT = "io.mqttbackends.runtime.";
     private static final Map<String, Integer> RANK = Map.of(
             "event", 1, "config", 2, "metrics", 3, "backend", 4, "action", 6, "hook", 7, "broker", 8,
-            "ingest", 9, "health", 10);
+            "ingest", 9, "health", 10, "cli", 11);
     /** Driver packages, and the runtime packages allowed to use them. */
     private static final Map<String, List<String>> DRIVERS = Map.ofEntries(
             Map.entry("com.hivemq.", List.of("ingest")),

@@ -11,8 +11,8 @@ import java.util.List;
  * The command's own Mosquitto on a free port, with persistence: a graceful stop (SIGTERM) writes its sessions and
  * queued messages to {@code mosquitto.db}, read back at start. Autosave is left at its half-hour default, so within
  * a run the file only changes at a graceful stop, and a SIGKILL loses whatever happened since. Unbounded queues and
- * an in-flight window of 200, as in the benchmark (README "Broker limits"): a bounded queue would drop QoS 1
- * messages itself and the command would measure the broker.
+ * an in-flight window of 200, as in the benchmark (docs/operations.md, broker limits): a bounded queue would drop
+ * QoS 1 messages itself and the command would measure the broker.
  */
 final class PrivateBroker implements AutoCloseable {
     private final Path dir;
@@ -29,8 +29,8 @@ final class PrivateBroker implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             // As root, Mosquitto drops to the user named here (default "mosquitto", which could not write dir).
-            // message_size_limit as the README asks, under the runtime's 2 MiB Maximum Packet Size: a larger publish
-            // is refused to its publisher (Mosquitto 2.0.11 stops delivering to a session after dropping
+            // message_size_limit as docs/operations.md asks, under the runtime's 2 MiB Maximum Packet Size: a
+            // larger publish is refused to its publisher (Mosquitto 2.0.11 stops delivering to a session after dropping
             // max_inflight_messages publishes too large for it).
             Files.writeString(conf, """
                     listener %d 127.0.0.1

@@ -22,7 +22,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Redis with EMQX's layout (spec §4.3): {@code on_message_publish} writes hash {@code mqtt:msg:<msgid>} (fields
+ * Redis with EMQX's layout (EMQX 4.4's key layout, docs/redis.md): {@code on_message_publish} writes hash {@code
+ * mqtt:msg:<msgid>} (fields
  * {@code id, from, qos, topic, payload, ts, retain}), adds the msgid to sorted set {@code mqtt:msg:<topic>} and sets
  * the hash's TTL. Redis has no insert-time default to read back, so the time a message became visible is when the
  * benchmark receives the keyspace notification of its hash ({@code notify-keyspace-events Kh} on the private server

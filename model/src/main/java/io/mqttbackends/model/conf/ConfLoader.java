@@ -326,7 +326,8 @@ public final class ConfLoader {
                 error(line.location(), "unknown key: expected backend.<database>.<pool>.<key> or "
                         + "backend.<database>.hook.<hook point>.<n>");
             } else if (parts.length == 3 && isLegacyOfflineKey(parts[2])) {
-                // Documented (commented out) in EMQX's confs, but its schema never mapped them (spec §1.1).
+                // Documented (commented out) in EMQX's confs, but its schema never mapped them (EMQX 4.4's conf
+                // grammar, docs/configuration.md).
                 error(line.location(), "the global " + parts[2] + " had no effect in EMQX 4.x; put it in the "
                         + "offline_opts of the on_message_fetch hook");
             } else if (parts[2].equals("hook")) {

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * Everything that differs between the five databases, as data: the conf parser, the validator and the operator read
- * it instead of switching on the kind. Key names and defaults are EMQX's own (spec §2.1, §3.1, §4.1, §5.1, §6.1): a
+ * it instead of switching on the kind. Key names and defaults are EMQX's own (the pool keys of EMQX 4.4's
+ * emqx_backend_*.conf files, docs/configuration.md): a
  * conf file written for EMQX must mean the same here, so a near miss is an error with a hint, never a guess.
  *
  * @param kind              the database
@@ -268,7 +269,8 @@ public record DatabaseProfile(DatabaseKind kind, String title, boolean available
                 key("r_mode", "slave_ok", oneOf("master", "slave_ok"))),
                 Map.of("pool_size", "c_pool_size", "user", "login", "username", "login"), "server", "c_pool_size",
                 Optional.of("login"), "database", "cacertfile", Optional.of(topology),
-                // EMQX's mongo plug-in ignored actions without a function (spec §5.2): there is no statement form.
+                // EMQX's mongo plug-in ignored actions without a function (docs/mongodb.md "Functions"): there is no
+                // statement form.
                 Optional.empty(), Set.of(HookOption.OFFLINE_OPTS, HookOption.PAYLOAD_FORMAT),
                 FunctionCatalog.functions(DatabaseKind.MONGO),
                 List.of(new Requirement.NeedsKey("type", "rs", "rs_set_name", Optional.of("srv_record"),

@@ -7,7 +7,7 @@ import java.util.Set;
  * {@link DatabaseProfile}.
  */
 public enum HookOption {
-    /** Row limit and look-back window of offline-message fetching (spec §1.1). */
+    /** Row limit and look-back window of offline-message fetching (EMQX 4.4's conf grammar, docs/configuration.md). */
     OFFLINE_OPTS("offline_opts", Set.of("on_message_fetch")),
     /** TTL of the keys Redis message hooks store. */
     EXPIRED_TIME("expired_time", Set.of()),

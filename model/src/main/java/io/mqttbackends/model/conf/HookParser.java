@@ -141,7 +141,8 @@ final class HookParser {
         Optional<HookPoint> hookPoint = HookPoint.fromConfName(name);
         if (hookPoint.isEmpty()) {
             if (name.equals("session.created")) {
-                // Older Chinese docs put on_subscribe_lookup there; the 4.x schema has no such hook (spec §1.1).
+                // Older Chinese docs put on_subscribe_lookup there; the 4.x schema has no such hook (EMQX 4.4's conf
+                // grammar, docs/configuration.md).
                 error("hook point session.created does not exist in EMQX 4.x backends; "
                         + "use client.connected (e.g. backend." + kind.hookPrefix() + ".hook.client.connected.2)");
             } else {
@@ -233,7 +234,8 @@ final class HookParser {
             return Optional.empty();
         }
         List<String> statements = new ArrayList<>();
-        // One EMQ default conf gives pgsql a single string (spec §1.1): accepted as a one-element list.
+        // One EMQ default conf gives pgsql a single string (EMQX 4.4's conf grammar, docs/configuration.md): accepted
+        // as a one-element list.
         if (node.isTextual()) {
             statements.add(node.asText());
         } else if (node.isArray() && allTextual(node)) {
@@ -303,7 +305,8 @@ final class HookParser {
             error("offline_opts must be a JSON object like {\"max_returned_count\": 500, \"time_range\": \"2h\"}");
             return OfflineOpts.NONE;
         }
-        // Other keys inside offline_opts are ignored, as EMQX's parse_offline_opts did (spec §1.1).
+        // Other keys inside offline_opts are ignored, as EMQX's parse_offline_opts did (EMQX 4.4's conf grammar,
+        // docs/configuration.md).
         OptionalInt maxReturned = OptionalInt.empty();
         JsonNode count = node.get("max_returned_count");
         if (count != null) {

@@ -64,7 +64,8 @@ class ConfLimitsTest {
 
     @Test
     void nestingUpToTheLimitIsParsed() {
-        // offline_opts ignores keys it does not know (spec §1.1), so depth alone decides: 2 objects + 30 arrays = 32.
+        // offline_opts ignores keys it does not know (EMQX 4.4's conf grammar, docs/configuration.md), so depth alone
+        // decides: 2 objects + 30 arrays = 32.
         String atLimit = "{\"action\": {\"function\": \"on_message_fetch\"}, \"pool\": \"pool1\", \"offline_opts\": "
                 + "{\"x\": " + "[".repeat(30) + "]".repeat(30) + "}}";
 

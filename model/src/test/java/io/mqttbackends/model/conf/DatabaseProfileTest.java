@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
-/** What differs between the databases is the EMQX 4.x key names and rules of each (spec §2.1-§6.2). */
+/** What differs between the databases is the EMQX 4.x key names and rules of each (docs/postgresql.md, mysql.md,
+ * redis.md, mongodb.md, cassandra.md). */
 class DatabaseProfileTest {
 
     @ParameterizedTest

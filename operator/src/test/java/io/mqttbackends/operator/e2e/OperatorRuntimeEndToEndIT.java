@@ -137,7 +137,7 @@ class OperatorRuntimeEndToEndIT {
                 publisher.publishWith().topic(PREFIX + "/sensors/2").qos(MqttQos.AT_LEAST_ONCE)
                         .payload(("during-" + streamed.get()).getBytes(StandardCharsets.UTF_8)).send();
                 // The shared Mosquitto keeps its default queue limit (1000 per session) and drops what a publisher
-                // pushes past it before the runtime is served (README "Broker limits"): stay within 500 of the rows.
+                // pushes past it before the runtime is served (docs/operations.md): stay within 500 of the rows.
                 if (streamed.incrementAndGet() % 100 == 0) {
                     await().atMost(TIMEOUT).until(() -> streamed.get() - rows(PREFIX + "/sensors/2") < 500);
                 }

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Broker control for EMQX 5: deliveries as {@link MqttBrokerControl}, subscriptions through the REST API
- * ({@code POST /api/v5/clients/{clientid}/subscribe/bulk} and {@code .../unsubscribe/bulk}, spec §8.3),
+ * ({@code POST /api/v5/clients/{clientid}/subscribe/bulk} and {@code .../unsubscribe/bulk}, EMQX 5's REST API),
  * authenticated with an API key. Over {@code https://} the server certificate and its host name are verified, against
  * the CA of the Quarkus TLS configuration {@code emqx.tls-configuration-name} names or the JVM's default CAs.
  */

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 
 /**
  * The conditions under which EMQX 4.x ran a built-in function, shared by every database so that no backend repeats
- * them (spec §1.2, §2.4, §4.3). Statement templates always run.
+ * them (docs/postgresql.md "Functions", docs/redis.md "Offline modes"). Statement templates always run.
  */
 final class FunctionGuards {
     private FunctionGuards() {

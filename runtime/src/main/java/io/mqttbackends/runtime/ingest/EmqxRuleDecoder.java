@@ -18,7 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decodes the JSON an EMQX 5 rule republishes with payload {@code ${.}} (field names: spec §8.2). The {@code event}
+ * Decodes the JSON an EMQX 5 rule republishes with payload {@code ${.}} (field names: EMQX 5's rule-engine events,
+ * docs/emqx-events.md). The {@code event}
  * field selects the hook point. Events EMQX defines but no hook point consumes (dropped messages, connack, authn/authz)
  * are skipped; an event name EMQX does not define is malformed, because it means the rule or template is wrong.
  * Only {@code id}, {@code clientid} and, for message and session events, {@code topic} (and {@code qos} for messages)

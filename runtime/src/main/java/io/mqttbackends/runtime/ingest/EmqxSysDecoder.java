@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Decodes EMQX 5 client notifications published on {@code <prefix>/brokers/<node>/clients/<clientid>/<event>}
- * (spec §8.1), also the gateway form {@code .../brokers/<node>/gateway/<gw>/clients/<clientid>/<event>}. The prefix
+ * (EMQX 5's $SYS client event topics, docs/emqx-events.md), also the gateway form {@code
+ * .../brokers/<node>/gateway/<gw>/clients/<clientid>/<event>}. The prefix
  * is not checked ({@code $SYS} in production; tests use another because Mosquitto does not route client publishes on
  * {@code $SYS}). The node comes from the topic; the client id from the payload, else from the topic.
  */

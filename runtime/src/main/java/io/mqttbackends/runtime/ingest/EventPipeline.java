@@ -128,15 +128,17 @@ public class EventPipeline {
     /**
      * Loads the configuration (a bad one fails start), then consumes at once so the broker session and its
      * subscriptions exist from the start, while events wait, un-acked, until every pool with {@code schema.init} has
-     * its tables: a database that is down at start delays events, it does not lose them.
+     * its tables (a database that is down at start delays events, it does not lose them) and until the metrics
+     * registry is complete: Quarkus adds the Prometheus registry after this observer has run, and what is counted
+     * before that is lost ({@link RuntimeMetrics#registryComplete()}).
      */
     void onStart(@Observes StartupEvent ev) {
         configuration.load();
-        Uni<Void> schemasReady = configuration.initSchemas().memoize().indefinitely();
         Consumer started = consumer(settings.maxInFlight());
-        // Memoized Unis are lazy: start the schema work now, not when the first event happens to arrive.
-        schemasReady.subscribe().with(ready -> started.open(), failure -> LOG.error("schema initialisation failed",
-                failure));
+        // Subscribed now: the schema work starts at once, not when the first event happens to arrive.
+        Uni.combine().all().unis(configuration.initSchemas(), metrics.registryComplete()).discardItems()
+                .subscribe().with(ready -> started.open(), failure -> LOG.error("schema initialisation failed",
+                        failure));
         ingress.events()
                 // The broker redelivers whatever a failed run left un-acked, so starting over loses nothing.
                 .onFailure().invoke(failure -> {

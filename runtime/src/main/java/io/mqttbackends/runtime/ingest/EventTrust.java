@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code token-file}).
  *
  * <p><b>The token.</b> With a token set, an {@code emqx-rule} publish must carry it as the MQTT 5 user property
- * {@value #TOKEN_PROPERTY} (the EMQX 5 republish action sets it, see the README); a publish without it or with
+ * {@value #TOKEN_PROPERTY} (the EMQX 5 republish action sets it, see docs/security.md); a publish without it or with
  * another value is refused. Compared in constant time. {@code emqx-sys} notifications come from the broker itself,
  * which adds no user property (clients must not be allowed to publish on {@code $SYS}), and {@code raw} publishes
  * come from the devices, which must not hold a secret shared by every device: neither is checked.

@@ -8,9 +8,11 @@ import java.util.List;
  * {@code emqx-rule} or {@code emqx-sys} filter is never decoded as {@code raw}.
  */
 public enum IngestFormat {
-    /** JSON an EMQX 5 rule republishes with payload {@code ${.}} (spec §8.2); all seven hook points. */
+    /** JSON an EMQX 5 rule republishes with payload {@code ${.}} (EMQX 5's rule-engine events, docs/emqx-events.md);
+     * all seven hook points. */
     EMQX_RULE("emqx-rule", "mqttbackends/events/#"),
-    /** EMQX 5 {@code $SYS/brokers/<node>/clients/<clientid>/<event>} notifications (spec §8.1). */
+    /** EMQX 5 {@code $SYS/brokers/<node>/clients/<clientid>/<event>} notifications (EMQX 5's $SYS client event topics,
+     * docs/emqx-events.md). */
     EMQX_SYS("emqx-sys", "$SYS/brokers/+/clients/#"),
     /** Plain application publishes from any broker; {@code message.publish} only. */
     RAW("raw", "#");

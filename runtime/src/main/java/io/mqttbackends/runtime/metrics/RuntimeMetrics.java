@@ -8,12 +8,15 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +26,27 @@ import java.util.function.Supplier;
 /**
  * The runtime's Micrometer meters, exported at {@code /q/metrics}. Tags are bounded sets (hook point, format, pool,
  * function, outcome, reason): never a client id or topic, which would explode the series count.
+ *
+ * <p><b>Counting from the first event.</b> The meters are registered on Quarkus's root registry, a composite that
+ * passes each increment on to the registries added to it so far; a registry added later gets the meter at zero, and
+ * what was counted before is lost. In prod mode Quarkus fires {@code StartupEvent} (which starts the event pipeline)
+ * and opens the HTTP socket before it adds the Prometheus registry ({@code MicrometerProcessor.configureRegistry} runs
+ * after {@code LifecycleEventsBuildStep.startupEvent}), so a runtime restarting onto a backlog used to lose the first
+ * events' counts. Quarkus binds every {@link MeterBinder} bean to the root registry once all registries are in it:
+ * that call completes {@link #registryComplete()}, and the pipeline handles no event before it. What is counted
+ * earlier by necessity (configuration loads: a bad configuration fails start; a pool's rejected control messages) is
+ * counted in function counters, read at scrape time.
  */
 @ApplicationScoped
-public class RuntimeMetrics {
+public class RuntimeMetrics implements MeterBinder {
+    /** Histogram buckets of action latencies, in seconds: enough for p50/p99 per pool and function. */
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+    /** Histogram buckets of batch sizes (rows per round trip). */
+    private static final double[] BATCH_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, PoolGauge> poolUp = new ConcurrentHashMap<>();
@@ -34,6 +55,7 @@ public class RuntimeMetrics {
     private final Map<List<String>, Counter> eventCounters = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> rejected = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> registryComplete = new CompletableFuture<>();
 
     private final Map<String, AtomicLong> configLoads = Map.of("success", new AtomicLong(), "failure", new AtomicLong());
     /**
@@ -45,13 +67,27 @@ public class RuntimeMetrics {
     public RuntimeMetrics(MeterRegistry registry) {
         this.registry = registry;
         owned.add(Gauge.builder("mqttbackends.events.in.flight", inFlight, AtomicInteger::get).register(registry));
-        // Loads happen during start, before Quarkus has added the Prometheus registry in prod mode: counters read
-        // at scrape time keep those counts where a plain counter's increments would be lost.
+        // The first load happens in StartupEvent, before Quarkus has added the Prometheus registry in prod mode:
+        // counters read at scrape time keep that count where a plain counter's increment would be lost.
         // A previous application in this JVM (tests restart Quarkus) leaves its counters in the global registry,
         // bound to that application's counts; registering again would return those stale meters.
         registry.find("mqttbackends.config.loads").meters().forEach(registry::remove);
         configLoads.forEach((outcome, count) -> owned.add(FunctionCounter.builder("mqttbackends.config.loads", count,
                 AtomicLong::doubleValue).tag("outcome", outcome).register(registry)));
+    }
+
+    /**
+     * Called by Quarkus once every registry (Prometheus) has been added to the root registry: from then on no
+     * increment is lost. Registers nothing: the meters are registered as they are first used.
+     */
+    @Override
+    public void bindTo(MeterRegistry root) {
+        registryComplete.complete(null);
+    }
+
+    /** Completes once the root registry has all its registries ({@link #bindTo}): count nothing before it. */
+    public Uni<Void> registryComplete() {
+        return Uni.createFrom().completionStage(registryComplete);
     }
 
     @PreDestroy
@@ -70,8 +106,8 @@ public class RuntimeMetrics {
 
     /**
      * Input that could not be decoded (not JSON, missing field, ...) or was refused (a payload over the size limit):
-     * acked and skipped. Counted in a function counter, read at scrape time, because a restart onto a backlog rejects
-     * events before Quarkus has added the Prometheus registry, and a plain counter's increments would be lost then.
+     * acked and skipped. Counted in a function counter, read at scrape time: besides the pipeline, which waits for
+     * {@link #registryComplete()}, pools reject control messages (Redis) from their opening on, during start.
      */
     public void eventRejected(String format, String reason) {
         rejected.computeIfAbsent(List.of(format, reason), key -> {
@@ -95,6 +131,7 @@ public class RuntimeMetrics {
         // Once per action on the hot path: keep the meter rather than rebuilding its id for every event.
         actionTimers.computeIfAbsent(List.of(pool, function, outcome), key -> Timer.builder("mqttbackends.actions")
                 .tags("pool", pool, "function", function, "outcome", outcome)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry))
                 .record(latency);
     }
@@ -108,7 +145,7 @@ public class RuntimeMetrics {
     /** A batch of writes sent to a pool in one round trip, by its size. */
     public void batch(String pool, int size) {
         batchSizes.computeIfAbsent(pool, p -> DistributionSummary.builder("mqttbackends.batch.size").tag("pool", p)
-                .register(registry)).record(size);
+                .serviceLevelObjectives(BATCH_BUCKETS).register(registry)).record(size);
     }
 
     /** An action given up after its retries and published to the dead-letter topic. */

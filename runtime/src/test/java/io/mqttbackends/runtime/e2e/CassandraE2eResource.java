@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * <li>{@code emqx_backend_cassa.conf}: EMQX's default {@code emqx_backend_cassa.conf} (test resource
  * {@code conf/emqx_backend_cassa.conf}) with its {@code pool1} keys and hook lines unchanged but for {@code nodes}
  * and {@code keyspace}, which point at the run's Cassandra and the class's keyspace. There is no
- * {@code schema.init}: the tables are made beforehand from EMQX's own DDL (spec §6.3), as an EMQX user made them;</li>
+ * {@code schema.init}: the tables are made beforehand from EMQX's own DDL (EMQX 4.4's Cassandra DDL, docs/cassandra.md
+ * "Tables"), as an EMQX user made them;</li>
  * <li>{@code cassa_cql.conf}: {@code pool2} on the same keyspace, with a {@code cql} hook at every hook point that
  * writes the placeholders it offers into {@code hook_log}, a table of this test's own: one row per event (key
  * {@code (hookpoint, now())}), since a raw publish has no client id to key a row on.</li>
@@ -40,7 +41,7 @@ import java.util.stream.Collectors;
  * {@code call_timeout}; any arg named {@code mqttbackends.*} is passed to the runtime as that property.
  */
 public class CassandraE2eResource implements QuarkusTestResourceLifecycleManager {
-    /** EMQX 4.4's Cassandra DDL (spec §6.3), {@code mqtt.} standing for the keyspace. */
+    /** EMQX 4.4's Cassandra DDL (docs/cassandra.md "Tables"), {@code mqtt.} standing for the keyspace. */
     static final List<String> EMQX_DDL = List.of(
             "CREATE TABLE mqtt.client (clientid text, node text, state int, connected timestamp,"
                     + " disconnected timestamp, PRIMARY KEY (clientid))",

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Who may feed the runtime, on a Mosquitto of the test's own with the access rules the README's Security section
+ * Who may feed the runtime, on a Mosquitto of the test's own with the access rules docs/security.md
  * gives ({@code password_file}, {@code acl_file}) and the runtime's shared token set. The runtime logs in as
  * {@link #RUNTIME_USER}, which may read and write everything; a device logs in as its own user and may use only
  * {@code trust-e2e/devices/<user>/#}. An "EMQX rule" client stands in for EMQX's republish action and publishes events
@@ -44,7 +44,7 @@ class EventTrustIT {
     static final String RUNTIME_PASSWORD = "rt-" + FailureRig.random();
     static final String DEVICE = "d1";
     static final String DEVICE_PASSWORD = "dev-" + FailureRig.random();
-    /** The Mosquitto ACL of the README: the runtime's user everything, a device its own tree only. */
+    /** The Mosquitto ACL of docs/security.md: the runtime's user everything, a device its own tree only. */
     static final String ACL = String.join("\n",
             "user " + RUNTIME_USER,
             "topic readwrite #",

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * every later event unacknowledged, and the broker stops sending once its in-flight window for the session is full:
  * {@code max_inflight_messages}, 20 by default on Mosquitto, as on the shared test broker. Measured there before the
  * failure-path work: with 10 events of the hung pool in flight, 10 events of the healthy pool were stored and then
- * none; with 20, none at all. So the test runs its own broker with the window the README recommends (200,
+ * none; with 20, none at all. So the test runs its own broker with the window docs/operations.md recommends (200,
  * {@link PrivateMosquitto}), well above {@link #HUNG_EVENTS}: what it shows is the runtime's own behaviour.
  */
 @QuarkusTest

@@ -158,7 +158,7 @@ public class MongoE2eResource implements QuarkusTestResourceLifecycleManager {
      * Documents as EMQX 4.x's mongo plug-in left them before the runtime starts (so before the backend seeds its
      * counter): three messages with integer {@code _id}s 1, 2, 3 on {@link MongoE2eRig#emqxTopic()}, and the cursor
      * of {@link MongoE2eRig#EMQX_CLIENT} on it at 2. Erlang's driver writes small integers as BSON int32, and EMQX
-     * 4.x's msgids are 47-character base62 strings (spec §1.3).
+     * 4.x's msgids are 47-character base62 strings (EMQX 4.x's msgid format, docs/cassandra.md).
      */
     private static void writeEmqxData(MongoE2eRig rig) {
         long now = System.currentTimeMillis() / 1000;

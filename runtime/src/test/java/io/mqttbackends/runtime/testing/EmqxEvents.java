@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Event payloads exactly as EMQX 5 emits them (spec §8): rule-engine events republished with {@code ${.}}, and
+ * Event payloads exactly as EMQX 5 emits them (docs/emqx-events.md): rule-engine events republished with {@code ${.}},
+ * and
  * {@code $SYS/brokers/<node>/clients/<id>/<event>} messages.
  */
 public final class EmqxEvents {

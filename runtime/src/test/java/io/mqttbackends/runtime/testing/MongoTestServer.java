@@ -16,7 +16,7 @@ import java.util.Optional;
  * every Mongo test runs unchanged against it instead, each in a database of its own.
  *
  * <p>What the stand-in cannot show (transactions, TTL expiry, retryable writes, replica-set failover, collation) is
- * listed in the README; no test relies on the stand-in accepting what a real server would refuse.
+ * listed in docs/mongodb.md; no test relies on the stand-in accepting what a real server would refuse.
  */
 public final class MongoTestServer {
     /** The environment variable naming a real MongoDB to test against. */

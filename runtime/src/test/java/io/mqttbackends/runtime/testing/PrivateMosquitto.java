@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * as test-servers.md "Broker queue limits drop messages" asks of a no-loss test: {@code max_queued_messages 0}
  * (unbounded: the default 1000 drops QoS 1 messages for a session that falls behind or is away),
  * {@code max_inflight_messages 200} (never 0: with 0, Mosquitto 2.0 itself redelivered and a 20,000-message run stored
- * 20,301 rows, README "Broker limits"), {@code persistence false}. Its log goes to {@code mosquitto.log} in the
+ * 20,301 rows, docs/operations.md), {@code persistence false}. Its log goes to {@code mosquitto.log} in the
  * given directory.
  *
  * <p>{@link #builder} adds a TLS listener, a password file and persistence; {@link #kill} and {@link #restart} stop it

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the commands that set up and inspect private servers. */
-final class Shell {
+public final class Shell {
     private Shell() {
     }
 
     /** Runs {@code command}, waits at most a minute, and returns its output; fails with the output if it fails. */
-    static String run(String... command) {
+    public static String run(String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -34,7 +34,7 @@ final class Shell {
         }
     }
 
-    static String run(List<String> command) {
+    public static String run(List<String> command) {
         return run(command.toArray(String[]::new));
     }
 }

@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * Options of a cassandra pool (spec §6.1): EMQX's auto_reconnect and logger, and the two settings the driver needs
+ * Options of a cassandra pool (docs/cassandra.md "Pool keys"): EMQX's auto_reconnect and logger, and the two settings
+ * the driver needs
  * that EMQX did not have, the local data centre and the consistency level.
  */
 public class CassandraOptions {

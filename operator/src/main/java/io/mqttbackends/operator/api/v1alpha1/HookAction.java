@@ -12,7 +12,8 @@ import java.util.List;
 public class HookAction {
 
     @Pattern("^[a-z_]+$")
-    @JsonPropertyDescription("A built-in function of the pool's database, e.g. on_message_publish (spec §2.2-6.2).")
+    @JsonPropertyDescription("A built-in function of the pool's database, e.g. on_message_publish (each database's"
+            + " functions are listed in docs/postgresql.md, mysql.md, redis.md, mongodb.md and cassandra.md).")
     private String function;
 
     @Size(min = 1)

@@ -3,7 +3,7 @@ package io.mqttbackends.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** Options of a mongo pool (spec §5.1). */
+/** Options of a mongo pool (docs/mongodb.md). */
 public class MongoOptions {
 
     /** MongoDB deployment topology. */

@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * MongoDB's driver topology settings (spec §5.1: {@code backend.mongo.topology.*}). EMQX reads them once for all mongo
+ * MongoDB's driver topology settings (docs/mongodb.md: {@code backend.mongo.topology.*}). EMQX reads them once for all
+ * mongo
  * pools, so they are not a pool's own: the operator writes each setting once per namespace, from whichever pool
  * gives it, and refuses a pool that gives a setting another pool already gives differently. Unset fields take the
  * value another mongo pool of the namespace gives, else the runtime's default. The bounds are the runtime's (its

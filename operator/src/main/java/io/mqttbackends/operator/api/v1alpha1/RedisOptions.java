@@ -3,7 +3,7 @@ package io.mqttbackends.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** Options of a redis pool (spec §4.1). */
+/** Options of a redis pool (docs/redis.md "Pool keys"). */
 public class RedisOptions {
 
     /** Redis deployment topology. */

@@ -5,7 +5,8 @@ import io.fabric8.generator.annotation.Pattern;
 
 /**
  * TLS towards the database. Certificate files are paths inside the runtime container: mount a Secret holding them
- * into the runtime Deployment (README: "TLS"), which keeps the operator out of the runtime's volumes.
+ * into the runtime Deployment (docs/kubernetes.md, "How it works": TLS), which keeps the operator out of the runtime's
+ * volumes.
  */
 public class Tls {
 

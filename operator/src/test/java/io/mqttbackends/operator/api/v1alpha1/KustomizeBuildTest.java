@@ -184,7 +184,7 @@ class KustomizeBuildTest {
         assertThat(images(BUILT)).containsExactlyInAnyOrderElementsOf(entries);
     }
 
-    /** The pinning the README documents: an overlay (or `kustomize edit set image`) giving a digest. */
+    /** The pinning docs/security.md documents: an overlay (or `kustomize edit set image`) giving a digest. */
     @Test
     void anImagesEntryWithADigestPinsBothDeployments(@TempDir Path overlay) throws IOException {
         String runtimeDigest = "sha256:" + "a".repeat(64);

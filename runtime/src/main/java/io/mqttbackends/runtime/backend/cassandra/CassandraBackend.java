@@ -24,17 +24,20 @@ import java.util.logging.Level;
 import javax.net.ssl.SSLContext;
 
 /**
- * Cassandra, as EMQX 4.x Enterprise's {@code emqx_backend_cassa} (spec §6), on the Apache Cassandra Java driver 4
+ * Cassandra, as EMQX 4.x Enterprise's {@code emqx_backend_cassa} (docs/cassandra.md), on the Apache Cassandra Java
+ * driver 4
  * that the Cassandra Quarkus client ships. The extension builds one session from {@code quarkus.cassandra.*} at
  * start; our pools come from conf files at run time, so each builds its own session with the driver's builder.
  *
- * <p>Pool keys ({@code backend.ecql.<pool>.*}, spec §6.1): {@code nodes} (a comma-separated {@code host[:port]}
+ * <p>Pool keys ({@code backend.ecql.<pool>.*}, docs/cassandra.md "Pool keys"): {@code nodes} (a comma-separated {@code
+ * host[:port]}
  * list of contact points), {@code size} (connections per node, and the pool's partitions), {@code auto_reconnect}
  * (seconds between reconnection attempts; 0: the driver's backoff from 1 s to 60 s; the driver always reconnects),
  * {@code username}/{@code password}, {@code keyspace}, {@code logger} (the level of the driver's log category, shared
  * by every Cassandra pool: the last one loaded sets it), {@code ssl} with {@code cafile}/{@code certfile}/
  * {@code keyfile} and {@code verify} (true by default: the certificate and the host name; {@code false} accepts any
- * server), and two keys EMQX did not have: {@code local_datacenter} (default {@code datacenter1}) and {@code consistency} (default
+ * server), and two keys EMQX did not have: {@code local_datacenter} (default {@code datacenter1}) and {@code
+ * consistency} (default
  * {@code LOCAL_QUORUM}; EMQX wrote at ONE).
  */
 @ApplicationScoped

@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The built-in functions of EMQX's {@code emqx_backend_cassa} (spec §6), on EMQX 4.4's tables
+ * The built-in functions of EMQX's {@code emqx_backend_cassa} (docs/cassandra.md), on EMQX 4.4's tables
  * ({@link CassandraSchema}). EMQX's semantics here were never published; ours, per the design:
  * <ul>
  *   <li>client state: {@code client} upserted with state, node and the event's time;</li>

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The tables {@code schema.init} creates: EMQX 4.4's own ({@code emqx_backend_cassa}, spec §6.3), unchanged, so a
+ * The tables {@code schema.init} creates: EMQX 4.4's own ({@code emqx_backend_cassa}, EMQX 4.4's Cassandra DDL,
+ * docs/cassandra.md "Tables"), unchanged, so a
  * keyspace EMQX wrote and one made here are the same. In {@code msg} a topic is one partition, its rows clustered by
  * {@code msgid} newest first: our 32-hex message ids (EMQX 5's) sort by time as text, which the offline cursor and
  * fetch rely on.

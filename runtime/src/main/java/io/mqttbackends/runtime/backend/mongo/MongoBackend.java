@@ -31,12 +31,13 @@ import javax.net.ssl.SSLContext;
 import org.jboss.logging.Logger;
 
 /**
- * MongoDB, as EMQX 4.x Enterprise's {@code emqx_backend_mongo} (spec §5), on the MongoDB reactive-streams driver
+ * MongoDB, as EMQX 4.x Enterprise's {@code emqx_backend_mongo} (docs/mongodb.md), on the MongoDB reactive-streams
+ * driver
  * that the Quarkus MongoDB extension ships, through the extension's Mutiny API. The extension configures its
  * clients from {@code quarkus.mongodb.*} at build time; ours come from conf files at run time, so each pool builds
  * its own driver client and wraps it in the extension's {@link ReactiveMongoClientImpl}.
  *
- * <p>Pool keys ({@code backend.mongo.<pool>.*}, spec §5.1): {@code type} ({@code single}: one server, directly;
+ * <p>Pool keys ({@code backend.mongo.<pool>.*}, docs/mongodb.md): {@code type} ({@code single}: one server, directly;
  * {@code rs}: a replica set named {@code rs_set_name}; {@code sharded}: mongos routers; {@code unknown}: discovered),
  * {@code server} (a comma-separated {@code host[:port]} list) or, with {@code srv_record = true}, one DNS name looked
  * up as {@code mongodb+srv}; {@code c_pool_size} (connections per server, and the pool's ordered partitions);

@@ -28,7 +28,7 @@ import org.bson.Document;
 import org.jboss.logging.Logger;
 
 /**
- * The built-in functions of EMQX's {@code emqx_backend_mongo} (spec §5.2, §5.4) on EMQX 4.4's collections
+ * The built-in functions of EMQX's {@code emqx_backend_mongo} (docs/mongodb.md) on EMQX 4.4's collections
  * ({@link MongoSchema}). The hook stage applies the guards every database shares (QoS 0 not stored by
  * {@code on_message_publish}, replays never stored, retain only for retained non-empty messages) before calling.
  *

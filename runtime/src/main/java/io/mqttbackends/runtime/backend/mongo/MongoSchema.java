@@ -12,7 +12,8 @@ import org.bson.Document;
 import org.jboss.logging.Logger;
 
 /**
- * EMQX 4.4's collections (spec §5.3) and what {@code schema.init} creates in them. Besides EMQX's documented
+ * EMQX 4.4's collections (docs/mongodb.md "Documents") and what {@code schema.init} creates in them. Besides EMQX's
+ * documented
  * indexes: unique {@code mqtt_client.clientid} (so racing upserts make one document), {@code mqtt_msg {topic, _id}}
  * (the offline fetch), unique {@code mqtt_msg.msgid} (a redelivered message is stored once), unique
  * {@code mqtt_retain.topic} and unique {@code mqtt_acked {clientid, topic}} (one cursor per subscription); and the

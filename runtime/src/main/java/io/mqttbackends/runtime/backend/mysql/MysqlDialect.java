@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * MySQL and MariaDB as a {@link SqlDialect}: statements for the shared SQL functions (spec §2.4), binding and
+ * MySQL and MariaDB as a {@link SqlDialect}: statements for the shared SQL functions (docs/mysql.md), binding and
  * transient errors.
  *
  * <p>Upserts are {@code INSERT ... ON DUPLICATE KEY UPDATE} with {@code VALUES(col)}, the one form both servers

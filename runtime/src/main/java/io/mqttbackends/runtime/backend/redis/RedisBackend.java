@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Redis extension ships. Clients are created here, one per conf pool; the extension's own default client is never
  * configured.
  *
- * <p>Pool keys ({@code backend.redis.<pool>.*}, spec §4.1): {@code type} ({@code single}, {@code sentinel} with
+ * <p>Pool keys ({@code backend.redis.<pool>.*}, docs/redis.md "Pool keys"): {@code type} ({@code single}, {@code
+ * sentinel} with
  * {@code sentinel} = the master name and {@code server} = the sentinels, or {@code cluster} with {@code server} =
  * seed nodes), {@code pool_size} (connections per node), {@code database} (selected on every connection; a cluster
  * has only database 0), {@code password}, {@code ssl} with optional {@code cafile} (PEM CA; without it the JVM's
@@ -95,10 +96,7 @@ public class RedisBackend implements Backend {
                     .setRole(RedisRole.MASTER)
                     .setAutoFailover(true);
             case "cluster" -> {
-                if (database != 0) {
-                    throw new ConfigException(config.locationOf("database"),
-                            "a Redis cluster has only database 0, not " + database);
-                }
+                requireClusterDatabase(config);
                 options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
             }
             // The loader made sure type single has one server.
@@ -112,6 +110,15 @@ public class RedisBackend implements Backend {
         options.setNetClientOptions(net.setIdleTimeout(config.intValue("call_timeout"))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
         return options;
+    }
+
+    /** @throws ConfigException naming the database key when a cluster pool selects a database other than 0 */
+    static void requireClusterDatabase(PoolConfig config) {
+        int database = config.intValue("database");
+        if (config.get("type").equals("cluster") && database != 0) {
+            throw new ConfigException(config.locationOf("database"),
+                    "a Redis cluster has only database 0, not " + database);
+        }
     }
 
     private static String endpoint(HostPort server, boolean ssl, int database) {

@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One Redis {@code commands} template, with EMQX's rules (spec §1.5): the text is split on single spaces (empty
+ * One Redis {@code commands} template, with EMQX's rules (EMQX 4.4's statement templates, docs/configuration.md
+ * "Placeholders"): the text is split on single spaces (empty
  * tokens dropped, so no argument holds a space); the first token is the command; placeholders in the second token,
  * the key, are replaced inside it; later tokens are replaced only when a placeholder is the whole token, and
  * {@code ${message}} there expands to the field/value pairs {@code id from qos topic payload ts retain}. Values go

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The pool's pub/sub control channel (spec §4.4): applications {@code PUBLISH} JSON on {@code channel} and the
+ * The pool's pub/sub control channel (docs/redis.md "Control channel"): applications {@code PUBLISH} JSON on {@code
+ * channel} and the
  * runtime subscribes or unsubscribes the named client through broker control:
  *
  * <pre>

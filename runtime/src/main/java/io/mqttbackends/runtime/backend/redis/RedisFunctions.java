@@ -22,7 +22,7 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * The built-in functions of EMQX's {@code emqx_backend_redis} (spec §4.2, §4.3) on EMQX 4.4's key layout:
+ * The built-in functions of EMQX's {@code emqx_backend_redis} (docs/redis.md) on EMQX 4.4's key layout:
  *
  * <pre>
  * mqtt:client:{clientid}         hash   state 1|0, online_at, offline_at ("undefined" until the first disconnect)

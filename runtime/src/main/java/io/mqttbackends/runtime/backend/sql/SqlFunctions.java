@@ -21,7 +21,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The built-in functions of EMQX's {@code emqx_backend_mysql} and {@code emqx_backend_pgsql} (spec §2.4 / §3.4), on
+ * The built-in functions of EMQX's {@code emqx_backend_mysql} and {@code emqx_backend_pgsql} (docs/mysql.md,
+ * docs/postgresql.md), on
  * the EMQX 4.4 tables, for any {@link SqlDialect}.
  *
  * <p>The hook stage applies the shared guards (QoS 0 not stored, replays not stored, retain only for retained

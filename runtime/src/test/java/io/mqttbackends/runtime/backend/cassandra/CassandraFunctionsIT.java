@@ -165,7 +165,8 @@ class CassandraFunctionsIT extends CassandraTestSupport {
 
     // ------------------------------------------------------------------------------------------------ cql templates
 
-    /** Every placeholder of spec §1.5 plus username, peerhost, node, timestamp and timestamp_str, at each hook point. */
+    /** Every placeholder of EMQX 4.4's statement templates, docs/configuration.md "Placeholders" plus username,
+     * peerhost, node, timestamp and timestamp_str, at each hook point. */
     @Test
     void cqlTemplatesBindEveryPlaceholderAtEveryHookPointIntoTheColumnsTypes() {
         Message m = new Message(timeOrderedId("p", T), "c-pub", "t/msg", 2, true, bytes("héllo ✓"), T, Map.of());

@@ -344,7 +344,7 @@ class MongoFunctionsIT extends MongoTestSupport {
                 .isGreaterThan(once.get(2).getLong("_id"));
     }
 
-    /** What the README must warn about: the unique msgid index of schema.init is what makes a redelivery harmless. */
+    /** What docs/mongodb.md warns about: the unique msgid index of schema.init is what makes a redelivery harmless. */
     @Test
     void withoutTheUniqueMsgidIndexARedeliveryIsStoredAgain() {
         try (MongoTestDatabase bare = MongoTestDatabase.create()) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class MysqlEmqxSchemaIT extends SqlBackendTestSupport {
     /**
-     * EMQX 4.4's own DDL for emqx_backend_mysql (spec §2.3, the English documentation's): utf8, {@code payload blob},
+     * EMQX 4.4's own DDL for emqx_backend_mysql (the English documentation's, docs/mysql.md): utf8, {@code payload
+     * blob},
      * {@code arrived datetime} in seconds, {@code mqtt_retain.arrived timestamp}, int ids.
      */
     private static final String[] EMQX_DDL = {

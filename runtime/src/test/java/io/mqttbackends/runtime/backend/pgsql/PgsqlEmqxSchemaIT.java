@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The functions on tables made by EMQX 4.4's own DDL: text payloads and serial int ids. */
 class PgsqlEmqxSchemaIT extends SqlBackendTestSupport {
-    /** EMQX 4.4's own DDL for emqx_backend_pgsql (spec §3.3): text payloads, serial int ids. */
+    /** EMQX 4.4's own DDL for emqx_backend_pgsql (docs/postgresql.md): text payloads, serial int ids. */
     private static final String EMQX_DDL = """
             CREATE TABLE mqtt_client (id SERIAL primary key, clientid varchar(100), state integer,
               node varchar(100), online_at timestamp, offline_at timestamp, created timestamp without time zone,

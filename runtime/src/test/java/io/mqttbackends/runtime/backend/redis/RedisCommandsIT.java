@@ -14,7 +14,8 @@ import io.mqttbackends.runtime.event.SessionUnsubscribed;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code commands} templates with EMQX's placeholder rules (spec §1.5), on real Redis. */
+/** {@code commands} templates with EMQX's placeholder rules (EMQX 4.4's statement templates, docs/configuration.md
+ * "Placeholders"), on real Redis. */
 class RedisCommandsIT extends RedisTestSupport {
 
     @Test

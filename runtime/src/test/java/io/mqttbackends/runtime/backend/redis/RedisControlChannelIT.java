@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pub/sub control channel (spec §4.4) checked at the broker-control boundary: JSON published on the channel
+ * The pub/sub control channel (docs/redis.md "Control channel") checked at the broker-control boundary: JSON published
+ * on the channel
  * becomes EMQX REST subscribe/unsubscribe calls, recorded by a local stand-in for the EMQX API.
  */
 class RedisControlChannelIT extends RedisTestSupport {

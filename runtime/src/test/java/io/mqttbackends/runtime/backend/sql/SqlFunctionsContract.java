@@ -26,7 +26,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built-in functions of EMQX's SQL backends (spec §2.4 / §3.4), the same behaviour on every SQL database: each
+ * The built-in functions of EMQX's SQL backends (docs/mysql.md, docs/postgresql.md), the same behaviour on every SQL
+ * database: each
  * database's test extends this with its server.
  */
 public abstract class SqlFunctionsContract extends SqlBackendTestSupport {
