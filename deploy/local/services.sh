@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the servers the tests and the local run need, if they are not already answering:
 # PostgreSQL 5432, MariaDB 3306, Redis 6379, Mosquitto 1883 (all on 127.0.0.1). Installs them from Debian's
-# packages when the machine has none (needs root). Idempotent; safe to run before every test run.
+# packages when the machine has none (needs root), with the image tools buildah, debootstrap, jq and curl.
+# Idempotent; safe to run before every test run.
 set -euo pipefail
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -20,6 +21,8 @@ command -v redis-server >/dev/null || need_install+=(redis-server)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_install+=(mosquitto mosquitto-clients)
 # Not started here: the monitoring tests run a Prometheus of their own and promtool.
 { command -v prometheus && command -v promtool; } >/dev/null || need_install+=(prometheus)
+# deploy/images/build.sh and smoke.sh (ImagesBuildAndSmokeIT): images without a daemon, a base from Debian packages.
+for tool in buildah debootstrap jq curl; do command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || need_install+=("$tool"); done
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "services.sh: installing ${need_install[*]}"
   apt-get update -qq

@@ -178,8 +178,9 @@ class KustomizeBuildTest {
         Set<String> entries = new TreeSet<>();
         kustomization.get("images").forEach(i -> entries.add(i.path("name").asText() + ":"
                 + i.path("newTag").asText()));
-        assertThat(entries).containsExactly("mqttbackends/operator:0.1.0-SNAPSHOT",
-                "mqttbackends/runtime:0.1.0-SNAPSHOT");
+        // The names and tag deploy/images/build.sh gives the images it builds (ImagesBuildAndSmokeIT builds them).
+        assertThat(entries).containsExactly("localhost/mqttbackends/operator:0.1.0-SNAPSHOT",
+                "localhost/mqttbackends/runtime:0.1.0-SNAPSHOT");
         assertThat(images(BUILT)).containsExactlyInAnyOrderElementsOf(entries);
     }
 
@@ -195,10 +196,10 @@ class KustomizeBuildTest {
                 // kustomize takes no absolute path of a directory.
                 "  - " + overlay.toRealPath().relativize(RepoFiles.path("deploy").toRealPath()),
                 "images:",
-                "  - name: mqttbackends/runtime",
+                "  - name: localhost/mqttbackends/runtime",
                 "    newName: registry.example.com/mqttbackends/runtime",
                 "    digest: " + runtimeDigest,
-                "  - name: mqttbackends/operator",
+                "  - name: localhost/mqttbackends/operator",
                 "    newName: registry.example.com/mqttbackends/operator",
                 "    digest: " + operatorDigest,
                 ""), StandardCharsets.UTF_8);
