@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.testing.EmqxDefaultConf;
-import io.mqttbackends.runtime.testing.FreePort;
 import io.mqttbackends.runtime.testing.RuntimeProcess;
 import io.mqttbackends.runtime.testing.TestMqtt;
 import java.io.IOException;
@@ -135,17 +134,8 @@ class CommandsIT {
     /** The service on {@code confDir}, on the local broker with a session of its own that expires soon. */
     private static Map<String, String> serviceSettings(Path confDir) {
         String session = "commands-it-" + System.nanoTime();
-        return Map.of(
-                "mqttbackends.conf-dir", confDir.toString(),
-                "quarkus.http.host", "127.0.0.1",
-                "quarkus.http.port", String.valueOf(FreePort.find()),
-                "mqttbackends.mqtt.host", TestMqtt.HOST,
-                "mqttbackends.mqtt.port", String.valueOf(TestMqtt.PORT),
-                "mqttbackends.mqtt.client-id", session,
-                "mqttbackends.mqtt.session-expiry", "PT10S",
-                "mqttbackends.ingest.emqx-rule.enabled", "false",
-                "mqttbackends.ingest.emqx-sys.enabled", "false",
-                "mqttbackends.ingest.raw.topics", session + "/#");
+        return RuntimeProcess.rawOnlySettings(confDir, TestMqtt.HOST, TestMqtt.PORT, session, session,
+                Duration.ofSeconds(10));
     }
 
     @Test

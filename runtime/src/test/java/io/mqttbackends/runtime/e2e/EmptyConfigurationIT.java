@@ -4,7 +4,6 @@ import static io.mqttbackends.runtime.e2e.ReloadConf.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mqttbackends.runtime.testing.FreePort;
 import io.mqttbackends.runtime.testing.RuntimeProcess;
 import io.mqttbackends.runtime.testing.TestMqtt;
 import io.mqttbackends.runtime.testing.TestPostgres;
@@ -65,17 +64,8 @@ class EmptyConfigurationIT {
         Path emptyDir = Files.createDirectory(work.resolve("conf"));
         Files.writeString(emptyDir.resolve("README.txt"), "not a conf file\n");
         String session = PREFIX + "-process-" + FailureRig.random();
-        Map<String, String> properties = Map.of(
-                "mqttbackends.conf-dir", emptyDir.toString(),
-                "quarkus.http.host", "127.0.0.1",
-                "quarkus.http.port", String.valueOf(FreePort.find()),
-                "mqttbackends.mqtt.host", TestMqtt.HOST,
-                "mqttbackends.mqtt.port", String.valueOf(TestMqtt.PORT),
-                "mqttbackends.mqtt.client-id", session,
-                "mqttbackends.mqtt.session-expiry", "PT10S",
-                "mqttbackends.ingest.emqx-rule.enabled", "false",
-                "mqttbackends.ingest.emqx-sys.enabled", "false",
-                "mqttbackends.ingest.raw.topics", session + "/#");
+        Map<String, String> properties = RuntimeProcess.rawOnlySettings(emptyDir, TestMqtt.HOST, TestMqtt.PORT,
+                session, session, Duration.ofSeconds(10));
         try (RuntimeProcess runtime = RuntimeProcess.start(properties, work.resolve("runtime.log"))) {
             Optional<Integer> exit = runtime.awaitExit(EXIT_WITHIN);
             assertThat(exit).as("exit of the runtime started on %s, which has no *.conf file; its log ends with:%n%s",

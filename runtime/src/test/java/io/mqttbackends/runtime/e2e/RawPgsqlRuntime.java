@@ -1,10 +1,11 @@
 package io.mqttbackends.runtime.e2e;
 
-import io.mqttbackends.runtime.testing.FreePort;
+import io.mqttbackends.runtime.testing.RuntimeProcess;
 import io.mqttbackends.runtime.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,17 +37,8 @@ final class RawPgsqlRuntime {
     /** The runtime's settings: {@code conf}, the broker on loopback, raw ingestion of {@code prefix/#}, plus {@code more}. */
     static Map<String, String> properties(Path conf, int brokerPort, String clientId, String prefix,
             Map<String, String> more) {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "mqttbackends.conf-dir", conf.toString(),
-                "quarkus.http.host", "127.0.0.1",
-                "quarkus.http.port", String.valueOf(FreePort.find()),
-                "mqttbackends.mqtt.host", "127.0.0.1",
-                "mqttbackends.mqtt.port", String.valueOf(brokerPort),
-                "mqttbackends.mqtt.client-id", clientId,
-                "mqttbackends.mqtt.session-expiry", "PT5M",
-                "mqttbackends.ingest.emqx-rule.enabled", "false",
-                "mqttbackends.ingest.emqx-sys.enabled", "false",
-                "mqttbackends.ingest.raw.topics", prefix + "/#"));
+        Map<String, String> properties = new HashMap<>(RuntimeProcess.rawOnlySettings(conf, "127.0.0.1", brokerPort,
+                clientId, prefix, Duration.ofMinutes(5)));
         properties.putAll(more);
         return properties;
     }

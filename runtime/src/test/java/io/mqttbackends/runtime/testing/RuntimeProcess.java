@@ -50,6 +50,26 @@ public final class RuntimeProcess implements AutoCloseable {
      * Starts {@code java -jar quarkus-run.jar} with {@code properties} as {@code -D} options; its HTTP port is
      * {@code quarkus.http.port} of the properties (give a free one).
      */
+    /**
+     * The settings of a runtime that reads {@code conf}, answers on a free loopback port and takes only raw publishes
+     * of {@code prefix/#} from the broker at {@code brokerHost:brokerPort}, under a session of its own
+     * ({@code clientId}, expiring after {@code sessionExpiry}), so that it never sees another test's traffic.
+     */
+    public static Map<String, String> rawOnlySettings(Path conf, String brokerHost, int brokerPort, String clientId,
+            String prefix, Duration sessionExpiry) {
+        return Map.of(
+                "mqttbackends.conf-dir", conf.toString(),
+                "quarkus.http.host", "127.0.0.1",
+                "quarkus.http.port", String.valueOf(FreePort.find()),
+                "mqttbackends.mqtt.host", brokerHost,
+                "mqttbackends.mqtt.port", String.valueOf(brokerPort),
+                "mqttbackends.mqtt.client-id", clientId,
+                "mqttbackends.mqtt.session-expiry", sessionExpiry.toString(),
+                "mqttbackends.ingest.emqx-rule.enabled", "false",
+                "mqttbackends.ingest.emqx-sys.enabled", "false",
+                "mqttbackends.ingest.raw.topics", prefix + "/#");
+    }
+
     public static RuntimeProcess start(Map<String, String> properties, Path log) {
         return start(List.of("-Xmx256m", "-XX:+UseSerialGC"), properties, log);
     }
