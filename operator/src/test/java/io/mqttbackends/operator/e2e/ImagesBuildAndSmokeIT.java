@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,8 +90,7 @@ class ImagesBuildAndSmokeIT {
                     .toString(), "runtime", "--database", database);
             assertThat(output).contains("/q/health/ready: {\"status\":\"UP\"", "runs as uid 185",
                     "PASS localhost/mqttbackends/runtime:");
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database,
-                    "postgres", ""); Statement s = c.createStatement();
+            try (Connection c = postgres(database); Statement s = c.createStatement();
                     ResultSet rows = s.executeQuery("select topic, convert_from(payload, 'UTF8'), qos from mqtt_msg")) {
                 assertThat(rows.next()).as("a row in %s.mqtt_msg", database).isTrue();
                 assertThat(rows.getString(1)).startsWith("mqttbackends/smoke/");
@@ -155,9 +154,20 @@ class ImagesBuildAndSmokeIT {
     }
 
     private static void dropDatabase(String database) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+        try (Connection c = postgres("postgres");
                 Statement s = c.createStatement()) {
             s.execute("drop database if exists " + database + " with (force)");
         }
+    }
+
+    /**
+     * A connection through the driver class itself: {@code DriverManager} refuses a driver that an earlier Quarkus
+     * test of this JVM registered from its own class loader ("No suitable driver").
+     */
+    private static Connection postgres(String database) throws SQLException {
+        Properties login = new Properties();
+        login.setProperty("user", "postgres");
+        login.setProperty("password", "");
+        return new org.postgresql.Driver().connect("jdbc:postgresql://127.0.0.1:5432/" + database, login);
     }
 }
