@@ -1,5 +1,7 @@
 package io.mqttbackends.runtime.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Prometheus server of the test's own (Debian's {@code prometheus} package, which {@code deploy/local/services.sh}
@@ -86,18 +89,17 @@ public final class PrivatePrometheus implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + START_WITHIN.toNanos();
-        while (status("/-/ready") != 200) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                close();
-                throw new IllegalStateException("prometheus did not become ready on port " + port + ": " + log());
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        boolean ready;
+        try {
+            await().atMost(START_WITHIN).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !process.isAlive() || status("/-/ready") == 200);
+            ready = process.isAlive();
+        } catch (ConditionTimeoutException e) {
+            ready = false;
+        }
+        if (!ready) {
+            close();
+            throw new IllegalStateException("prometheus did not become ready on port " + port + ": " + log());
         }
     }
 
