@@ -258,10 +258,16 @@ public final class SqlPool implements BackendPool<SqlWrite> {
                 // VertxException: the clients' "connection is not active", "pool closed" and acquire time-outs.
                 return FailureClass.UNAVAILABLE;
             }
-            if (t instanceof IllegalArgumentException || t instanceof ClassCastException
-                    || t instanceof NoStackTraceThrowable) {
+            if (t instanceof IllegalArgumentException || t instanceof ClassCastException) {
                 // The client refused to encode a value for its parameter: the same value fails every time.
                 return FailureClass.PERMANENT;
+            }
+            if (t instanceof NoStackTraceThrowable) {
+                // The clients use this one type both for a parameter they cannot coerce and for "Connection is not
+                // active now" when the server goes away under a query (a PostgreSQL restart, found by the fault
+                // command): only bounded retries are right for both. The retry of the second meets the refused
+                // connection, which is UNAVAILABLE and waits; the first is dead-lettered after its retries.
+                return FailureClass.TRANSIENT;
             }
         }
         return FailureClass.TRANSIENT;

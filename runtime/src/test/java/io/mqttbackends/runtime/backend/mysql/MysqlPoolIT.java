@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttbackends.model.DatabaseKind;
 import io.mqttbackends.runtime.backend.sql.SqlPoolContract;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.mysqlclient.MySQLException;
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +49,9 @@ class MysqlPoolIT extends SqlPoolContract {
                 .isEqualTo(FailureClass.PERMANENT);
         assertThat(pool.classify(new MySQLException("Data too long", 1406, "22001")))
                 .isEqualTo(FailureClass.PERMANENT);
+        // What the client fails a query with when the server goes away under it: retried, never given up at once
+        // (the fault command lost a message to a PERMANENT here during a database restart).
+        assertThat(pool.classify(new NoStackTraceThrowable("Connection is not active now, current status: CLOSED")))
+                .isEqualTo(FailureClass.TRANSIENT);
     }
 }
