@@ -56,10 +56,13 @@ started=$SECONDS
 say() { echo "smoke.sh: [$((SECONDS - started)) s] $*"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Below the kernel's ephemeral range: a port taken from inside it can be handed to an outgoing connection (the
+# operator's own watch on the Kubernetes API) between this check and the service's bind, as CI once saw.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % (ephemeral_low - 20000)))
     port_open "$port" || { echo "$port"; return 0; }
   done
   echo "smoke.sh: no free port found" >&2; return 1
